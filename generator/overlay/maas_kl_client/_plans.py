@@ -139,8 +139,8 @@ def create(  # noqa: PLR0912, PLR0913 - one protocol, its branches and parameter
             if external_task_id is None:
                 raise CreateOutcomeUnknown(
                     f"The {kind} create may or may not have produced a task ({outcome}). This request has no "
-                    "external_task_id to look it up by, so it was not resent, to avoid paying twice. List or wait "
-                    "for recent tasks before creating it again.",
+                    "external_task_id to look it up by, so it was not resent, to avoid paying twice. Check the "
+                    "MaaS_KL console for a new task on this video before creating it again.",
                     kind=kind,
                     external_task_id=None,
                 ) from outcome
