@@ -141,7 +141,7 @@ class _Core:
     ) -> _plans.Plan:
         op = self._operation(kind)
         recoverable = bool(op["external_task_id"])
-        if recoverable and not body.get("external_task_id"):
+        if recoverable and body.get("external_task_id") is None:
             body["external_task_id"] = self._new_id()
         if self.preflight if preflight is None else preflight:
             _preflight.validate(op["create_operation"], body)
@@ -428,7 +428,9 @@ class MaasKL(_Core):
                 tmp, handle = _download.open_temporary(target)
                 try:
                     received = 0
-                    for chunk in response.iter_raw() if raw else response.iter_bytes():
+                    for chunk in (
+                        response.iter_raw() if raw and not response.is_stream_consumed else response.iter_bytes()
+                    ):
                         handle.write(chunk)
                         received += len(chunk)
                     _download.check_length(current, expected, received)

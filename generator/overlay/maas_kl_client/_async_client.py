@@ -244,7 +244,8 @@ class AsyncMaasKL(_Core):
                 try:
                     received = 0
                     # Local file writes are short and not worth a thread hop per chunk.
-                    async for chunk in response.aiter_raw() if raw else response.aiter_bytes():
+                    raw_ok = raw and not response.is_stream_consumed  # in-process transports hand over a read body
+                    async for chunk in response.aiter_raw() if raw_ok else response.aiter_bytes():
                         handle.write(chunk)
                         received += len(chunk)
                     _download.check_length(current, expected, received)

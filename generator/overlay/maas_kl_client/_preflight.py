@@ -129,7 +129,7 @@ def _check_object(value: Mapping[str, Any], schema: Schema, path: str, out: list
     field = path or "body"
     any_of = _only_required(schema.get("anyOf"))
     if any_of is not None and not any(all(n in value for n in group) for group in any_of):
-        out.append((field, f"at least one of {_names([' and '.join(g) for g in any_of])} must be given"))
+        out.append((field, f"at least one of {' or '.join(' and '.join(g) for g in any_of)} must be given"))
     negated = schema.get("not")
     if isinstance(negated, dict):
         pairs = _only_required(negated.get("anyOf"))
