@@ -227,7 +227,7 @@ class AsyncMaasKL(_Core):
 
     async def _download_once(self, current: httpx.URL, target: Path, timeout: Timeout) -> Path:
         for _ in range(_download.MAX_REDIRECTS + 1):
-            headers = _download.headers_for(current, self._authorized, self._bearer)
+            headers = _download.headers_for(current, self._authorized, self._bearer.reveal())
             request = self._http.build_request(
                 "GET", current, headers=headers, timeout=as_timeout(timeout, self.timeout)
             )

@@ -16,7 +16,7 @@ import httpx
 
 from . import _download, _plans, _preflight
 from ._clock import Clock, SystemClock
-from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, as_timeout, origin, resolve
+from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
 from ._envelope import parse_envelope
 from ._errors import APIConnectionError, APIError, APITimeoutError, DownloadError, MaasKLError
 from ._retry import PollSchedule, RetryPolicy
@@ -103,8 +103,8 @@ class _Core:
             api_key=api_key, endpoint_path=endpoint_path, base_url=base_url, allow_insecure_http=allow_insecure_http
         )
         self._settings = settings
-        self._bearer = f"Bearer {settings.api_key.reveal()}"
-        self._headers = {"Authorization": self._bearer, "Accept": "application/json"}
+        # Kept wrapped, so the key shows in no repr of the client's state.
+        self._bearer = Secret(f"Bearer {settings.api_key.reveal()}")
         self._origin = origin(settings.api_root)
         self.timeout = as_timeout(timeout, DEFAULT_TIMEOUT)
         policy = retry or RetryPolicy()
@@ -182,7 +182,7 @@ class _Core:
             action.method,
             self._settings.api_root + action.path,
             json=action.json,
-            headers=self._headers,
+            headers={"Authorization": self._bearer.reveal(), "Accept": "application/json"},
             timeout=as_timeout(timeout, self.timeout),
         )
 
@@ -412,7 +412,7 @@ class MaasKL(_Core):
 
     def _download_once(self, current: httpx.URL, target: Path, timeout: Timeout) -> Path:
         for _ in range(_download.MAX_REDIRECTS + 1):
-            headers = _download.headers_for(current, self._authorized, self._bearer)
+            headers = _download.headers_for(current, self._authorized, self._bearer.reveal())
             request = self._http.build_request(
                 "GET", current, headers=headers, timeout=as_timeout(timeout, self.timeout)
             )

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-
 from maas_kl_client import AsyncMaasKL, MaasKL, RetryPolicy
 
 API_KEY = "sk-test-secret-0123456789"
@@ -43,7 +42,9 @@ def envelope(data: dict[str, Any], request_id: str = "req-ok") -> dict[str, Any]
     return {"code": 0, "message": "SUCCEED", "request_id": request_id, "data": data}
 
 
-def error_response(status: int, code: int, message: str = "error", headers: dict[str, str] | None = None) -> httpx.Response:
+def error_response(
+    status: int, code: int, message: str = "error", headers: dict[str, str] | None = None
+) -> httpx.Response:
     return httpx.Response(
         status, json={"code": code, "message": message, "request_id": f"req-{code}"}, headers=headers or {}
     )
@@ -126,9 +127,7 @@ class FakeService:
         if early is not None:
             return early
         kind, _, ident = path.removeprefix("/videos/").partition("/")
-        found = [
-            tid for tid, t in self.tasks.items() if t["kind"] == kind and ident in {tid, t["ext"]}
-        ]
+        found = [tid for tid, t in self.tasks.items() if t["kind"] == kind and ident in {tid, t["ext"]}]
         late = self._fault_after(self.get_faults, request)
         if late is not None:
             return late

@@ -7,7 +7,6 @@ import json
 
 import httpx
 import pytest
-
 from maas_kl_client import (
     APIConnectionError,
     CreateOutcomeUnknown,
@@ -150,7 +149,9 @@ def test_recovery_that_keeps_failing_raises_create_outcome_unknown_with_the_id()
 
 def test_invalid_request_is_raised_without_retry() -> None:
     def handler(_request: httpx.Request) -> httpx.Response:
-        return httpx.Response(400, json={"code": 1201, "message": "camera_control is only supported ...", "request_id": "r"})
+        return httpx.Response(
+            400, json={"code": 1201, "message": "camera_control is only supported ...", "request_id": "r"}
+        )
 
     with pytest.raises(InvalidRequestError, match="camera_control"):
         sync_client(handler).text2video.create(prompt="A", preflight=False)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from maas_kl_client import DownloadError, RetryPolicy
 
 from .fakes import API_KEY, ROOT, async_client, sync_client
@@ -83,7 +82,7 @@ def test_dropped_connection_without_retries_keeps_the_old_file(tmp_path: Path) -
 
 def test_expired_url_is_a_clear_error(tmp_path: Path) -> None:
     client = sync_client(lambda _r: httpx.Response(404, text="gone"))
-    with pytest.raises(DownloadError, match="HTTP 404.*query the task again"):
+    with pytest.raises(DownloadError, match=r"HTTP 404.*query the task again"):
         client.download_video("https://cdn.example.com/x.mp4", tmp_path / "x.mp4")
     assert _no_leftovers(tmp_path) == []
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pickle
 
 import httpx
-import pytest
-
 import maas_kl_client as sdk
+import pytest
 from maas_kl_client import MaasKLError
 
 from .fakes import FakeClock, error_response, sync_client
@@ -66,7 +65,7 @@ def test_each_code_raises_its_class(status: int, code: int, cls: type[sdk.APIErr
 
 def test_api_error_pickles_with_its_fields() -> None:
     error = sdk.RateLimitError("slow down", status_code=429, code=1302, request_id="r", retry_after=2.0)
-    copy = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
+    copy = pickle.loads(pickle.dumps(error))
     assert (copy.code, copy.retryable, copy.retry_after, str(copy)) == (1302, True, 2.0, str(error))
 
 
@@ -90,7 +89,9 @@ def test_unknown_code_falls_back_on_http_status(status: int, cls: type[sdk.APIEr
 
 
 def test_html_gateway_page_is_a_server_error() -> None:
-    client = sync_client(lambda _r: httpx.Response(502, text="<html>Bad gateway</html>"), retry=sdk.RetryPolicy(max_attempts=1))
+    client = sync_client(
+        lambda _r: httpx.Response(502, text="<html>Bad gateway</html>"), retry=sdk.RetryPolicy(max_attempts=1)
+    )
     with pytest.raises(sdk.ServerError, match="without a JSON error envelope") as caught:
         client.text2video.get("1")
     assert caught.value.status_code == 502

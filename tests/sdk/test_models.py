@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from maas_kl_client import TaskStatus
 from maas_kl_client.models import ModelName, Task, TaskResponse
 

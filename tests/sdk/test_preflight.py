@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from maas_kl_client import PreflightError
 from maas_kl_client.models import CameraConfig, CameraControl, CameraControlType, Mode, Text2VideoRequest
 
@@ -44,7 +43,12 @@ IMG = "https://example.com/frame.png"
             "camera_control.config.pan",
             "between -10 and 10",
         ),
-        ("text2video", {"prompt": "p", "camera_control": {"type": "simple"}}, "camera_control.config", "is required when type is 'simple'"),
+        (
+            "text2video",
+            {"prompt": "p", "camera_control": {"type": "simple"}},
+            "camera_control.config",
+            "is required when type is 'simple'",
+        ),
         (
             "text2video",
             {"prompt": "p", "camera_control": {"type": "down_back", "config": {"pan": 1}}},
@@ -54,7 +58,12 @@ IMG = "https://example.com/frame.png"
         ("image2video", {"prompt": "p"}, "body", "at least one of image or image_tail must be given"),
         ("image2video", {"image": "data:image/png;base64,AAAA"}, "image", "without the `data:...;base64,` prefix"),
         ("image2video", {"image": "not an image"}, "image", "http(s) URL or raw Base64"),
-        ("image2video", {"image": IMG, "image_tail": IMG, "static_mask": IMG}, "image_tail", "cannot be combined with static_mask"),
+        (
+            "image2video",
+            {"image": IMG, "image_tail": IMG, "static_mask": IMG},
+            "image_tail",
+            "cannot be combined with static_mask",
+        ),
         ("image2video", {"image_tail": IMG, "static_mask": IMG}, "static_mask", "needs image as well"),
         (
             "image2video",
@@ -76,7 +85,12 @@ IMG = "https://example.com/frame.png"
         ),
         ("video_extend", {"video_id": "v", "external_task_id": "x"}, "external_task_id", "is not a field"),
         # The capability map (x-capability-map).
-        ("text2video", {"prompt": "p", "model_name": "MaaS_KL_V1.5"}, "model_name", "text to video is not supported by MaaS_KL_V1.5"),
+        (
+            "text2video",
+            {"prompt": "p", "model_name": "MaaS_KL_V1.5"},
+            "model_name",
+            "text to video is not supported by MaaS_KL_V1.5",
+        ),
         (
             "text2video",
             {"prompt": "p", "camera_control": SIMPLE_PAN, "mode": "pro"},
@@ -90,7 +104,12 @@ IMG = "https://example.com/frame.png"
             "image with image_tail (first and last frame) with MaaS_KL_V1 supports only std5",
         ),
         ("image2video", {"image_tail": IMG, "model_name": "MaaS_KL_V1.6"}, "image_tail", "supports only pro5"),
-        ("image2video", {"image": IMG, "static_mask": IMG, "model_name": "MaaS_KL_V1.6"}, "static_mask", "not supported by MaaS_KL_V1.6"),
+        (
+            "image2video",
+            {"image": IMG, "static_mask": IMG, "model_name": "MaaS_KL_V1.6"},
+            "static_mask",
+            "not supported by MaaS_KL_V1.6",
+        ),
         (
             "image2video",
             {"image": IMG, "camera_control": {"type": "down_back"}, "model_name": "MaaS_KL_V1.5", "mode": "pro"},
@@ -118,7 +137,11 @@ def test_rule_messages(kind: str, fields: dict[str, Any], field: str, rule: str)
         ("image2video", {"image": "QUJD", "camera_control": SIMPLE_PAN, "model_name": "MaaS_KL_V1.5", "mode": "pro"}),
         (
             "image2video",
-            {"image": IMG, "static_mask": IMG, "dynamic_masks": [{"mask": IMG, "trajectories": [{"x": 279, "y": 219}, {"x": 417, "y": 65}]}]},
+            {
+                "image": IMG,
+                "static_mask": IMG,
+                "dynamic_masks": [{"mask": IMG, "trajectories": [{"x": 279, "y": 219}, {"x": 417, "y": 65}]}],
+            },
         ),
         ("video_extend", {"video_id": "51bc9fb8", "prompt": "more"}),
     ],

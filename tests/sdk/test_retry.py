@@ -6,7 +6,6 @@ import email.utils
 
 import httpx
 import pytest
-
 from maas_kl_client import RateLimitError, RetryPolicy, ServerError
 
 from .fakes import FakeClock, FakeService, envelope, error_response, sync_client
@@ -54,7 +53,7 @@ def test_retry_after_seconds_is_honoured_over_backoff() -> None:
 def test_retry_after_http_date_is_honoured() -> None:
     clock = FakeClock()
     when = email.utils.formatdate(clock.time() + 12, usegmt=True)
-    calls, handler = _flaky([error_response(503, 5001, headers={"Retry-After": when})])
+    _calls, handler = _flaky([error_response(503, 5001, headers={"Retry-After": when})])
     sync_client(handler, clock).text2video.get("1")  # type: ignore[arg-type]
     assert clock.sleeps == [pytest.approx(12.0, abs=1.0)]
 

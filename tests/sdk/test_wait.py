@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-
 from maas_kl_client import PollSchedule, Task, TaskFailed, TaskStatus, TaskTimeout, task_videos
 
 from .fakes import FakeClock, FakeService, async_client, sync_client
