@@ -1,0 +1,1 @@
+"""Generator for generated_client/: spec transform, openapi-python-client, overlay, rendered spec data."""

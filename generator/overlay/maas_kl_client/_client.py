@@ -1,0 +1,458 @@
+"""MaasKL and AsyncMaasKL: the clients people use, over the generated models and the sans-I/O plans."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import random as _random
+import uuid
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal, Self, get_args
+
+import httpx
+
+from . import _download, _plans, _preflight
+from ._clock import Clock, SystemClock
+from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
+from ._envelope import parse_envelope
+from ._errors import APIConnectionError, APIError, APITimeoutError, DownloadError, MaasKLError
+from ._retry import PollSchedule, RetryPolicy
+from ._spec_data import OPERATIONS
+from .models.task import Task
+from .types import Unset
+
+logger = logging.getLogger("maas_kl_client")
+
+TaskKind = Literal["text2video", "image2video", "video_extend"]
+KINDS: tuple[str, ...] = get_args(TaskKind)
+OnUpdate = Callable[[Task], object]
+Timeout = float | httpx.Timeout | None
+
+# Errors raised before a single byte left: the server cannot have acted on the request.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+def new_external_task_id() -> str:
+    """Make a fresh recovery key for a create: unique, opaque, well under the 256-character bound."""
+    return f"maaskl-{uuid.uuid4().hex}"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready form of a field value: models to dicts, enums to their values, UNSET/None dropped."""
+    if hasattr(value, "to_dict"):
+        return _plain(value.to_dict())
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items() if v is not None and not isinstance(v, Unset)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def build_body(body: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge a request model or mapping with keyword fields into the JSON body."""
+    merged: dict[str, Any] = dict(_plain(body)) if body is not None else {}
+    merged.update(_plain(dict(fields)))
+    return merged
+
+
+def _transport_error(exc: httpx.TransportError) -> APIConnectionError:
+    sent = not isinstance(exc, _NOT_SENT)
+    what = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(
+            f"The request timed out ({what}); pass a larger timeout= if the network is slow.", request_sent=sent
+        )
+    return APIConnectionError(
+        f"The request could not be completed ({what}: {exc}); check the network and base_url.", request_sent=sent
+    )
+
+
+def _scrub(error: MaasKLError, secret: str) -> MaasKLError:
+    """Replace the API key wherever a server or library echoed it into an error message."""
+    if secret and isinstance(error, APIError) and secret in error.message:
+        error.message = error.message.replace(secret, "***")
+        error.args = (str(error),)
+    return error
+
+
+class _Core:
+    """Settings and request building shared by the sync and async clients."""
+
+    def __init__(  # noqa: PLR0913 - the documented configuration surface
+        self,
+        api_key: str | None,
+        endpoint_path: str | None,
+        base_url: str | None,
+        *,
+        timeout: Timeout,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        poll: PollSchedule | None,
+        preflight: bool,
+        allow_insecure_http: bool,
+        clock: Clock | None,
+        random: Callable[[], float] | None,
+        external_id_factory: Callable[[], str] | None,
+    ) -> None:
+        settings = resolve(
+            api_key=api_key, endpoint_path=endpoint_path, base_url=base_url, allow_insecure_http=allow_insecure_http
+        )
+        self._settings = settings
+        # Kept wrapped, so the key shows in no repr of the client's state.
+        self._bearer = Secret(f"Bearer {settings.api_key.reveal()}")
+        self._origin = origin(settings.api_root)
+        self.timeout = as_timeout(timeout, DEFAULT_TIMEOUT)
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            policy = RetryPolicy(**{**_fields(policy), "max_attempts": max_retries + 1})
+        self.retry = policy
+        self.poll = poll or PollSchedule()
+        self.preflight = preflight
+        self._clock: Clock = clock or SystemClock()
+        self._random = random or _random.random
+        self._new_id = external_id_factory or new_external_task_id
+
+    @property
+    def base_url(self) -> str:
+        """The API root every path is appended to, e.g. https://genaiapi.cloudsway.net/v1/ai/XXX/kling."""
+        return self._settings.api_root
+
+    def __repr__(self) -> str:
+        settings = self._settings
+        return f"{type(self).__name__}(base_url={settings.base_url!r}, endpoint_path={settings.endpoint_path!r})"
+
+    def _context(self, retry: RetryPolicy | None) -> _plans.Context:
+        return _plans.Context(retry=retry or self.retry, now=self._clock.monotonic, random=self._random)
+
+    def _operation(self, kind: str) -> Mapping[str, Any]:
+        if kind not in OPERATIONS:
+            msg = f"Unknown task kind {kind!r}; use one of {', '.join(KINDS)}."
+            raise ValueError(msg)
+        op: Mapping[str, Any] = OPERATIONS[kind]
+        return op
+
+    def _create_plan(
+        self, kind: str, body: dict[str, Any], *, preflight: bool | None, retry: RetryPolicy | None
+    ) -> _plans.Plan:
+        op = self._operation(kind)
+        recoverable = bool(op["external_task_id"])
+        if recoverable and body.get("external_task_id") is None:
+            body["external_task_id"] = self._new_id()
+        if self.preflight if preflight is None else preflight:
+            _preflight.validate(op["create_operation"], body)
+        return _plans.create(
+            kind=kind,
+            create_path=op["create_path"],
+            get_path=op["get_path"],
+            body=body,
+            recoverable=recoverable,
+            ctx=self._context(retry),
+        )
+
+    def _get_plan(self, kind: str, task_id: str, retry: RetryPolicy | None) -> _plans.Plan:
+        path = _plans.task_path(self._operation(kind)["get_path"], task_id)
+        return _plans.query(path, self._context(retry))
+
+    def _wait_plan(  # noqa: PLR0913
+        self,
+        kind: str,
+        task_id: str,
+        *,
+        timeout: float | None,
+        poll: PollSchedule | None,
+        on_update: OnUpdate | None,
+        retry: RetryPolicy | None,
+    ) -> _plans.Plan:
+        return _plans.wait(
+            get_path=self._operation(kind)["get_path"],
+            task_id=task_id,
+            timeout=DEFAULT_WAIT_TIMEOUT if timeout is None else timeout,
+            schedule=poll or self.poll,
+            on_update=on_update,
+            ctx=self._context(retry),
+        )
+
+    def _request(self, action: _plans.Send, timeout: Timeout, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        return http.build_request(
+            action.method,
+            self._settings.api_root + action.path,
+            json=action.json,
+            headers={"Authorization": self._bearer.reveal(), "Accept": "application/json"},
+            timeout=as_timeout(timeout, self.timeout),
+        )
+
+    def _parse(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
+        try:
+            return parse_envelope(response.status_code, response.headers, content, self._clock.time())
+        except MaasKLError as error:
+            raise _scrub(error, self._settings.api_key.reveal()) from None
+        finally:
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug("%s %s -> %s", response.request.method, response.request.url, response.status_code)
+
+    def _authorized(self, url: httpx.URL) -> bool:
+        return origin(url) == self._origin
+
+
+def _fields(policy: RetryPolicy) -> dict[str, Any]:
+    return {name: getattr(policy, name) for name in policy.__slots__}
+
+
+class TaskResource:
+    """One task kind's operations (create, get, wait, create_and_wait) on a sync client."""
+
+    def __init__(self, client: MaasKL, kind: TaskKind) -> None:
+        self._client = client
+        self.kind: TaskKind = kind
+
+    def create(
+        self,
+        body: Any = None,
+        /,
+        *,
+        preflight: bool | None = None,
+        timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+        **fields: Any,
+    ) -> Task:
+        """Create a task exactly once; `body` is a request model or mapping, `fields` add or override.
+
+        Example: ``client.text2video.create(prompt="A dog running on the grass", duration="5")``.
+        """
+        c = self._client
+        plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
+        return Task.from_dict(c._run(plan, timeout))
+
+    def get(self, task_id: str, *, timeout: Timeout = None, retry: RetryPolicy | None = None) -> Task:
+        """Fetch a task by its task_id or, for text and image to video, its external_task_id."""
+        c = self._client
+        return Task.from_dict(c._run(c._get_plan(self.kind, task_id, retry), timeout))
+
+    def wait(  # noqa: PLR0913
+        self,
+        task_id: str,
+        *,
+        timeout: float | None = None,
+        poll: PollSchedule | None = None,
+        on_update: OnUpdate | None = None,
+        request_timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+    ) -> Task:
+        """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
+        return self._client.wait_for_task(
+            self.kind,
+            task_id,
+            timeout=timeout,
+            poll=poll,
+            on_update=on_update,
+            request_timeout=request_timeout,
+            retry=retry,
+        )
+
+    def create_and_wait(  # noqa: PLR0913
+        self,
+        body: Any = None,
+        /,
+        *,
+        timeout: float | None = None,
+        poll: PollSchedule | None = None,
+        on_update: OnUpdate | None = None,
+        preflight: bool | None = None,
+        request_timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+        **fields: Any,
+    ) -> Task:
+        """Create a task and wait for it to succeed; `timeout` bounds the wait in seconds.
+
+        Example: ``client.text2video.create_and_wait(prompt="A dog", timeout=600, on_update=print)``.
+        """
+        task = self.create(body, preflight=preflight, timeout=request_timeout, retry=retry, **fields)
+        if on_update is not None:
+            on_update(task)
+        return self.wait(
+            task.task_id,
+            timeout=timeout,
+            poll=poll,
+            on_update=on_update,
+            request_timeout=request_timeout,
+            retry=retry,
+        )
+
+
+class MaasKL(_Core):
+    """Synchronous MaaS_KL client.
+
+    Example::
+
+        with MaasKL(api_key="...", endpoint_path="XXX") as client:
+            task = client.text2video.create_and_wait(prompt="A dog running on the grass")
+            client.download_video(task_videos(task)[0].url, "out/")
+    """
+
+    def __init__(  # noqa: PLR0913 - the documented configuration surface
+        self,
+        api_key: str | None = None,
+        endpoint_path: str | None = None,
+        base_url: str | None = None,
+        *,
+        timeout: Timeout = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        http_client: httpx.Client | None = None,
+        preflight: bool = True,
+        allow_insecure_http: bool = False,
+        clock: Clock | None = None,
+        random: Callable[[], float] | None = None,
+        external_id_factory: Callable[[], str] | None = None,
+    ) -> None:
+        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec."""
+        super().__init__(
+            api_key,
+            endpoint_path,
+            base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+            poll=poll,
+            preflight=preflight,
+            allow_insecure_http=allow_insecure_http,
+            clock=clock,
+            random=random,
+            external_id_factory=external_id_factory,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self.text2video = TaskResource(self, "text2video")
+        self.image2video = TaskResource(self, "image2video")
+        self.video_extend = TaskResource(self, "video_extend")
+
+    def resource(self, kind: TaskKind) -> TaskResource:
+        """Return the resource for a task kind given as a string."""
+        self._operation(kind)
+        resource: TaskResource = getattr(self, kind)
+        return resource
+
+    def _send(self, action: _plans.Send, timeout: Timeout) -> dict[str, Any]:
+        request = self._request(action, timeout, self._http)
+        try:
+            response = self._http.send(request, follow_redirects=False)
+        except httpx.TransportError as exc:
+            raise _transport_error(exc) from exc
+        return self._parse(response, response.content)
+
+    def _run(self, plan: _plans.Plan, timeout: Timeout) -> Any:
+        try:
+            action = next(plan)
+            while True:
+                outcome: Any
+                if isinstance(action, _plans.Sleep):
+                    self._clock.sleep(action.seconds)
+                    outcome = None
+                else:
+                    try:
+                        outcome = self._send(action, timeout)
+                    except MaasKLError as error:
+                        outcome = error
+                action = plan.send(outcome)
+        except StopIteration as done:
+            return done.value
+
+    def wait_for_task(  # noqa: PLR0913
+        self,
+        kind: TaskKind,
+        task_id: str,
+        *,
+        timeout: float | None = None,
+        poll: PollSchedule | None = None,
+        on_update: OnUpdate | None = None,
+        request_timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+    ) -> Task:
+        """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
+
+        Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
+        """
+        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, on_update=on_update, retry=retry)
+        result: Task = self._run(plan, request_timeout)
+        return result
+
+    def download_video(
+        self, url: str, path: str | os.PathLike[str], *, timeout: Timeout = None, retry: RetryPolicy | None = None
+    ) -> Path:
+        """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
+
+        Example: ``client.download_video(task_videos(task)[0].url, "out/")``.
+        """
+        target = _download.destination(url, path)
+        policy = retry or self.retry
+        started = self._clock.monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._download_once(httpx.URL(url), target, timeout)
+            except DownloadError as error:
+                wait = None
+                if error.retryable:
+                    wait = policy.delay(
+                        attempt=attempt,
+                        retry_after=None,
+                        elapsed=self._clock.monotonic() - started,
+                        random=self._random,
+                    )
+                if wait is None:
+                    raise
+                self._clock.sleep(wait)
+
+    def _download_once(self, current: httpx.URL, target: Path, timeout: Timeout) -> Path:
+        for _ in range(_download.MAX_REDIRECTS + 1):
+            headers = _download.headers_for(current, self._authorized, self._bearer.reveal())
+            request = self._http.build_request(
+                "GET", current, headers=headers, timeout=as_timeout(timeout, self.timeout)
+            )
+            try:
+                response = self._http.send(request, stream=True, follow_redirects=False)
+            except httpx.TransportError as exc:
+                raise _download.transport_failure(current, exc) from exc
+            try:
+                if response.is_redirect:
+                    current = _download.redirect_target(response)
+                    continue
+                expected, raw = _download.check_status(response)
+                tmp, handle = _download.open_temporary(target)
+                try:
+                    received = 0
+                    for chunk in (
+                        response.iter_raw() if raw and not response.is_stream_consumed else response.iter_bytes()
+                    ):
+                        handle.write(chunk)
+                        received += len(chunk)
+                    _download.check_length(current, expected, received)
+                    return _download.finish(tmp, handle, target)
+                except BaseException:
+                    _download.discard(tmp, handle)
+                    raise
+            except httpx.TransportError as exc:
+                raise _download.transport_failure(current, exc) from exc
+            finally:
+                response.close()
+        raise _download.too_many_redirects(current)
+
+    def close(self) -> None:
+        """Close the connection pool, unless the caller passed their own http_client."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

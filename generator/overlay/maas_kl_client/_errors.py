@@ -1,0 +1,187 @@
+"""The exception hierarchy: every failure the SDK reports is a MaasKLError subclass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models.task import Task
+
+
+class MaasKLError(Exception):
+    """Base class of every exception raised by maas_kl_client, so one except clause catches them all."""
+
+
+class ConfigurationError(MaasKLError, ValueError):
+    """The client was set up wrongly (missing key, unsafe URL); nothing was sent."""
+
+
+class APIError(MaasKLError):
+    """The service answered with a non-zero business code or an HTTP error status."""
+
+    hint = "See `code` in the MaaS_KL error table and quote `request_id` to support."
+    default_retryable = False
+
+    def __init__(  # noqa: PLR0913 - the envelope's fields plus what retrying needs
+        self,
+        message: str,
+        *,
+        status_code: int | None,
+        code: int | None,
+        request_id: str | None,
+        retryable: bool | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.retryable = self.default_retryable if retryable is None else retryable
+        self.retry_after = retry_after
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            part
+            for part in (
+                f"HTTP {self.status_code}" if self.status_code is not None else "",
+                f"code {self.code}" if self.code is not None else "",
+                f"request_id {self.request_id}" if self.request_id else "",
+            )
+            if part
+        )
+        return f"{self.message} ({where}). {self.hint}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields: pickle (multiprocessing, pytest-xdist) must rebuild them by keyword.
+        return (_rebuild_api_error, (type(self), self.message, self.__dict__.copy()))
+
+
+def _rebuild_api_error(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
+
+
+class AuthenticationError(APIError):
+    """401, codes 1000-1004: the API key is missing, invalid, not yet valid or expired."""
+
+    hint = "Check the API key (MAAS_KL_API_KEY); retrying will not help."
+
+
+class AccountError(APIError):
+    """Codes 1100-1102: the account is abnormal, in arrears, or its resource pack is used up."""
+
+    hint = "Check the account's status and balance in the MaaS_KL console; retrying will not help."
+
+
+class PermissionDeniedError(APIError):
+    """Codes 1103 and 1304: no permission for this API or model, or the caller's IP is not allowed."""
+
+    hint = "Ask for access to this API or model, or add this machine's IP to the allow-list."
+
+
+class InvalidRequestError(APIError):
+    """Codes 1200 and 1201: the request was refused as invalid; `message` names the field."""
+
+    hint = "Fix the request; the same request will be refused again."
+
+
+class NotFoundError(APIError):
+    """Codes 1202 and 1203: the task, model or video does not exist (or belongs to another account)."""
+
+    hint = "Check the id (and the endpoint path); videos are deleted 30 days after generation."
+
+
+class ContentPolicyError(APIError):
+    """Codes 1300 and 1301: a platform or content-safety policy refused the request."""
+
+    hint = "Change the prompt or the images; the same request will be refused again."
+
+
+class RateLimitError(APIError):
+    """Codes 1302 and 1303: too many requests or too many running tasks; retried automatically."""
+
+    hint = "Slow down or wait for running tasks to finish; raise max_retries to wait longer."
+    default_retryable = True
+
+
+class ServerError(APIError):
+    """Codes 5000-5002 and other 5xx answers: the service failed; retried automatically."""
+
+    hint = "The service failed; the SDK retried as far as its policy allows. Try again later."
+    default_retryable = True
+
+
+class MalformedResponseError(APIError):
+    """The answer was not the documented JSON envelope (truncated, wrong types, not JSON)."""
+
+    hint = "The service or a proxy sent an unexpected body; retry, and report it with request_id if it persists."
+    default_retryable = True
+
+
+class APIConnectionError(MaasKLError):
+    """The request could not be completed: DNS, refused or dropped connection, TLS failure."""
+
+    def __init__(self, message: str, *, request_sent: bool) -> None:
+        self.request_sent = request_sent
+        super().__init__(message)
+
+
+class APITimeoutError(APIConnectionError):
+    """A connect, read, write or pool timeout expired; raise `timeout=` if the network is slow."""
+
+
+class CreateOutcomeUnknown(MaasKLError):  # noqa: N818 - named after what the caller learns
+    """A create may or may not have produced a task, and the SDK could not safely find out."""
+
+    def __init__(self, message: str, *, kind: str, external_task_id: str | None) -> None:
+        self.kind = kind
+        self.external_task_id = external_task_id
+        super().__init__(message)
+
+
+class TaskFailed(MaasKLError):  # noqa: N818 - reads as what happened to the task
+    """The task reached `failed`; `task_status_msg` carries the service's reason."""
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+        self.task_id = task.task_id
+        msg = task.task_status_msg if isinstance(task.task_status_msg, str) else ""
+        self.task_status_msg = msg
+        reason = msg or "no reason given"
+        super().__init__(f"Task {task.task_id} failed: {reason}. Change the request before creating it again.")
+
+
+class TaskTimeout(MaasKLError):  # noqa: N818 - reads as what happened to the wait
+    """The task did not finish within the wait's timeout; it may still finish later."""
+
+    def __init__(self, task: Task | None, *, task_id: str, timeout: float) -> None:
+        self.task = task
+        self.task_id = task_id
+        self.timeout = timeout
+        status = str(task.task_status) if task is not None else "unknown"
+        super().__init__(
+            f"Task {task_id} is still {status} after {timeout:g} s; "
+            "call wait_for_task again with a longer timeout, the task keeps running."
+        )
+
+
+class PreflightError(MaasKLError, ValueError):
+    """The request breaks a documented rule; it was not sent. Pass preflight=False to send anyway."""
+
+    def __init__(self, violations: list[tuple[str, str]]) -> None:
+        self.violations = violations
+        self.field = violations[0][0]
+        self.rule = violations[0][1]
+        lines = "; ".join(f"{field}: {rule}" for field, rule in violations)
+        super().__init__(f"Request not sent: {lines}. (Pass preflight=False to send it anyway.)")
+
+
+class DownloadError(MaasKLError):
+    """A video could not be downloaded completely; no partial file was left behind."""
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        self.retryable = retryable
+        super().__init__(message)

@@ -1,0 +1,37 @@
+"""The public surface: __all__ is sorted and complete, and the generated layers stay importable."""
+
+from __future__ import annotations
+
+import inspect
+
+import maas_kl_client
+from maas_kl_client.api.text2video import get_text2video_task
+from maas_kl_client.models import Text2VideoRequest
+
+
+def test_all_is_sorted() -> None:
+    assert list(maas_kl_client.__all__) == sorted(maas_kl_client.__all__)
+
+
+def test_all_is_complete_and_resolvable() -> None:
+    public = {
+        name for name, value in vars(maas_kl_client).items() if not name.startswith("_") and not inspect.ismodule(value)
+    }
+    assert public == set(maas_kl_client.__all__)
+    for name in maas_kl_client.__all__:
+        assert getattr(maas_kl_client, name) is not None
+
+
+def test_brief_names_are_exported() -> None:
+    expected = {
+        "MaasKL", "AsyncMaasKL", "MaasKLError", "APIError", "AuthenticationError", "AccountError",
+        "PermissionDeniedError", "InvalidRequestError", "NotFoundError", "ContentPolicyError", "RateLimitError",
+        "ServerError", "APIConnectionError", "APITimeoutError", "TaskFailed", "TaskTimeout", "PreflightError",
+        "CreateOutcomeUnknown", "DownloadError",
+    }  # fmt: skip
+    assert expected <= set(maas_kl_client.__all__)
+
+
+def test_generated_low_level_layer_is_still_there() -> None:
+    assert callable(get_text2video_task.sync)
+    assert Text2VideoRequest(prompt="p").to_dict() == {"prompt": "p"}
