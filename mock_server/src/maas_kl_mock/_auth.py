@@ -18,7 +18,7 @@ class Authenticator:
         self.tokens = frozenset(tokens) if tokens else None
 
     def tenant(self, authorization: str | None) -> str:
-        """The tenant named by `authorization`; any well-formed token unless a list was configured."""
+        """Return the tenant named by `authorization`; any well-formed token unless a list was configured."""
         if authorization is None or not authorization.strip():
             raise ApiError(1001, "Authorization is empty: send the header 'Authorization: Bearer <your API key>'")
         found = _BEARER.fullmatch(authorization.strip())

@@ -77,7 +77,7 @@ class CapabilityMap:
         return self.aliases.get(model, model)
 
     def selection(self, body: Mapping[str, JSON]) -> Selection:
-        """What the body asks for, with the map's defaults."""
+        """Return what the body asks for, with the map's defaults."""
         return Selection(
             model=self.canonical(str(body.get("model_name", self.default_model))),
             mode=str(body.get("mode", self.default_mode)),
@@ -97,9 +97,7 @@ class CapabilityMap:
                 raise ApiError(1201, f"Invalid key or value: {_unsupported(rule, chosen)}")
             for dotted, value in rule.requires.items():
                 if _lookup(body, dotted) != value:
-                    raise ApiError(
-                        1201, f"Invalid key or value: {rule.name} requires {dotted} to be {value!r}"
-                    )
+                    raise ApiError(1201, f"Invalid key or value: {rule.name} requires {dotted} to be {value!r}")
 
     def extendable(self, model: str) -> bool:
         """Whether videos made by `model` may be extended (always, when the map is switched off)."""

@@ -31,7 +31,7 @@ class ManualClock(Clock):
         self._now = start
 
     def now(self) -> float:
-        """The frozen simulated time."""
+        """Return the frozen simulated time."""
         return self._now
 
     def advance(self, seconds: float) -> float:

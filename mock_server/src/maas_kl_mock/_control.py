@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 JSON = Any
 
 
-def handle_control(core: MockCore, request: MockRequest) -> MockResponse:
+def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noqa: PLR0911  (one return per endpoint)
     """Answer one control request; unknown ones get the envelope with the list of endpoints."""
     name = request.path.removeprefix("/_mock/").rstrip("/")
     method = request.method
@@ -77,7 +77,7 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:
 
 
 def stats(core: MockCore) -> dict[str, JSON]:
-    """Counts the chaos test checks: tasks per tenant, requests, faults injected."""
+    """Count the chaos test checks: tasks per tenant, requests, faults injected."""
     now = core.clock.now()
     tenants = {
         name: {"tasks": count, "unfinished": core.store.unfinished(name, now)}

@@ -63,11 +63,11 @@ class Call:
     tenant: str | None
 
     def json(self) -> JSON:
-        """The response body, parsed."""
+        """Return the response body, parsed."""
         return orjson.loads(self.response.body)
 
 
-class ResponseInvalid(AssertionError):
+class ResponseInvalid(AssertionError):  # noqa: N818  (reads as the assertion it is)
     """The mock produced a body its own spec forbids: a bug in the mock, raised only with check_responses."""
 
 
@@ -226,10 +226,11 @@ class MockCore:
         else:
             pointer = operation.response_schemas.get(response.status)
             if pointer is None:
-                raise ResponseInvalid(f"{operation.operation_id} answered {response.status}, which the spec does not declare")
+                raise ResponseInvalid(
+                    f"{operation.operation_id} answered {response.status}, which the spec does not declare"
+                )
         if pointer is None:
             return
         errors = list(self.spec.validator(pointer).iter_errors(body))
         if errors:
             raise ResponseInvalid(f"response {response.status} breaks {pointer}: {errors[0].message[:300]}")
-

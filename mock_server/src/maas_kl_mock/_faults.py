@@ -27,7 +27,9 @@ class Latency:
         """`fixed:20`, `uniform:5-50`, `normal:30,10` or `exp:20` (all in ms)."""
         found = re.fullmatch(r"\s*(fixed|uniform|normal|exp):\s*([0-9.]+)\s*(?:[-,]\s*([0-9.]+))?\s*", text)
         if found is None:
-            raise ValueError(f"latency {text!r} not understood; use fixed:MS, uniform:LO-HI, normal:MEAN,SD or exp:MEAN")
+            raise ValueError(
+                f"latency {text!r} not understood; use fixed:MS, uniform:LO-HI, normal:MEAN,SD or exp:MEAN"
+            )
         kind, a, b = found.group(1), float(found.group(2)), float(found.group(3) or 0)
         if kind in ("uniform", "normal") and found.group(3) is None:
             raise ValueError(f"latency {text!r} needs two numbers, e.g. {kind}:10{'-' if kind == 'uniform' else ','}50")
@@ -78,7 +80,7 @@ class FaultPlan:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], base: FaultPlan | None = None) -> FaultPlan:
-        """A plan from the control API's JSON; keys left out keep `base`'s values."""
+        """Return a plan from the control API's JSON; keys left out keep `base`'s values."""
         plan = base or cls()
         known = {"rate", "seed", "kinds", "after_store", "latency", "rate_limit", "retry_after"}
         unknown = set(data) - known
@@ -105,7 +107,7 @@ class FaultPlan:
         return replace(plan, **changes)
 
     def to_json(self) -> dict[str, Any]:
-        """The plan as the control API shows it."""
+        """Return the plan as the control API shows it."""
         return {
             "rate": self.rate,
             "seed": self.seed,
@@ -149,7 +151,7 @@ class FaultInjector:
     @plan.setter
     def plan(self, plan: FaultPlan) -> None:
         self._plan = plan
-        self._rng = random.Random(plan.seed)
+        self._rng = random.Random(plan.seed)  # noqa: S311  (reproducible faults, not secrets)
         self._windows.clear()
         names = [k for k, w in plan.kinds.items() if w > 0]
         self._names = names
@@ -161,18 +163,16 @@ class FaultInjector:
         self.plan = self._plan
 
     def latency(self) -> float:
-        """A delay in seconds for this response (0 without a latency distribution)."""
+        """Return a delay in seconds for this response (0 without a latency distribution)."""
         return self._plan.latency.draw(self._rng) if self._plan.latency else 0.0
 
     def draw(self, is_create: bool) -> Fault | None:
-        """The fault for this request, if the dice say so."""
+        """Return the fault for this request, if the dice say so."""
         plan = self._plan
         if plan.rate <= 0 or self._rng.random() >= plan.rate:
             return None
         kind = self._rng.choices(self._names, self._weights)[0]
-        after = kind == "truncate" or (
-            is_create and kind in _AFTER_CAPABLE and self._rng.random() < plan.after_store
-        )
+        after = kind == "truncate" or (is_create and kind in _AFTER_CAPABLE and self._rng.random() < plan.after_store)
         self.injected[f"{kind}{'-after-store' if after and is_create else ''}"] += 1
         return Fault(kind, after)
 

@@ -38,7 +38,7 @@ class MockResponse:
     delay: float = 0.0
 
     def header(self, name: str) -> str | None:
-        """The first value of header `name` (case-insensitive), or None."""
+        """Return the first value of header `name` (case-insensitive), or None."""
         lowered = name.lower()
         for key, value in self.headers:
             if key.lower() == lowered:

@@ -12,7 +12,7 @@ import orjson
 from ._errors import ApiError
 from ._http import MockResponse
 from ._spec import Operation, Spec
-from ._task import Task
+from ._task import Task, Video
 from ._video import VideoSigner
 
 JSON = Any
@@ -56,13 +56,13 @@ class Responder:
                     self.failure_message = str(data["task_status_msg"])
 
     def request_id(self) -> str:
-        """A request id unique per response, in the UUID layout the service uses."""
+        """Return a request id unique per response, in the UUID layout the service uses."""
         n = next(self._ids)
         p = self._id_prefix
         return f"{p[:8]}-{p[8:12]}-4{n >> 48 & 0xFFF:03x}-a{n >> 36 & 0xFFF:03x}-{n & 0xFFFFFFFFF:012x}"
 
     def task(self, op: Operation, task: Task, now: float, base_url: str) -> MockResponse:
-        """The 200 envelope for `task` as the template of `op` lays it out."""
+        """Return the 200 envelope for `task` as the template of `op` lays it out."""
         template = self._templates.get(op.operation_id) or TaskTemplate("SUCCEED", _DEFAULT_KEYS, ())
         status = task.status(now)
         values: dict[str, JSON] = {
@@ -89,7 +89,7 @@ class Responder:
         body = {"code": 0, "message": template.message, "request_id": self.request_id(), "data": data}
         return MockResponse(200, orjson.dumps(body))
 
-    def _video(self, task: Task, video: JSON, base_url: str) -> dict[str, str]:
+    def _video(self, task: Task, video: Video, base_url: str) -> dict[str, str]:
         return {
             "id": video.id,
             "url": self._signer.url(base_url, task.tenant, video.id),
@@ -97,7 +97,7 @@ class Responder:
         }
 
     def error(self, error: ApiError) -> MockResponse:
-        """The error envelope `{code, message, request_id}` with the code's HTTP status."""
+        """Return the error envelope `{code, message, request_id}` with the code's HTTP status."""
         headers = list(error.headers)
         if error.status in _RETRY_STATUSES and not any(k.lower() == "retry-after" for k, _ in headers):
             headers.append(("Retry-After", "1"))
@@ -105,7 +105,7 @@ class Responder:
         return MockResponse(error.status, orjson.dumps(body), headers)
 
     def example(self, op: Operation, status: int, name: str | None) -> MockResponse:
-        """A documented example of `op`'s `status` response, Prism-style, with a live request_id."""
+        """Return a documented example of `op`'s `status` response, Prism-style, with a live request_id."""
         examples = op.examples(status)
         if status not in op.responses:
             known = ", ".join(str(s) for s in sorted(op.responses))
@@ -113,7 +113,8 @@ class Responder:
         if name is not None and name not in examples:
             known = ", ".join(examples) or "none"
             raise ApiError(
-                1200, f"Invalid request parameters: Prefer example={name[:60]} is not an example of {status}; use {known}"
+                1200,
+                f"Invalid request parameters: Prefer example={name[:60]} is not an example of {status}; use {known}",
             )
         if not examples:
             raise ApiError(1200, f"Invalid request parameters: the {status} response has no example to serve")

@@ -31,7 +31,7 @@ class Router:
         self.example_path = "/" + "/".join(self._base) + (spec.operations[0].path if spec.operations else "")
 
     def match(self, method: str, path: str) -> Route:
-        """The route for `method path`; ApiError 404/1203 for an unknown path, 404/1202 for a wrong method."""
+        """Return the route for `method path`; ApiError 404/1203 for an unknown path, 404/1202 for a wrong method."""
         parts = path.split("/")[1:] if path.startswith("/") else path.split("/")
         base_len = len(self._base)
         endpoint_path = ""

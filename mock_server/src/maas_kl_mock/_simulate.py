@@ -37,7 +37,7 @@ class Lifecycle:
 class Simulator:
     """The stateful heart of the mock: what a create stores and what a query finds."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (every collaborator is injected)
         self,
         store: TaskStore,
         clock: Clock,
@@ -54,7 +54,7 @@ class Simulator:
         self.lifecycle = lifecycle or Lifecycle()
         self.concurrency_limit = concurrency_limit
         self.failure_message = failure_message
-        self._rng = random.Random(seed)
+        self._rng = random.Random(seed)  # noqa: S311  (reproducible ids, not secrets)
         self._next_task_id = 859_830_423_409_475_642 + self._rng.randrange(10**12)
 
     @staticmethod
@@ -63,7 +63,7 @@ class Simulator:
         return operation_id.startswith("create_")
 
     def query(self, operation_id: str, tenant: str, key: str) -> Task:
-        """The tenant's task by task_id or external_task_id; 404 / 1203 otherwise, whoever owns it."""
+        """Return the tenant's task by task_id or external_task_id; 404 / 1203 otherwise, whoever owns it."""
         task = self.store.get(tenant, _KINDS[operation_id], key)
         if task is None:
             raise ApiError(1203, "Task not found: no task with this task_id or external_task_id for this API key")
@@ -126,9 +126,7 @@ class Simulator:
             )
         source, video = found
         if now - source.finished_at > caps.retention_days * 86_400:
-            raise ApiError(
-                1203, f"Video not found: videos are deleted {caps.retention_days:g} days after generation"
-            )
+            raise ApiError(1203, f"Video not found: videos are deleted {caps.retention_days:g} days after generation")
         if not caps.extendable(source.model):
             raise ApiError(
                 1201,

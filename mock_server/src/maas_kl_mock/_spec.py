@@ -56,7 +56,7 @@ class Spec:
                 self.validator(pointer)
 
     def validator(self, pointer: str) -> jsonschema_rs.Validator:
-        """The compiled validator of the schema at `pointer` (e.g. `#/components/schemas/Task`)."""
+        """Return the compiled validator of the schema at `pointer` (e.g. `#/components/schemas/Task`)."""
         found = self._validators.get(pointer)
         if found is None:
             found = jsonschema_rs.Draft202012Validator({"$ref": SPEC_URI + pointer}, registry=self._registry)
@@ -70,7 +70,7 @@ class Spec:
         return node
 
     def pointer(self, ref: str) -> JSON:
-        """The node at local reference `ref` (`#/a/b`)."""
+        """Return the node at local reference `ref` (`#/a/b`)."""
         node: JSON = self.document
         for token in ref.removeprefix("#/").split("/"):
             node = node[token.replace("~1", "/").replace("~0", "~")]
@@ -129,7 +129,7 @@ class Spec:
         return found
 
     def operation(self, operation_id: str) -> Operation:
-        """The operation called `operation_id`; KeyError when the spec has none."""
+        """Return the operation called `operation_id`; KeyError when the spec has none."""
         for op in self.operations:
             if op.operation_id == operation_id:
                 return op

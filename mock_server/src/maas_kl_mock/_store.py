@@ -51,7 +51,7 @@ class TaskStore:
             self._drop(self._order.popleft())
 
     def get(self, tenant: str, kind: TaskKind, key: str) -> Task | None:
-        """The tenant's task of `kind` whose task_id, or else external_task_id, is `key`."""
+        """Return the tenant's task of `kind` whose task_id, or else external_task_id, is `key`."""
         found = self._tenants.get(tenant)
         if found is None:
             return None
@@ -64,7 +64,7 @@ class TaskStore:
         return found is not None and external_task_id in found.by_external
 
     def video(self, video_id: str) -> tuple[Task, Video] | None:
-        """The task that produced `video_id`, whoever owns it; callers check the tenant."""
+        """Return the task that produced `video_id`, whoever owns it; callers check the tenant."""
         task = self._videos.get(video_id)
         if task is None or task.video is None:
             return None

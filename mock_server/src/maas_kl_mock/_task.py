@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class TaskKind(str, Enum):
+class TaskKind(StrEnum):
     """Which family of operations a task belongs to; a task is only found on its own query path."""
 
     TEXT2VIDEO = "text2video"
@@ -55,7 +55,7 @@ class Task:
         return self.processing_at + self.processing_for
 
     def status(self, now: float) -> str:
-        """The task status at time `now`."""
+        """Return the task status at time `now`."""
         if now < self.processing_at:
             return "submitted"
         if now < self.finished_at:
@@ -63,7 +63,7 @@ class Task:
         return "failed" if self.fails_with is not None else "succeed"
 
     def updated_at(self, now: float) -> float:
-        """The time of the last status change at `now`."""
+        """Return the time of the last status change at `now`."""
         if now < self.processing_at:
             return self.created_at
         if now < self.finished_at:
@@ -71,5 +71,5 @@ class Task:
         return self.finished_at
 
     def visible_video(self, now: float) -> Video | None:
-        """The video, once the task has succeeded."""
+        """Return the video, once the task has succeeded."""
         return self.video if self.status(now) == "succeed" else None

@@ -24,7 +24,7 @@ class RequestValidator:
         self.max_body_bytes = max_body_bytes
 
     def validate(self, request: MockRequest, route: Route) -> dict[str, JSON] | None:
-        """The parsed JSON body (None for operations without one), or ApiError 400 / 1200 or 1201."""
+        """Return the parsed JSON body (None for operations without one), or ApiError 400 / 1200 or 1201."""
         op = route.operation
         for name, pointer in op.path_params.items():
             value = route.params.get(name, "")
@@ -50,9 +50,7 @@ class RequestValidator:
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in _JSON_TYPES:
             shown = content_type[:100] or "nothing"
-            raise ApiError(
-                1200, f"Invalid request parameters: Content-Type must be application/json, got {shown}"
-            )
+            raise ApiError(1200, f"Invalid request parameters: Content-Type must be application/json, got {shown}")
         if not request.body:
             raise ApiError(1200, "Invalid request parameters: the request body is empty; send a JSON object")
         try:
@@ -85,7 +83,7 @@ def _describe(spec: Spec, error: jsonschema_rs.ValidationError, prefix: str | No
     detail: dict[str, JSON] = {}
     try:
         detail = kind.as_dict()
-    except Exception:  # noqa: BLE001  (a kind the binding cannot describe: fall back to its name)
+    except Exception:  # a kind the binding cannot describe: fall back to the generic text
         detail = {}
     if keyword == "required" and "property" in detail:
         what = f"{field_name([*error.instance_path, detail['property']], prefix)} is required"
@@ -145,7 +143,7 @@ def _schema_at(spec: Spec, error: jsonschema_rs.ValidationError, keyword: str) -
 
 
 def _schema_description(spec: Spec, error: jsonschema_rs.ValidationError) -> str:
-    """The description of the schema that holds the failing keyword: the spec's own words for the rule."""
+    """Return the description of the schema that holds the failing keyword: the spec's own words for the rule."""
     node: JSON = spec.document
     found = ""
     try:

@@ -18,7 +18,7 @@ FILES_PREFIX = "/files/videos/"
 
 @cache
 def sample_mp4() -> bytes:
-    """The MP4 every succeeded task serves."""
+    """Return the MP4 every succeeded task serves."""
     return (resources.files("maas_kl_mock") / "data" / "sample.mp4").read_bytes()
 
 
@@ -29,11 +29,11 @@ class VideoSigner:
         self._secret = secret or os.urandom(32)
 
     def signature(self, tenant: str, video_id: str) -> str:
-        """A short HMAC over tenant and video id."""
+        """Return a short HMAC over tenant and video id."""
         return hmac.new(self._secret, f"{tenant}\0{video_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
     def url(self, base_url: str, tenant: str, video_id: str) -> str:
-        """The download URL of `video_id` for `tenant`, on the mock at `base_url`."""
+        """Return the download URL of `video_id` for `tenant`, on the mock at `base_url`."""
         return f"{base_url}{FILES_PREFIX}{video_id}.mp4?sig={self.signature(tenant, video_id)}"
 
     def verify(self, tenant: str, video_id: str, signature: str) -> bool:
