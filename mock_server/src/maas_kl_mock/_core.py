@@ -117,6 +117,7 @@ class MockCore:
         self.requests_total += 1
         operation: Operation | None = None
         tenant: str | None = None
+        delay = 0.0
         try:
             if request.path.startswith(CONTROL_PREFIX) and self.config.control_api:
                 from ._control import handle_control  # noqa: PLC0415  (control API is optional)
@@ -129,6 +130,7 @@ class MockCore:
                 operation = route.operation
                 prefs = Preferences.parse(request.headers.get("prefer"))
                 tenant = self.auth.tenant(request.headers.get("authorization"))
+                delay = self.faults.latency()
                 response = self._operation(request, route, tenant, prefs)
         except ApiError as error:
             response = self.responder.error(error)
@@ -136,6 +138,7 @@ class MockCore:
             log.exception("maas-kl-mock failed on %s %s", request.method, request.path[:200])
             self.internal_errors += 1
             response = self.responder.error(ApiError(5000, "Internal server error in the mock; see its log"))
+        response.delay = delay
         if self.config.check_responses:
             self._check(operation, response)
         self.calls.append(Call(request, response, operation.operation_id if operation else None, tenant))
@@ -145,7 +148,6 @@ class MockCore:
         op, params = route.operation, route.params
         faults = self.faults
         now = self.clock.now()
-        delay = faults.latency()
         wait = faults.over_rate_limit(tenant, now)
         if wait is not None:
             raise ApiError(
@@ -156,9 +158,7 @@ class MockCore:
         is_create = self.simulator.is_create(op.operation_id)
         fault = faults.draw(is_create)
         if fault is not None and not fault.after:
-            response = self._fault(fault, None)
-            response.delay = delay
-            return response
+            return self._fault(fault, None)
         body = self.validator.validate(request, route)
         if body is not None:
             self.capabilities.check(op.operation_id, body)
@@ -173,7 +173,6 @@ class MockCore:
             response.drop = Drop.RESET
         if fault is not None:
             response = self._fault(fault, response)
-        response.delay = delay
         return response
 
     def _task(self, op: Operation, task: Task, request: MockRequest) -> MockResponse:
