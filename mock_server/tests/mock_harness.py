@@ -48,4 +48,3 @@ class Harness:
 
 def body(response: MockResponse) -> Any:
     return orjson.loads(response.body)
-

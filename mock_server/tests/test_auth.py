@@ -1,5 +1,4 @@
 import pytest
-
 from maas_kl_mock import ApiError
 from maas_kl_mock._auth import Authenticator
 from mock_harness import API, Harness, body

@@ -1,5 +1,4 @@
 import pytest
-
 from maas_kl_mock import ApiError, CapabilityMap, load_spec
 from mock_harness import API, Harness, body
 
@@ -38,7 +37,11 @@ def test_supported_combinations_pass(caps: CapabilityMap, operation: str, reques
 @pytest.mark.parametrize(
     ("operation", "request_body", "message"),
     [
-        ("create_text2video_task", {"prompt": "x", "model_name": "MaaS_KL_V1.5"}, "text to video is not supported on MaaS_KL_V1.5; use MaaS_KL_V1 or MaaS_KL_V1.6"),
+        (
+            "create_text2video_task",
+            {"prompt": "x", "model_name": "MaaS_KL_V1.5"},
+            "text to video is not supported on MaaS_KL_V1.5; use MaaS_KL_V1 or MaaS_KL_V1.6",
+        ),
         (
             "create_text2video_task",
             {"prompt": "x", "mode": "pro", "camera_control": {"type": "down_back"}},

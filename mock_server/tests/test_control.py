@@ -1,5 +1,4 @@
 import orjson
-
 from mock_harness import API, Harness, body
 
 

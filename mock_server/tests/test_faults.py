@@ -1,5 +1,4 @@
 import pytest
-
 from maas_kl_mock import Drop, FaultInjector, FaultPlan, Latency
 from maas_kl_mock._faults import parse_rate_limit
 from mock_harness import API, Harness, body

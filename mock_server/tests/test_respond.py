@@ -33,7 +33,9 @@ def test_request_ids_are_unique(harness: Harness) -> None:
 
 
 def test_prefer_code_serves_the_documented_error_with_a_live_request_id(harness: Harness) -> None:
-    response = harness.send("POST", f"{API}/text2video", {"prompt": "x"}, headers={"prefer": "code=429, example=code1303"})
+    response = harness.send(
+        "POST", f"{API}/text2video", {"prompt": "x"}, headers={"prefer": "code=429, example=code1303"}
+    )
     data = body(response)
     assert (response.status, data["code"]) == (429, 1303)
     assert data["request_id"] != "0f6b1c8e-1303-4d8e-9a11-000000001303"

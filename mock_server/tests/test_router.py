@@ -1,5 +1,4 @@
 import pytest
-
 from maas_kl_mock import ApiError, load_spec
 from maas_kl_mock._router import Router
 

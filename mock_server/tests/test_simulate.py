@@ -1,7 +1,6 @@
 from urllib.parse import urlsplit
 
 import pytest
-
 from maas_kl_mock import Lifecycle
 from mock_harness import API, Harness, body
 

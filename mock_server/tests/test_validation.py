@@ -1,5 +1,4 @@
 import pytest
-
 from mock_harness import API, Harness, body
 
 
@@ -46,7 +45,12 @@ def test_oversized_body_is_400_and_the_limit_fits_a_10_mb_image() -> None:
         ("text2video", {"prompt": "a", "cfg_scale": 2}, "cfg_scale: must be at most 1", "maximum"),
         ("text2video", {"prompt": "a", "duration": 5}, "duration: must be of type string", "type"),
         ("text2video", {"prompt": "a", "duration": "7"}, "duration: must be one of", "enum"),
-        ("text2video", {"prompt": "a", "negativ_prompt": "x"}, "unknown field(s) negativ_prompt", "additionalProperties"),
+        (
+            "text2video",
+            {"prompt": "a", "negativ_prompt": "x"},
+            "unknown field(s) negativ_prompt",
+            "additionalProperties",
+        ),
         ("text2video", {"prompt": "a", "model_name": "kling-v9"}, "model_name: must be one of", "enum"),
         ("text2video", {"prompt": "a", "external_task_id": ""}, "external_task_id: must be at least 1", "minLength"),
         ("image2video", {"prompt": "a"}, "at least one of image, image_tail", "anyOf"),

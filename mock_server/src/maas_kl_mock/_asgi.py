@@ -89,7 +89,7 @@ class MockApp:
 
     async def _send(self, scope: Scope, send: Send, response: MockResponse) -> None:
         if response.drop is Drop.RESET:
-            await _drop(scope, send)
+            await _drop(scope, reset=True)
             return
         headers = [
             (b"content-type", response.content_type.encode()),
@@ -101,15 +101,15 @@ class MockApp:
             await send(
                 {"type": "http.response.body", "body": response.body[: len(response.body) // 2], "more_body": True}
             )
-            await _drop(scope, send)
+            await _drop(scope, reset=False)
             return
         await send({"type": "http.response.body", "body": response.body})
 
 
-async def _drop(scope: Scope, send: Send) -> None:
+async def _drop(scope: Scope, *, reset: bool) -> None:
     abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
     if abort is not None:
-        abort()
+        abort(reset)
         await asyncio.sleep(0)  # let the server see the lost connection before the app returns
         return
     raise ConnectionDropped("maas-kl-mock dropped the connection on purpose (fault injection)")
@@ -134,7 +134,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 
 class ResettingHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, plus a scope extension that resets the TCP connection (RST)."""
+    """uvicorn's httptools protocol, plus a scope extension that drops the connection: RST, or FIN mid-body."""
 
     def on_message_begin(self) -> None:
         """Start a request and offer the app a way to reset this connection."""
@@ -142,9 +142,9 @@ class ResettingHttpToolsProtocol(HttpToolsProtocol):
         extensions: dict[str, Any] = {ABORT_EXTENSION: self._reset}
         self.scope["extensions"] = extensions
 
-    def _reset(self) -> None:
+    def _reset(self, reset: bool) -> None:
         sock = self.transport.get_extra_info("socket")
-        if sock is not None:
+        if sock is not None and reset:
             # linger 0: close() sends RST instead of FIN, as a crashed gateway would
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from pathlib import Path
@@ -121,6 +122,11 @@ async def _serve(args: argparse.Namespace, config: MockConfig) -> int:
     from ._asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
 
     core = MockCore(config)
+    # Tasks hold no reference cycles: freeze start-up objects and collect rarely, so a full store
+    # is not rescanned every few hundred requests.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1_000)
     server = uvicorn.Server(
         uvicorn.Config(
             MockApp(core),

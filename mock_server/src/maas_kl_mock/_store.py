@@ -49,6 +49,10 @@ class TaskStore:
         self.created_total += 1
         while len(self._order) > self.max_tasks:
             self._drop(self._order.popleft())
+        if len(tenant.busy) > 2 * len(tenant.by_id) + 64:
+            # Evicted tasks give their slots back: keeps the heap bounded when the store is full.
+            tenant.busy = [entry for entry in tenant.busy if entry[1] in tenant.by_id]
+            heapq.heapify(tenant.busy)
 
     def get(self, tenant: str, kind: TaskKind, key: str) -> Task | None:
         """Return the tenant's task of `kind` whose task_id, or else external_task_id, is `key`."""
