@@ -100,12 +100,13 @@ def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
     try:
         wait_ready(f"{base}/", proc)
         create_url = f"{api}/text2video" if name != "bare" else f"{base}/create"
-        headers = {"Authorization": f"Bearer {TOKEN}"}
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         autocannon(create_url, "POST", connections, 2, CREATE_BODY)  # warm-up (JIT, caches)
         result: dict[str, Any] = {"create": autocannon(create_url, "POST", connections, duration, CREATE_BODY)}
         # Created after the create load, so the bounded store still holds it during the query load.
         created = httpx.post(create_url, headers=headers, content=CREATE_BODY.encode(), timeout=10)
-        task_id = created.json().get("data", {}).get("task_id", "1") if name == "mock" else "859830423409475642"
+        created.raise_for_status()
+        task_id = created.json()["data"]["task_id"] if name == "mock" else "859830423409475642"
         query_url = f"{api}/text2video/{task_id}" if name != "bare" else f"{base}/query"
         result["query"] = autocannon(query_url, "GET", connections, duration, None)
         result["peak_rss_mb"] = round(tree_hwm_kb(proc.pid) / 1024, 1)

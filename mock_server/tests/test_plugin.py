@@ -42,3 +42,15 @@ def test_finish_all_ends_every_task(maas_kl_mock: MockFixture) -> None:
         client.post("/videos/text2video", json={"prompt": "x"}, headers={"Prefer": "scenario=slow"})
     maas_kl_mock.finish_all()
     assert maas_kl_mock.store.tasks()[0].status(maas_kl_mock.clock.now()) == "succeed"
+
+
+def test_readme_example(maas_kl_mock: MockFixture) -> None:
+    with maas_kl_mock.client() as client:  # httpx.Client bound to the mock, token set
+        task = client.post("/videos/text2video", json={"prompt": "A dog"}).json()["data"]
+        maas_kl_mock.advance(5)  # move simulated time; nothing sleeps
+        done = client.get(f"/videos/text2video/{task['task_id']}").json()["data"]
+        video = client.get(done["task_result"]["videos"][0]["url"]).content
+    assert done["task_status"] == "succeed"
+    assert video[4:8] == b"ftyp"
+    assert len(maas_kl_mock.store) == 1
+    assert [c.operation_id for c in maas_kl_mock.calls] == ["create_text2video_task", "get_text2video_task", None]
