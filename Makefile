@@ -39,7 +39,7 @@ lint: .setup  ## Ruff (lint and format) on hand-written code, Spectral on the sp
 
 .PHONY: typecheck
 typecheck: .sync  ## mypy --strict on hand-written code and on the generated package with its overlay
-	$(RUN) mypy tests generator bench
+	$(RUN) mypy tests generator bench mock_server
 	$(RUN) --directory generated_client mypy --strict maas_kl_client
 
 .PHONY: spec
@@ -61,8 +61,12 @@ demo:  ## Run the SDK end to end on the embedded mock (not yet)
 	@echo "not yet: make demo arrives with the SDK, mock and demo issues" >&2; exit 1
 
 .PHONY: mock
-mock:  ## Start the standalone mock on 127.0.0.1:4010 (not yet)
-	@echo "not yet: make mock arrives with the mock server issue" >&2; exit 1
+mock: .sync  ## Start the standalone mock on 127.0.0.1:4010 (MOCK_ARGS="--fault-rate 0.2 ..." adds flags)
+	$(RUN) maas-kl-mock serve --host 127.0.0.1 --port 4010 $(MOCK_ARGS)
+
+.PHONY: mock-spec
+mock-spec:  ## Copy openapi/maas_kl.yaml into the mock package (a test fails while they differ)
+	cp $(SPEC) mock_server/src/maas_kl_mock/data/maas_kl.yaml
 
 .PHONY: generate
 generate: .sync  ## Regenerate generated_client/ from the spec (python -m generator)
@@ -77,12 +81,19 @@ contract:  ## Contract suite against BASE_URL (not yet)
 	@echo "not yet: make contract arrives with the contract suite issue" >&2; exit 1
 
 .PHONY: bench
-bench: bench-sdk  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
 	$(RUN) python bench/sdk_bench.py
 
+bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
+	cd bench && npm ci --no-audit --no-fund --loglevel=error
+
+.PHONY: bench-mock
+bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
+	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
+
 .PHONY: clean
 clean:  ## Remove the virtualenv, node_modules and caches
-	rm -rf .venv node_modules .pytest_cache .mypy_cache .ruff_cache reports out
+	rm -rf .venv node_modules bench/node_modules .pytest_cache .mypy_cache .ruff_cache reports out

@@ -64,7 +64,7 @@ def import_time(module: str) -> float:
     """Median seconds to import `module` in a fresh interpreter."""
     code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
     runs = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)  # noqa: S603
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
         for _ in range(IMPORT_RUNS)
     ]
     return statistics.median(runs)

@@ -1,0 +1,204 @@
+"""`make bench-mock`: the mock against Prism and a bare ASGI app, same load generator, same settings.
+
+Prints one table of ratios and writes the raw figures to reports/bench-mock.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NODE_BIN = ROOT / "bench" / "node_modules" / ".bin"
+SPEC = ROOT / "openapi" / "maas_kl.yaml"
+TOKEN = "bench-token"
+CREATE_BODY = json.dumps({"model_name": "kling-v1", "prompt": "A dog running on the grass"})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{url}: server exited with {proc.returncode}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url}: not ready after {timeout}s")
+
+
+def tree_hwm_kb(pid: int) -> int:
+    """Peak RSS (VmHWM) of a process and its children, in kB."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for each in pids:
+        status = Path(f"/proc/{each}/status")
+        if status.exists():
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def autocannon(url: str, method: str, connections: int, duration: int, body: str | None) -> dict[str, Any]:
+    command = [str(NODE_BIN / "autocannon"), "--json", "-c", str(connections), "-d", str(duration), "-m", method]
+    command += ["-H", f"Authorization=Bearer {TOKEN}", "-H", "Content-Type=application/json"]
+    if body is not None:
+        command += ["-b", body]
+    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    raw = json.loads(out)
+    non2xx = raw.get("non2xx", 0)
+    return {
+        "req_per_s": raw["requests"]["average"],
+        "p50_ms": raw["latency"]["p50"],
+        "p99_ms": raw["latency"]["p99"],
+        "requests": raw["requests"]["total"],
+        "non_2xx": non2xx,
+        "errors": raw.get("errors", 0) + raw.get("timeouts", 0),
+    }
+
+
+def start(name: str, port: int) -> subprocess.Popen[bytes]:
+    if name == "mock":
+        command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(port), "--concurrency", "1000000000"]
+        command += ["--log-level", "error"]
+    elif name == "prism":
+        command = [str(NODE_BIN / "prism"), "mock", str(SPEC), "--port", str(port), "--host", "127.0.0.1"]
+    else:
+        command = [str(BIN / "uvicorn"), "bare_asgi:app", "--app-dir", str(ROOT / "bench"), "--port", str(port)]
+        command += ["--http", "httptools", "--loop", "uvloop", "--no-access-log", "--log-level", "error"]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    api = f"{base}/v1/ai/default/kling/videos" if name == "mock" else f"{base}/videos"
+    proc = start(name, port)
+    try:
+        wait_ready(f"{base}/", proc)
+        create_url = f"{api}/text2video" if name != "bare" else f"{base}/create"
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        autocannon(create_url, "POST", connections, 2, CREATE_BODY)  # warm-up (JIT, caches)
+        result: dict[str, Any] = {"create": autocannon(create_url, "POST", connections, duration, CREATE_BODY)}
+        # Created after the create load, so the bounded store still holds it during the query load.
+        created = httpx.post(create_url, headers=headers, content=CREATE_BODY.encode(), timeout=10)
+        created.raise_for_status()
+        task_id = created.json()["data"]["task_id"] if name == "mock" else "859830423409475642"
+        query_url = f"{api}/text2video/{task_id}" if name != "bare" else f"{base}/query"
+        result["query"] = autocannon(query_url, "GET", connections, duration, None)
+        result["peak_rss_mb"] = round(tree_hwm_kb(proc.pid) / 1024, 1)
+        if name == "mock":
+            result["stats"] = httpx.get(f"{base}/_mock/stats").json() | {"tenants": "..."}
+        return result
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def memory_series(total: int = 100_000, step: int = 10_000) -> list[dict[str, float]]:
+    """RSS while one core creates `total` tasks in process (the store keeps at most 20,000)."""
+    code = f"""
+import json, resource
+from maas_kl_mock import MockCore, MockConfig, MockRequest
+core = MockCore(MockConfig(concurrency_limit=10**9))
+headers = {{"authorization": "Bearer t", "content-type": "application/json"}}
+body = {CREATE_BODY!r}.encode()
+series = []
+for n in range(1, {total} + 1):
+    r = core.handle(MockRequest("POST", "/v1/ai/x/kling/videos/text2video", headers, body))
+    assert r.status == 200, r.body
+    if n % {step} == 0:
+        rss = int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
+        series.append({{"tasks_created": n, "tasks_held": len(core.store), "rss_mb": round(rss / 1024, 1),
+                        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}})
+print(json.dumps(series))
+"""
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return json.loads(out)  # type: ignore[no-any-return]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench-mock.json")
+    args = parser.parse_args()
+    results = {name: bench_server(name, args.connections, args.duration) for name in ("mock", "prism", "bare")}
+    series = memory_series()
+    mock, prism, bare = results["mock"], results["prism"], results["bare"]
+    ratios = {
+        "create_throughput_vs_prism": mock["create"]["req_per_s"] / prism["create"]["req_per_s"],
+        "query_throughput_vs_prism": mock["query"]["req_per_s"] / prism["query"]["req_per_s"],
+        "create_p99_vs_prism": mock["create"]["p99_ms"] / max(prism["create"]["p99_ms"], 1e-9),
+        "query_p99_vs_prism": mock["query"]["p99_ms"] / max(prism["query"]["p99_ms"], 1e-9),
+        "create_throughput_vs_bare": mock["create"]["req_per_s"] / bare["create"]["req_per_s"],
+        "query_throughput_vs_bare": mock["query"]["req_per_s"] / bare["query"]["req_per_s"],
+    }
+    report = {
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "settings": {
+            "connections": args.connections,
+            "duration_s": args.duration,
+            "load_generator": "autocannon 9.0.0",
+        },
+        "results": results,
+        "ratios": ratios,
+        "memory_100k_tasks": series,
+        "bench_process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"{'server':<8} {'op':<7} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8} {'peak RSS MB':>12}")
+    for name, result in results.items():
+        for op in ("create", "query"):
+            r = result[op]
+            print(
+                f"{name:<8} {op:<7} {r['req_per_s']:>9.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} "
+                f"{r['non_2xx']:>8} {result['peak_rss_mb']:>12.1f}"
+            )
+    targets = {
+        "create_throughput_vs_prism": (">=", 6.0),
+        "query_throughput_vs_prism": (">=", 6.0),
+        "create_p99_vs_prism": ("<=", 1 / 6),
+        "query_p99_vs_prism": ("<=", 1 / 6),
+        "create_throughput_vs_bare": (">=", 0.4),
+        "query_throughput_vs_bare": (">=", 0.4),
+    }
+    print(f"\n{'ratio':<28} {'value':>7} {'target':>9}  met")
+    for key, value in ratios.items():
+        op, bound = targets[key]
+        met = value >= bound if op == ">=" else value <= bound
+        print(f"{key:<28} {value:>7.2f} {op} {bound:>6.2f}  {'yes' if met else 'NO'}")
+    first, last = series[0], series[-1]
+    print(
+        f"\nmemory: RSS {first['rss_mb']} MB after {first['tasks_created']:,} tasks, {last['rss_mb']} MB after "
+        f"{last['tasks_created']:,} (store holds {last['tasks_held']:,}); raw figures in {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

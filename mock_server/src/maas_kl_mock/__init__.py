@@ -1,0 +1,51 @@
+"""maas_kl_mock: a stateful, spec-driven mock of the MaaS_KL video-generation API.
+
+>>> from maas_kl_mock import InProcessMock
+>>> mock = InProcessMock()
+>>> with mock.client() as client:
+...     client.post("/videos/text2video", json={"prompt": "A dog running on the grass"}).json()["code"]
+0
+"""
+
+from ._asgi import MockApp, create_app
+from ._capability import CapabilityMap, CapabilityRule
+from ._clock import Clock, ManualClock
+from ._core import Call, MockConfig, MockCore, ResponseInvalid
+from ._errors import BUSINESS_CODES, ApiError
+from ._faults import FaultInjector, FaultPlan, Latency
+from ._http import Drop, MockRequest, MockResponse
+from ._simulate import Lifecycle, Simulator
+from ._spec import Spec, load_spec
+from ._store import TaskStore
+from ._task import Task, TaskKind, Video
+from ._transport import InProcessMock
+
+__all__ = [
+    "BUSINESS_CODES",
+    "ApiError",
+    "Call",
+    "CapabilityMap",
+    "CapabilityRule",
+    "Clock",
+    "Drop",
+    "FaultInjector",
+    "FaultPlan",
+    "InProcessMock",
+    "Latency",
+    "Lifecycle",
+    "ManualClock",
+    "MockApp",
+    "MockConfig",
+    "MockCore",
+    "MockRequest",
+    "MockResponse",
+    "ResponseInvalid",
+    "Simulator",
+    "Spec",
+    "Task",
+    "TaskKind",
+    "TaskStore",
+    "Video",
+    "create_app",
+    "load_spec",
+]

@@ -1,0 +1,159 @@
+"""The ASGI face: a raw ASGI app over MockCore (no framework), plus a uvicorn protocol that can reset connections."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from ._core import MockConfig, MockCore
+from ._http import Drop, MockRequest, MockResponse
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ABORT_EXTENSION = "maas_kl_mock.abort"
+
+
+class ConnectionDropped(Exception):  # noqa: N818  (it names what happened to the client, not an error here)
+    """Raised to make an ASGI server close the connection when it cannot reset it."""
+
+
+class MockApp:
+    """`MockApp(core)` is an ASGI 3 application serving the mock.
+
+    >>> import uvicorn
+    >>> app = MockApp(MockCore(MockConfig()))
+    >>> # uvicorn.run(app, port=4010)
+    """
+
+    def __init__(self, core: MockCore | None = None) -> None:
+        self.core = core or MockCore(MockConfig())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request; lifespan events are acknowledged, websockets refused."""
+        kind = scope["type"]
+        if kind == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if kind != "http":
+            return
+        request = await self._request(scope, receive)
+        response = self.core.handle(request)
+        if response.delay > 0:
+            await asyncio.sleep(response.delay)
+        await self._send(scope, send, response)
+
+    async def _request(self, scope: Scope, receive: Receive) -> MockRequest:
+        limit = self.core.config.max_body_bytes
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        chunks: list[bytes] = []
+        size = 0
+        too_large = False
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            too_large = True
+        more = not too_large
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                too_large = True
+                chunks.clear()
+            elif chunk:
+                chunks.append(chunk)
+            more = message.get("more_body", False)
+        host = headers.get("host") or _server_host(scope)
+        return MockRequest(
+            method=scope["method"],
+            path=scope["path"],
+            headers=headers,
+            body=b"".join(chunks),
+            query=scope.get("query_string", b"").decode("latin-1"),
+            base_url=f"{scope.get('scheme', 'http')}://{host}",
+            body_too_large=too_large,
+        )
+
+    async def _send(self, scope: Scope, send: Send, response: MockResponse) -> None:
+        if response.drop is Drop.RESET:
+            await _drop(scope, reset=True)
+            return
+        headers = [
+            (b"content-type", response.content_type.encode()),
+            (b"content-length", str(len(response.body)).encode()),
+        ]
+        headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers)
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if response.drop is Drop.TRUNCATE:
+            await send(
+                {"type": "http.response.body", "body": response.body[: len(response.body) // 2], "more_body": True}
+            )
+            await _drop(scope, reset=False)
+            return
+        await send({"type": "http.response.body", "body": response.body})
+
+
+async def _drop(scope: Scope, *, reset: bool) -> None:
+    abort = scope.get("extensions", {}).get(ABORT_EXTENSION)
+    if abort is not None:
+        abort(reset)
+        await asyncio.sleep(0)  # let the server see the lost connection before the app returns
+        return
+    raise ConnectionDropped("maas-kl-mock dropped the connection on purpose (fault injection)")
+
+
+def _server_host(scope: Scope) -> str:
+    server = scope.get("server")
+    if not server:
+        return "127.0.0.1"
+    host, port = server
+    return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+class ResettingHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, plus a scope extension that drops the connection: RST, or FIN mid-body."""
+
+    def on_message_begin(self) -> None:
+        """Start a request and offer the app a way to reset this connection."""
+        super().on_message_begin()
+        extensions: dict[str, Any] = {ABORT_EXTENSION: self._reset}
+        self.scope["extensions"] = extensions
+
+    def _reset(self, reset: bool) -> None:
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None and reset:
+            # linger 0: close() sends RST instead of FIN, as a crashed gateway would
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
+
+
+def create_app(config: MockConfig | None = None) -> MockApp:
+    """Return an ASGI app over a fresh core: the entry point for ASGI servers and in-process tests.
+
+    >>> app = create_app(MockConfig(concurrency_limit=50))
+    """
+    return MockApp(MockCore(config))

@@ -1,0 +1,30 @@
+"""Authenticate stage: a Bearer token names its tenant; each token is its own account."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from ._errors import ApiError
+
+# RFC 6750 b64token: what a well-formed Bearer credential looks like.
+_BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
+
+
+class Authenticator:
+    """Turns the Authorization header into a tenant, or refuses with 401 / 1001 or 1002."""
+
+    def __init__(self, tokens: Collection[str] | None = None) -> None:
+        self.tokens = frozenset(tokens) if tokens else None
+
+    def tenant(self, authorization: str | None) -> str:
+        """Return the tenant named by `authorization`; any well-formed token unless a list was configured."""
+        if authorization is None or not authorization.strip():
+            raise ApiError(1001, "Authorization is empty: send the header 'Authorization: Bearer <your API key>'")
+        found = _BEARER.fullmatch(authorization.strip())
+        if found is None:
+            raise ApiError(1002, "Authorization is invalid: expected 'Bearer <token>' with a single token")
+        token = found.group(1)
+        if self.tokens is not None and token not in self.tokens:
+            raise ApiError(1002, "Authorization is invalid: this API key is not known to the server")
+        return token

@@ -1,0 +1,162 @@
+"""The standalone face: `maas-kl-mock serve` runs the mock on uvicorn, loopback by default."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._core import MockConfig, MockCore
+from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_rate_limit
+from ._simulate import Lifecycle
+from ._transport import DEFAULT_TOKEN
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the command line, one flag per MockConfig setting."""
+    parser = argparse.ArgumentParser(prog="maas-kl-mock", description="A stateful, spec-driven MaaS_KL mock server.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the mock server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    serve.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
+    serve.add_argument("--spec", type=Path, help="spec file to serve (default: the one shipped in the package)")
+    serve.add_argument("--config", type=Path, help="YAML or JSON file whose keys are these flags' long names")
+    serve.add_argument("--token", action="append", help="accept only this API key (repeatable); default: any")
+    serve.add_argument("--endpoint-path", action="append", help="accept only this endpointPath (repeatable)")
+    serve.add_argument("--no-capability-rules", action="store_true", help="do not enforce the capability map")
+    serve.add_argument("--concurrency", type=int, default=10, help="unfinished tasks per tenant (default: 10)")
+    serve.add_argument("--submitted-seconds", type=float, default=1.0, help="time in submitted (default: 1)")
+    serve.add_argument("--processing-seconds", type=float, default=3.0, help="time in processing (default: 3)")
+    serve.add_argument("--slow-factor", type=float, default=10.0, help="lifecycle multiplier of scenario=slow")
+    serve.add_argument("--max-tasks", type=int, default=20_000, help="tasks kept before the oldest go")
+    serve.add_argument("--seed", type=int, help="seed for ids (faults have --fault-seed)")
+    serve.add_argument("--fault-rate", type=float, default=0.0, help="share of API requests that fail, 0..1")
+    serve.add_argument("--fault-seed", type=int, default=0, help="seed of the fault sequence")
+    serve.add_argument(
+        "--fault-kinds",
+        default=",".join(FAULT_KINDS),
+        help=f"comma list of kinds, each optionally KIND=WEIGHT; kinds: {', '.join(FAULT_KINDS)}",
+    )
+    serve.add_argument("--fault-after-store", type=float, default=0.5, help="share of create faults after storing")
+    serve.add_argument("--latency", help="latency distribution: fixed:MS, uniform:LO-HI, normal:MEAN,SD, exp:MEAN")
+    serve.add_argument("--rate-limit", help="REQUESTS/SECONDS per tenant, e.g. 10/1; over it: 429 / 1302")
+    serve.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429 and 503")
+    serve.add_argument("--max-body-mb", type=float, default=20.0, help="largest request body (default: 20 MB)")
+    serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")
+    serve.add_argument("--no-control-api", action="store_true", help="disable /_mock/")
+    serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    return parser
+
+
+def config_from_args(args: argparse.Namespace) -> MockConfig:
+    """MockConfig from parsed flags (a --config file fills what the flags left at their defaults)."""
+    kinds: dict[str, float] = {}
+    for item in filter(None, (part.strip() for part in str(args.fault_kinds).split(","))):
+        name, _, weight = item.partition("=")
+        kinds[name.strip()] = float(weight) if weight else 1.0
+    plan = FaultPlan(
+        rate=args.fault_rate,
+        seed=args.fault_seed,
+        kinds=kinds,
+        after_store=args.fault_after_store,
+        latency=Latency.parse(args.latency) if args.latency else None,
+        rate_limit=parse_rate_limit(args.rate_limit) if args.rate_limit else None,
+        retry_after=args.retry_after,
+    )
+    return MockConfig(
+        spec_path=args.spec,
+        tokens=frozenset(args.token) if args.token else None,
+        endpoint_paths=frozenset(args.endpoint_path) if args.endpoint_path else None,
+        capability_rules=not args.no_capability_rules,
+        concurrency_limit=args.concurrency,
+        lifecycle=Lifecycle(args.submitted_seconds, args.processing_seconds, args.slow_factor),
+        max_tasks=args.max_tasks,
+        faults=plan,
+        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        seed=args.seed,
+        check_responses=args.check_responses,
+        control_api=not args.no_control_api,
+    )
+
+
+def _apply_config_file(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    if getattr(args, "config", None) is None:
+        return args
+    text = args.config.read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text) if args.config.suffix == ".json" else yaml.safe_load(text) or {}
+    defaults = parser.parse_args([args.command])
+    for key, value in data.items():
+        attr = key.replace("-", "_")
+        if not hasattr(args, attr):
+            parser.error(f"{args.config}: unknown setting {key!r}; use the long flag names, e.g. fault-rate")
+        if getattr(args, attr) == getattr(defaults, attr):
+            setattr(args, attr, value)
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `maas-kl-mock` console script."""
+    parser = build_parser()
+    args = _apply_config_file(parser, sys.argv[1:] if argv is None else argv)
+    try:
+        config = config_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
+    except ImportError:  # pragma: no cover  (Windows)
+        return asyncio.run(_serve(args, config))
+    return uvloop.run(_serve(args, config))
+
+
+async def _serve(args: argparse.Namespace, config: MockConfig) -> int:
+    import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
+
+    from ._asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
+
+    core = MockCore(config)
+    # Tasks hold no reference cycles: freeze start-up objects and collect rarely, so a full store
+    # is not rescanned every few hundred requests.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1_000)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            MockApp(core),
+            host=args.host,
+            port=args.port,
+            http=ResettingHttpToolsProtocol,
+            loop="none",
+            lifespan="off",
+            access_log=False,
+            log_level=args.log_level,
+            server_header=False,
+        )
+    )
+    announce = asyncio.create_task(_announce(server, args.host, config))
+    await server.serve()
+    announce.cancel()
+    return 0
+
+
+async def _announce(server: Any, host: str, config: MockConfig) -> None:
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    endpoint = sorted(config.endpoint_paths)[0] if config.endpoint_paths else "default"
+    token = sorted(config.tokens)[0] if config.tokens else DEFAULT_TOKEN
+    print(
+        f"maas-kl-mock listening on {base} | API base URL: {base}/v1/ai/{endpoint}/kling | "
+        f"token: 'Authorization: Bearer {token}'{'' if config.tokens else ' (any token works)'} | "
+        f"control API: {base}/_mock/",
+        flush=True,
+    )

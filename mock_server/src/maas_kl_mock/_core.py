@@ -1,0 +1,240 @@
+"""MockCore: the synchronous pipeline route → authenticate → validate → capability rules → simulate → respond."""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+
+from ._auth import Authenticator
+from ._capability import CapabilityMap
+from ._clock import Clock
+from ._errors import ApiError
+from ._faults import Fault, FaultInjector, FaultPlan
+from ._http import Drop, MockRequest, MockResponse
+from ._prefer import Preferences
+from ._respond import Responder
+from ._router import Route, Router
+from ._simulate import Lifecycle, Simulator
+from ._spec import Operation, load_spec
+from ._store import TaskStore
+from ._task import Task
+from ._validation import RequestValidator
+from ._video import FILES_PREFIX, VideoSigner, sample_mp4
+
+JSON = Any
+log = logging.getLogger("maas_kl_mock")
+CONTROL_PREFIX = "/_mock/"
+_ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
+_FAULT_CODES = {"429": 1303, "500": 5000, "503": 5001, "504": 5002}
+
+
+@dataclass(frozen=True, slots=True)
+class MockConfig:
+    """Everything a mock server can be told at start-up; the CLI and the fixture build one."""
+
+    spec_path: Path | None = None
+    tokens: frozenset[str] | None = None  # None: any well-formed Bearer token is its own tenant
+    endpoint_paths: frozenset[str] | None = None  # None: any endpointPath segment
+    capability_rules: bool = True
+    concurrency_limit: int = 10
+    lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    max_tasks: int = 20_000
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    max_body_bytes: int = 20 * 1024 * 1024  # a 10 MB image is 13,981,016 Base64 characters
+    seed: int | None = None
+    check_responses: bool = False  # validate every response against the spec (tests turn it on)
+    record_calls: int | None = 1_000  # how many calls to keep for inspection; None keeps all
+    control_api: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request and the answer the core gave, for assertions."""
+
+    request: MockRequest
+    response: MockResponse
+    operation_id: str | None
+    tenant: str | None
+
+    def json(self) -> JSON:
+        """Return the response body, parsed."""
+        return orjson.loads(self.response.body)
+
+
+class ResponseInvalid(AssertionError):  # noqa: N818  (reads as the assertion it is)
+    """The mock produced a body its own spec forbids: a bug in the mock, raised only with check_responses."""
+
+
+class MockCore:
+    """One simulated MaaS_KL service. `handle` maps a MockRequest to a MockResponse and never raises.
+
+    >>> core = MockCore(MockConfig())
+    >>> core.handle(MockRequest("GET", "/_mock/health", {})).status
+    200
+    """
+
+    def __init__(self, config: MockConfig | None = None, clock: Clock | None = None) -> None:
+        self.config = config = config or MockConfig()
+        self.clock = clock or Clock()
+        self.spec = load_spec(config.spec_path)
+        self.router = Router(self.spec, config.endpoint_paths)
+        self.auth = Authenticator(config.tokens)
+        self.validator = RequestValidator(self.spec, config.max_body_bytes)
+        self.capabilities = CapabilityMap(self.spec.capability_map, enabled=config.capability_rules)
+        self.store = TaskStore(config.max_tasks, self.capabilities.retention_days * 86_400)
+        self.signer = VideoSigner()
+        self.responder = Responder(self.spec, self.signer)
+        self.simulator = Simulator(
+            self.store,
+            self.clock,
+            self.capabilities,
+            lifecycle=config.lifecycle,
+            concurrency_limit=config.concurrency_limit,
+            failure_message=self.responder.failure_message,
+            seed=config.seed,
+        )
+        self.faults = FaultInjector(config.faults)
+        self.calls: deque[Call] = deque(maxlen=config.record_calls)
+        self.requests_total = 0
+        self.internal_errors = 0
+
+    def reset(self) -> None:
+        """Forget tasks, calls and fault counts; keep the configuration and the fault plan."""
+        self.store.clear()
+        self.calls.clear()
+        self.faults.reset()
+        self.requests_total = 0
+        self.internal_errors = 0
+
+    def handle(self, request: MockRequest) -> MockResponse:
+        """Run the pipeline for one request; every refusal is the error envelope."""
+        self.requests_total += 1
+        operation: Operation | None = None
+        tenant: str | None = None
+        delay = 0.0
+        try:
+            if request.path.startswith(CONTROL_PREFIX) and self.config.control_api:
+                from ._control import handle_control  # noqa: PLC0415  (control API is optional)
+
+                response = handle_control(self, request)
+            elif request.path.startswith(FILES_PREFIX):
+                response = self._file(request)
+            else:
+                route = self.router.match(request.method, request.path)
+                operation = route.operation
+                prefs = Preferences.parse(request.headers.get("prefer"))
+                tenant = self.auth.tenant(request.headers.get("authorization"))
+                delay = self.faults.latency()
+                response = self._operation(request, route, tenant, prefs)
+        except ApiError as error:
+            response = self.responder.error(error)
+        except Exception:  # a bug in the mock: answer the envelope, never a traceback, and count it
+            log.exception("maas-kl-mock failed on %s %s", request.method, request.path[:200])
+            self.internal_errors += 1
+            response = self.responder.error(ApiError(5000, "Internal server error in the mock; see its log"))
+        response.delay = delay
+        if self.config.check_responses:
+            self._check(operation, response)
+        self.calls.append(Call(request, response, operation.operation_id if operation else None, tenant))
+        return response
+
+    def _operation(self, request: MockRequest, route: Route, tenant: str, prefs: Preferences) -> MockResponse:
+        op, params = route.operation, route.params
+        faults = self.faults
+        now = self.clock.now()
+        wait = faults.over_rate_limit(tenant, now)
+        if wait is not None:
+            raise ApiError(
+                1302,
+                f"Request rate limit exceeded: slow down and retry after {wait}s",
+                headers=[("Retry-After", str(wait))],
+            )
+        is_create = self.simulator.is_create(op.operation_id)
+        fault = faults.draw(is_create)
+        if fault is not None and not fault.after:
+            return self._fault(fault, None)
+        try:
+            body = self.validator.validate(request, route)
+            if body is not None:
+                self.capabilities.check(op.operation_id, body)
+            if prefs.example is not None or (prefs.code is not None and prefs.code != 200):
+                response = self.responder.example(op, prefs.code or 200, prefs.example)
+            elif is_create:
+                task = self.simulator.create(op.operation_id, tenant, body or {}, prefs.scenario)
+                response = self._task(op, task, request)
+            else:
+                response = self._task(op, self.simulator.query(op.operation_id, tenant, params["id"]), request)
+        except ApiError as error:
+            if fault is None:
+                raise
+            response = self.responder.error(error)  # the fault still strikes this answer
+        if prefs.scenario == "lost-response":
+            response.drop = Drop.RESET
+        if fault is not None:
+            response = self._fault(fault, response)
+        return response
+
+    def _task(self, op: Operation, task: Task, request: MockRequest) -> MockResponse:
+        return self.responder.task(op, task, self.clock.now(), request.base_url)
+
+    def _fault(self, fault: Fault, done: MockResponse | None) -> MockResponse:
+        if fault.kind == "reset":
+            return MockResponse(500, b"", drop=Drop.RESET)
+        if fault.kind == "truncate" and done is not None:
+            done.drop = Drop.TRUNCATE
+            return done
+        code = _FAULT_CODES.get(fault.kind, 5000)
+        retry = [("Retry-After", str(self.faults.plan.retry_after))] if code in (1303, 5001) else []
+        return self.responder.error(ApiError(code, headers=retry))
+
+    def _file(self, request: MockRequest) -> MockResponse:
+        not_found = ApiError(1203, "Video not found: the URL is wrong, belongs to another API key, or has expired")
+        if request.method not in ("GET", "HEAD"):
+            raise ApiError(1202, f"Invalid request method: use GET on {FILES_PREFIX}...", headers=[("Allow", "GET")])
+        name = request.path[len(FILES_PREFIX) :]
+        if not name.endswith(".mp4") or "/" in name:
+            raise not_found
+        video_id = name[: -len(".mp4")]
+        found = self.store.video(video_id)
+        signature = parse_qs(request.query).get("sig", [""])[0]
+        if found is None:
+            raise not_found
+        task, _ = found
+        now = self.clock.now()
+        if not self.signer.verify(task.tenant, video_id, signature) or task.visible_video(now) is None:
+            raise not_found
+        if now - task.finished_at > self.capabilities.retention_days * 86_400:
+            raise not_found
+        # Like a CDN the file route needs no key; but a key of another tenant must not open it.
+        try:
+            caller = self.auth.tenant(request.headers.get("authorization"))
+        except ApiError:
+            caller = task.tenant
+        if caller != task.tenant:
+            raise not_found
+        data = sample_mp4()
+        return MockResponse(200, b"" if request.method == "HEAD" else data, [], content_type="video/mp4")
+
+    def _check(self, operation: Operation | None, response: MockResponse) -> None:
+        if response.content_type != "application/json" or response.drop is Drop.RESET:
+            return
+        body = orjson.loads(response.body)
+        if operation is None:
+            pointer = None if response.status == 200 else _ERROR_SCHEMA
+        else:
+            pointer = operation.response_schemas.get(response.status)
+            if pointer is None:
+                raise ResponseInvalid(
+                    f"{operation.operation_id} answered {response.status}, which the spec does not declare"
+                )
+        if pointer is None:
+            return
+        errors = list(self.spec.validator(pointer).iter_errors(body))
+        if errors:
+            raise ResponseInvalid(f"response {response.status} breaks {pointer}: {errors[0].message[:300]}")

@@ -1,0 +1,192 @@
+"""FaultPlan: seeded server-side faults, latency and a rate-limit window, as the chaos tests need them."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+FAULT_KINDS = ("429", "500", "503", "504", "reset", "truncate")
+# Kinds that may strike after a create has stored its task (a 429 always means "not done").
+_AFTER_CAPABLE = frozenset({"500", "503", "504", "reset", "truncate"})
+
+
+@dataclass(frozen=True, slots=True)
+class Latency:
+    """A latency distribution in milliseconds: fixed, uniform, normal or exponential."""
+
+    kind: str = "fixed"
+    a: float = 0.0
+    b: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> Latency:
+        """`fixed:20`, `uniform:5-50`, `normal:30,10` or `exp:20` (all in ms)."""
+        found = re.fullmatch(r"\s*(fixed|uniform|normal|exp):\s*([0-9.]+)\s*(?:[-,]\s*([0-9.]+))?\s*", text)
+        if found is None:
+            raise ValueError(
+                f"latency {text!r} not understood; use fixed:MS, uniform:LO-HI, normal:MEAN,SD or exp:MEAN"
+            )
+        kind, a, b = found.group(1), float(found.group(2)), float(found.group(3) or 0)
+        if kind in ("uniform", "normal") and found.group(3) is None:
+            raise ValueError(f"latency {text!r} needs two numbers, e.g. {kind}:10{'-' if kind == 'uniform' else ','}50")
+        return cls(kind, a, b)
+
+    def draw(self, rng: random.Random) -> float:
+        """One delay, in seconds."""
+        if self.kind == "uniform":
+            ms = rng.uniform(self.a, self.b)
+        elif self.kind == "normal":
+            ms = rng.gauss(self.a, self.b)
+        elif self.kind == "exp":
+            ms = rng.expovariate(1 / self.a) if self.a > 0 else 0.0
+        else:
+            ms = self.a
+        return max(ms, 0.0) / 1000
+
+    def __str__(self) -> str:
+        if self.kind == "fixed":
+            return f"fixed:{self.a:g}"
+        if self.kind == "exp":
+            return f"exp:{self.a:g}"
+        return f"{self.kind}:{self.a:g}{'-' if self.kind == 'uniform' else ','}{self.b:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class FaultPlan:
+    """What goes wrong, how often, with which seed; immutable, replaced whole through the control API."""
+
+    rate: float = 0.0
+    seed: int = 0
+    kinds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FAULT_KINDS, 1.0))
+    after_store: float = 0.5  # share of create faults that strike after the task was stored
+    latency: Latency | None = None
+    rate_limit: tuple[int, float] | None = None  # (requests, window seconds) per tenant
+    retry_after: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.rate <= 1.0:
+            raise ValueError(f"fault rate {self.rate} must be between 0 and 1")
+        if not 0.0 <= self.after_store <= 1.0:
+            raise ValueError(f"after_store {self.after_store} must be between 0 and 1")
+        unknown = set(self.kinds) - set(FAULT_KINDS)
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
+        if self.rate > 0 and not any(w > 0 for w in self.kinds.values()):
+            raise ValueError("a fault rate needs at least one fault kind with a positive weight")
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], base: FaultPlan | None = None) -> FaultPlan:
+        """Return a plan from the control API's JSON; keys left out keep `base`'s values."""
+        plan = base or cls()
+        known = {"rate", "seed", "kinds", "after_store", "latency", "rate_limit", "retry_after"}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {', '.join(sorted(known))}")
+        changes: dict[str, Any] = {}
+        if "rate" in data:
+            changes["rate"] = float(data["rate"])
+        if "seed" in data:
+            changes["seed"] = int(data["seed"])
+        if "kinds" in data:
+            kinds = data["kinds"]
+            changes["kinds"] = (
+                {str(k): float(v) for k, v in kinds.items()} if isinstance(kinds, dict) else dict.fromkeys(kinds, 1.0)
+            )
+        if "after_store" in data:
+            changes["after_store"] = float(data["after_store"])
+        if "latency" in data:
+            changes["latency"] = Latency.parse(data["latency"]) if data["latency"] else None
+        if "rate_limit" in data:
+            changes["rate_limit"] = parse_rate_limit(data["rate_limit"]) if data["rate_limit"] else None
+        if "retry_after" in data:
+            changes["retry_after"] = int(data["retry_after"])
+        return replace(plan, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the plan as the control API shows it."""
+        return {
+            "rate": self.rate,
+            "seed": self.seed,
+            "kinds": self.kinds,
+            "after_store": self.after_store,
+            "latency": str(self.latency) if self.latency else None,
+            "rate_limit": f"{self.rate_limit[0]}/{self.rate_limit[1]:g}" if self.rate_limit else None,
+            "retry_after": self.retry_after,
+        }
+
+
+def parse_rate_limit(text: str) -> tuple[int, float]:
+    """`10/1` means at most 10 requests per tenant in each 1-second window."""
+    found = re.fullmatch(r"\s*([0-9]+)\s*/\s*([0-9.]+)\s*s?\s*", str(text))
+    if found is None or int(found.group(1)) < 1 or float(found.group(2)) <= 0:
+        raise ValueError(f"rate limit {text!r} not understood; use REQUESTS/SECONDS, e.g. 10/1")
+    return int(found.group(1)), float(found.group(2))
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """One drawn fault: its kind and whether it strikes after the request took effect."""
+
+    kind: str
+    after: bool
+
+
+class FaultInjector:
+    """Draws faults and latency from a FaultPlan with its own seeded generator, and counts them."""
+
+    def __init__(self, plan: FaultPlan | None = None) -> None:
+        self.injected: Counter[str] = Counter()
+        self._windows: dict[str, tuple[float, int]] = {}
+        self.plan = plan or FaultPlan()
+
+    @property
+    def plan(self) -> FaultPlan:
+        """The plan in force."""
+        return self._plan
+
+    @plan.setter
+    def plan(self, plan: FaultPlan) -> None:
+        self._plan = plan
+        self._rng = random.Random(plan.seed)  # noqa: S311  (reproducible faults, not secrets)
+        self._windows.clear()
+        names = [k for k, w in plan.kinds.items() if w > 0]
+        self._names = names
+        self._weights = [plan.kinds[k] for k in names]
+
+    def reset(self) -> None:
+        """Forget counts and windows; restart the seeded sequence."""
+        self.injected.clear()
+        self.plan = self._plan
+
+    def latency(self) -> float:
+        """Return a delay in seconds for this response (0 without a latency distribution)."""
+        return self._plan.latency.draw(self._rng) if self._plan.latency else 0.0
+
+    def draw(self, is_create: bool) -> Fault | None:
+        """Return the fault for this request, if the dice say so."""
+        plan = self._plan
+        if plan.rate <= 0 or self._rng.random() >= plan.rate:
+            return None
+        kind = self._rng.choices(self._names, self._weights)[0]
+        after = kind == "truncate" or (is_create and kind in _AFTER_CAPABLE and self._rng.random() < plan.after_store)
+        self.injected[f"{kind}{'-after-store' if after and is_create else ''}"] += 1
+        return Fault(kind, after)
+
+    def over_rate_limit(self, tenant: str, now: float) -> int | None:
+        """Seconds until the tenant's window reopens when it is over the limit, else None."""
+        limit = self._plan.rate_limit
+        if limit is None:
+            return None
+        count, window = limit
+        start, used = self._windows.get(tenant, (now, 0))
+        if now - start >= window:
+            start, used = now, 0
+        if used >= count:
+            self.injected["rate-limit"] += 1
+            return max(1, math.ceil(start + window - now))
+        self._windows[tenant] = (start, used + 1)
+        return None

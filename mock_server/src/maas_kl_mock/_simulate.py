@@ -1,0 +1,143 @@
+"""Simulate stage: creates and queries tasks in the TaskStore, with tenants, lifecycle, extension and concurrency."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._capability import CapabilityMap
+from ._clock import Clock
+from ._errors import ApiError
+from ._store import TaskStore
+from ._task import Task, TaskKind, Video
+
+JSON = Any
+_KINDS = {
+    "create_text2video_task": TaskKind.TEXT2VIDEO,
+    "get_text2video_task": TaskKind.TEXT2VIDEO,
+    "create_image2video_task": TaskKind.IMAGE2VIDEO,
+    "get_image2video_task": TaskKind.IMAGE2VIDEO,
+    "create_video_extend_task": TaskKind.VIDEO_EXTEND,
+    "get_video_extend_task": TaskKind.VIDEO_EXTEND,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Lifecycle:
+    """How long a task stays `submitted` and `processing`; `slow` multiplies both."""
+
+    submitted_seconds: float = 1.0
+    processing_seconds: float = 3.0
+    slow_factor: float = 10.0
+
+
+class Simulator:
+    """The stateful heart of the mock: what a create stores and what a query finds."""
+
+    def __init__(  # noqa: PLR0913  (every collaborator is injected)
+        self,
+        store: TaskStore,
+        clock: Clock,
+        capabilities: CapabilityMap,
+        *,
+        lifecycle: Lifecycle | None = None,
+        concurrency_limit: int = 10,
+        failure_message: str = "Failure to pass the risk control system",
+        seed: int | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.capabilities = capabilities
+        self.lifecycle = lifecycle or Lifecycle()
+        self.concurrency_limit = concurrency_limit
+        self.failure_message = failure_message
+        self._rng = random.Random(seed)  # noqa: S311  (reproducible ids, not secrets)
+        self._next_task_id = 859_830_423_409_475_642 + self._rng.randrange(10**12)
+
+    @staticmethod
+    def is_create(operation_id: str) -> bool:
+        """Whether `operation_id` creates a task."""
+        return operation_id.startswith("create_")
+
+    def query(self, operation_id: str, tenant: str, key: str) -> Task:
+        """Return the tenant's task by task_id or external_task_id; 404 / 1203 otherwise, whoever owns it."""
+        task = self.store.get(tenant, _KINDS[operation_id], key)
+        if task is None:
+            raise ApiError(1203, "Task not found: no task with this task_id or external_task_id for this API key")
+        return task
+
+    def create(self, operation_id: str, tenant: str, body: Mapping[str, JSON], scenario: str | None = None) -> Task:
+        """Store a new task for `tenant`; refuses duplicates (400 / 1201) and a full account (429 / 1303)."""
+        now = self.clock.now()
+        kind = _KINDS[operation_id]
+        external = body.get("external_task_id")
+        if external is not None and self.store.has_external(tenant, external):
+            raise ApiError(
+                1201,
+                f"Invalid key or value: external_task_id {external[:80]!r} is already used by another task of "
+                "this account; query that task instead, or choose a new id",
+            )
+        if self.store.unfinished(tenant, now) >= self.concurrency_limit:
+            raise ApiError(
+                1303,
+                f"Concurrent task limit exceeded: this account already has {self.concurrency_limit} unfinished "
+                "tasks; wait for one to finish and retry",
+                headers=[("Retry-After", str(max(1, round(self.lifecycle.processing_seconds))))],
+            )
+        parent: Video | None = None
+        if kind is TaskKind.VIDEO_EXTEND:
+            source, parent = self._extendable(tenant, str(body["video_id"]), now)
+            model, mode = source.model, source.mode
+            length = parent.duration + self.capabilities.seconds_added
+        else:
+            chosen = self.capabilities.selection(body)
+            model, mode = chosen.model, chosen.mode
+            length = float(chosen.duration) + 0.1
+        factor = self.lifecycle.slow_factor if scenario == "slow" else 1.0
+        fails = scenario == "fail"
+        self._next_task_id += 1
+        task = Task(
+            task_id=str(self._next_task_id),
+            tenant=tenant,
+            kind=kind,
+            created_at=now,
+            submitted_for=self.lifecycle.submitted_seconds * factor,
+            processing_for=self.lifecycle.processing_seconds * factor,
+            model=model,
+            mode=mode,
+            external_task_id=external,
+            fails_with=self.failure_message if fails else None,
+            video=None if fails else Video(str(uuid.UUID(int=self._rng.getrandbits(128), version=4)), length),
+            parent=parent,
+        )
+        self.store.add(task, now)
+        return task
+
+    def _extendable(self, tenant: str, video_id: str, now: float) -> tuple[Task, Video]:
+        found = self.store.video(video_id)
+        caps = self.capabilities
+        if found is None or found[0].tenant != tenant or found[0].visible_video(now) is None:
+            raise ApiError(
+                1203,
+                "Video not found: video_id must name a video generated for this API key by a task that succeeded",
+            )
+        source, video = found
+        if now - source.finished_at > caps.retention_days * 86_400:
+            raise ApiError(1203, f"Video not found: videos are deleted {caps.retention_days:g} days after generation")
+        if not caps.extendable(source.model):
+            raise ApiError(
+                1201,
+                f"Invalid key or value: video_id names a {source.model} video; only videos of "
+                f"{', '.join(sorted(caps.extendable_models))} can be extended",
+            )
+        total = video.duration + caps.seconds_added
+        if total > caps.max_total_seconds:
+            raise ApiError(
+                1201,
+                f"Invalid key or value: extending this {video.duration_text}s video would make it {total:.1f}s; "
+                f"the total cannot exceed {caps.max_total_seconds:g}s",
+            )
+        return source, video

@@ -1,0 +1,75 @@
+"""A generation task and its video: status is a function of the clock, never of a background job."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class TaskKind(StrEnum):
+    """Which family of operations a task belongs to; a task is only found on its own query path."""
+
+    TEXT2VIDEO = "text2video"
+    IMAGE2VIDEO = "image2video"
+    VIDEO_EXTEND = "video-extend"
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """A video the mock produced (or will, once its task succeeds)."""
+
+    id: str
+    duration: float
+
+    @property
+    def duration_text(self) -> str:
+        """The decimal string the API uses, e.g. `5.1`."""
+        return f"{self.duration:.1f}"
+
+
+@dataclass(slots=True)
+class Task:
+    """One task of one tenant; its status at any time follows from when it was created."""
+
+    task_id: str
+    tenant: str
+    kind: TaskKind
+    created_at: float
+    submitted_for: float
+    processing_for: float
+    model: str
+    mode: str
+    external_task_id: str | None = None
+    fails_with: str | None = None  # the task_status_msg when the task ends failed
+    video: Video | None = None
+    parent: Video | None = None
+
+    @property
+    def processing_at(self) -> float:
+        """When the task leaves `submitted`."""
+        return self.created_at + self.submitted_for
+
+    @property
+    def finished_at(self) -> float:
+        """When the task reaches `succeed` or `failed` (and frees its concurrency slot)."""
+        return self.processing_at + self.processing_for
+
+    def status(self, now: float) -> str:
+        """Return the task status at time `now`."""
+        if now < self.processing_at:
+            return "submitted"
+        if now < self.finished_at:
+            return "processing"
+        return "failed" if self.fails_with is not None else "succeed"
+
+    def updated_at(self, now: float) -> float:
+        """Return the time of the last status change at `now`."""
+        if now < self.processing_at:
+            return self.created_at
+        if now < self.finished_at:
+            return self.processing_at
+        return self.finished_at
+
+    def visible_video(self, now: float) -> Video | None:
+        """Return the video, once the task has succeeded."""
+        return self.video if self.status(now) == "succeed" else None

@@ -1,0 +1,84 @@
+import asyncio
+
+import httpx
+import pytest
+import respx
+from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, create_app
+from maas_kl_mock._asgi import ConnectionDropped
+
+
+def test_sync_client_runs_a_whole_flow() -> None:
+    mock = InProcessMock(MockConfig(check_responses=True), ManualClock())
+    with mock.client() as client:
+        created = client.post("/videos/text2video", json={"prompt": "A dog", "external_task_id": "j"}).json()
+        assert created["data"]["task_status"] == "submitted"
+        mock.core.clock.advance(5)
+        video = client.get("/videos/text2video/j").json()["data"]["task_result"]["videos"][0]
+        assert video["url"].startswith("http://maas-kl-mock.test/files/videos/")
+        download = client.get(video["url"], headers={"Authorization": ""})
+    assert download.status_code == 200
+    assert download.headers["content-type"] == "video/mp4"
+    assert download.content[4:8] == b"ftyp"
+
+
+def test_async_client_runs_a_whole_flow() -> None:
+    mock = InProcessMock(MockConfig(check_responses=True), ManualClock())
+
+    async def flow() -> str:
+        async with mock.async_client() as client:
+            created = (await client.post("/videos/image2video", json={"image": "https://x.test/a.png"})).json()
+            mock.core.clock.advance(5)
+            queried = await client.get(f"/videos/image2video/{created['data']['task_id']}")
+            return str(queried.json()["data"]["task_status"])
+
+    assert asyncio.run(flow()) == "succeed"
+
+
+def test_drops_become_httpx_transport_errors() -> None:
+    mock = InProcessMock(MockConfig(faults=FaultPlan(rate=1.0, kinds={"reset": 1.0}, after_store=1.0)))
+    with mock.client() as client, pytest.raises(httpx.ReadError):
+        client.post("/videos/text2video", json={"prompt": "x"})
+    assert len(mock.core.store) == 1
+    mock.core.faults.plan = FaultPlan(rate=1.0, kinds={"truncate": 1.0})
+    with mock.client() as client, pytest.raises(httpx.RemoteProtocolError):
+        client.get("/videos/text2video/x")
+
+
+def test_respx_router_serves_the_mock_to_code_with_its_own_client() -> None:
+    mock = InProcessMock(base_url="https://genaiapi.cloudsway.net")
+    with mock.respx_router() as router:
+        response = httpx.post(
+            "https://genaiapi.cloudsway.net/v1/ai/XXX/kling/videos/text2video",
+            headers={"Authorization": "Bearer XXX"},
+            json={"model_name": "kling-v1", "prompt": "A dog running on the grass"},
+        )
+        assert router.routes["maas_kl_mock"].call_count == 1
+    assert response.json()["code"] == 0
+    assert isinstance(router, respx.MockRouter)
+
+
+def test_asgi_app_serves_httpx_asgi_transport() -> None:
+    app = create_app(MockConfig(check_responses=True))
+
+    async def flow() -> tuple[int, int, str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            ok = await client.post(
+                "/v1/ai/x/kling/videos/text2video", headers={"Authorization": "Bearer t"}, json={"prompt": "x"}
+            )
+            wrong = await client.delete("/v1/ai/x/kling/videos/text2video")
+            return ok.status_code, wrong.status_code, wrong.headers["allow"]
+
+    assert asyncio.run(flow()) == (200, 404, "POST")
+
+
+def test_asgi_app_without_reset_support_raises_to_close() -> None:
+    app = create_app(MockConfig(faults=FaultPlan(rate=1.0, kinds={"reset": 1.0})))
+
+    async def flow() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+            await client.get("/v1/ai/x/kling/videos/text2video/1", headers={"Authorization": "Bearer t"})
+
+    with pytest.raises(ConnectionDropped):
+        asyncio.run(flow())
