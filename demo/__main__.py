@@ -1,0 +1,5 @@
+"""`python -m demo` (what `make demo` runs)."""
+
+from demo.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,356 @@
+"""The commands of `maas-kl`: argument parsing, one function per command, human or JSON output, exit codes.
+
+Exit codes: 0 done; 1 the service, the task or the network failed; 2 the command or its input is
+wrong (nothing was sent); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+from rich.console import Console
+
+from .. import __version__
+from .._client import MaasKL, TaskKind
+from .._clock import Clock
+from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
+from .._errors import (
+    APIError,
+    ConfigurationError,
+    MaasKLError,
+    NotFoundError,
+    PreflightError,
+    TaskFailed,
+)
+from .._tasks import task_videos
+from ..models.aspect_ratio import AspectRatio
+from ..models.camera_control_type import CameraControlType
+from ..models.duration import Duration
+from ..models.mode import Mode
+from ..models.model_name import ModelName
+from ..models.task import Task
+from ._images import ImageError, image_argument
+from ._progress import TaskProgress, styled
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
+KIND_ALIASES: dict[str, TaskKind] = {
+    "text2video": "text2video",
+    "image2video": "image2video",
+    "video_extend": "video_extend",
+    "extend": "video_extend",
+}
+
+
+class UsageError(ValueError):
+    """An argument the parser accepted but the command cannot use; nothing was sent."""
+
+
+def _values(enum: Any) -> str:
+    return ", ".join(member.value for member in enum)
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after the command name (SUPPRESS lets both places work)."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("connection and output")
+    keep = argparse.SUPPRESS
+    group.add_argument(
+        "--base-url", default=keep, help=f"service origin, e.g. a mock's http://127.0.0.1:4010 ({ENV_BASE_URL})"
+    )
+    group.add_argument(
+        "--endpoint-path", default=keep, help=f"the account path, the XXX in /v1/ai/XXX/kling ({ENV_ENDPOINT_PATH})"
+    )
+    group.add_argument("--api-key", default=keep, help=f"API key; prefer the environment variable {ENV_API_KEY}")
+    group.add_argument("--json", action="store_true", default=keep, help="print one JSON document on stdout")
+    return common
+
+
+def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
+    """Options of the commands that create a task."""
+    if generation:
+        parser.add_argument("--model", dest="model_name", help=f"model_name: {_values(ModelName)} (default kling-v1)")
+        parser.add_argument("--mode", help=f"{_values(Mode)} (default std)")
+        parser.add_argument("--duration", help=f"seconds: {_values(Duration)} (default 5)")
+        parser.add_argument("--cfg-scale", type=float, help="prompt adherence, 0..1 (default 0.5)")
+        parser.add_argument(
+            "--camera",
+            metavar="TYPE[:AXIS=VALUE]",
+            help=f"camera_control: {_values(CameraControlType)}; simple takes one movement, "
+            f"e.g. simple:zoom=5 (axes: {', '.join(CAMERA_AXES)}, -10..10)",
+        )
+        parser.add_argument("--external-task-id", help="your own recovery key (the SDK makes one otherwise)")
+        parser.add_argument("--negative-prompt", help="what the video should not show")
+    parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
+    parser.add_argument("--output", "-o", type=Path, help="download the video to this file or folder (implies --wait)")
+    parser.add_argument(
+        "--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait (default %(default)g)"
+    )
+    parser.add_argument("--no-preflight", action="store_true", help="send without checking the documented rules")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the whole command line."""
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="maas-kl",
+        parents=[common],
+        description="Create, watch and download MaaS_KL (Kling) video-generation tasks.",
+        epilog=f"Environment: {ENV_API_KEY}, {ENV_ENDPOINT_PATH}, {ENV_BASE_URL}. "
+        "Exit codes: 0 done, 1 the service or the task failed, 2 wrong command or input, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t2v = sub.add_parser("text2video", parents=[common], help="create a video from a prompt")
+    t2v.add_argument("prompt", help="what the video shows (at most 2500 characters)")
+    t2v.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)} (default 16:9)")
+    _task_options(t2v, generation=True)
+
+    i2v = sub.add_parser("image2video", parents=[common], help="animate an image (a local jpg/png or a URL)")
+    i2v.add_argument("prompt", nargs="?", help="what should happen (optional)")
+    i2v.add_argument(
+        "--image", metavar="PATH_OR_URL", help="first frame: a local jpg/png (checked, sent as base64) or a URL"
+    )
+    i2v.add_argument("--image-tail", metavar="PATH_OR_URL", help="last frame, same forms as --image")
+    i2v.add_argument("--static-mask", metavar="PATH_OR_URL", help="motion brush: the area that stays still")
+    _task_options(i2v, generation=True)
+
+    ext = sub.add_parser("extend", parents=[common], help="extend a generated video by about 5 s")
+    ext.add_argument("video_id", help="the id of a video a succeeded task produced")
+    ext.add_argument("--prompt", help="what happens next (optional)")
+    _task_options(ext, generation=False)
+
+    status = sub.add_parser("status", parents=[common], help="show a task (and optionally wait for it)")
+    status.add_argument("task_id", help="a task_id, or an external_task_id for text2video and image2video")
+    status.add_argument(
+        "--kind",
+        choices=sorted(KIND_ALIASES),
+        help="the task's kind; left out, each kind is queried in turn (text2video, image2video, video_extend)",
+    )
+    status.add_argument("--wait", action="store_true", help="wait until the task ends")
+    status.add_argument("--output", "-o", type=Path, help="download its video to this file or folder (implies --wait)")
+    status.add_argument("--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait")
+
+    download = sub.add_parser("download", parents=[common], help="download a video URL to a file")
+    download.add_argument("url", metavar="VIDEO_URL", help="a video URL from a succeeded task")
+    download.add_argument("--output", "-o", type=Path, default=Path(), help="file or folder (default: here)")
+    return parser
+
+
+def camera_control(value: str) -> dict[str, Any]:
+    """Parse --camera TYPE[:AXIS=VALUE] into the API's camera_control object."""
+    kind, _, movement = value.partition(":")
+    if kind not in {member.value for member in CameraControlType}:
+        msg = f"--camera {value}: the type must be one of {_values(CameraControlType)}."
+        raise UsageError(msg)
+    if not movement:
+        return {"type": kind}
+    axis, _, amount = movement.partition("=")
+    if axis not in CAMERA_AXES:
+        msg = f"--camera {value}: the movement must be AXIS=VALUE with AXIS one of {', '.join(CAMERA_AXES)}."
+        raise UsageError(msg)
+    try:
+        number = float(amount)
+    except ValueError:
+        msg = f"--camera {value}: {amount!r} is not a number; use e.g. {kind}:{axis}=5."
+        raise UsageError(msg) from None
+    config = dict.fromkeys(CAMERA_AXES, 0.0)
+    config[axis] = number
+    return {"type": kind, "config": config}
+
+
+def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def request_body(args: argparse.Namespace) -> tuple[TaskKind, dict[str, Any]]:
+    """Return the kind and JSON body a create command sends; local images are checked and base64-encoded here."""
+    generation = ("model_name", "mode", "duration", "cfg_scale", "negative_prompt", "external_task_id", "prompt")
+    if args.command == "text2video":
+        body = _fields(args, (*generation, "aspect_ratio"))
+        kind: TaskKind = "text2video"
+    elif args.command == "image2video":
+        if args.image is None and args.image_tail is None:
+            msg = "image2video needs --image or --image-tail (a local jpg/png or a URL)."
+            raise UsageError(msg)
+        body = _fields(args, generation)
+        for field in ("image", "image_tail", "static_mask"):
+            value = getattr(args, field)
+            if value is not None:
+                body[field] = image_argument(value)
+        kind = "image2video"
+    else:
+        body = _fields(args, ("video_id", "prompt"))
+        kind = "video_extend"
+    if getattr(args, "camera", None):
+        body["camera_control"] = camera_control(args.camera)
+    return kind, body
+
+
+class Output:
+    """Where results go: readable lines, or one JSON document, on stdout; progress and errors on stderr."""
+
+    def __init__(self, as_json: bool, stdout: TextIO, stderr: TextIO) -> None:
+        self.as_json = as_json
+        self.stdout = stdout
+        self.err = Console(file=stderr, highlight=False, soft_wrap=True)
+        self.out = Console(file=stdout, highlight=False, soft_wrap=True)
+
+    def progress(self) -> TaskProgress:
+        """Live progress on stderr, shown only on a terminal and never in --json mode."""
+        return TaskProgress(self.err, enabled=self.err.is_terminal and not self.as_json, transient=True)
+
+    def document(self, data: dict[str, Any]) -> None:
+        """Print the one JSON document of --json mode."""
+        self.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+    def task(self, kind: str, task: Task, files: Sequence[Path] = ()) -> None:
+        """Show a task: as JSON, or a few readable lines."""
+        if self.as_json:
+            self.document({"kind": kind, "task": task.to_dict(), "files": [str(f) for f in files]})
+            return
+        status = str(task.task_status)
+        self.out.print(f"{kind} task [bold]{task.task_id}[/]: {styled(status)}")
+        if isinstance(task.task_status_msg, str) and task.task_status_msg:
+            self.out.print(f"  reason: {task.task_status_msg}")
+        for video in task_videos(task):
+            self.out.print(f"  video {video.id} ({video.duration} s): {video.url}")
+        for path in files:
+            self.out.print(f"  saved {path}")
+
+    def error(self, error: BaseException) -> None:
+        """Show a failure as its type and message, never a traceback."""
+        name = type(error).__name__
+        self.err.print(f"[red]maas-kl: error:[/] {name}: {error}", markup=True, highlight=False)
+        if self.as_json:
+            detail: dict[str, Any] = {"type": name, "message": str(error)}
+            if isinstance(error, APIError):
+                detail.update(code=error.code, status_code=error.status_code, request_id=error.request_id)
+            if isinstance(error, TaskFailed):
+                detail.update(task_id=error.task_id, task_status_msg=error.task_status_msg)
+            self.document({"error": detail})
+
+
+def _wait(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, out: Output) -> Task:
+    with out.progress() as progress:
+        row = progress.add(kind)
+        progress.update(row, task)
+        try:
+            done = client.wait_for_task(
+                kind, task.task_id, timeout=args.wait_timeout, on_update=lambda t: progress.update(row, t)
+            )
+        except TaskFailed:
+            progress.finish(row, "[red]✗ failed[/]")
+            raise
+        progress.finish(row, "[green]✓ succeed[/]")
+    return done
+
+
+def _save(client: MaasKL, task: Task, output: Path) -> list[Path]:
+    videos = task_videos(task)
+    if not videos:
+        msg = f"Task {task.task_id} succeeded without a video to download."
+        raise MaasKLError(msg)
+    if output.is_dir() or (not output.suffix and not output.exists()):
+        output.mkdir(parents=True, exist_ok=True)  # a folder: each video keeps the name in its URL
+        targets = [output] * len(videos)
+    else:
+        targets = [output.with_name(f"{output.stem}-{n}{output.suffix}") if n else output for n in range(len(videos))]
+    return [client.download_video(video.url, target) for video, target in zip(videos, targets, strict=True)]
+
+
+def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, out: Output) -> int:
+    files: list[Path] = []
+    if args.wait or args.output is not None:
+        task = _wait(client, kind, task, args, out)
+        if args.output is not None:
+            files = _save(client, task, args.output)
+    out.task(kind, task, files)
+    return 0
+
+
+def cmd_create(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
+    """text2video, image2video, extend: create the task, then optionally wait and download."""
+    kind, body = request_body(args)
+    task = client.resource(kind).create(body, preflight=False if args.no_preflight else None)
+    return _finish(client, kind, task, args, out)
+
+
+def find_task(client: MaasKL, task_id: str, kind: str | None) -> tuple[TaskKind, Task]:
+    """Query a task by id; without a kind, try each kind in turn (queries are free, ids carry no kind)."""
+    kinds: tuple[TaskKind, ...] = (KIND_ALIASES[kind],) if kind else ("text2video", "image2video", "video_extend")
+    for candidate in kinds:
+        try:
+            return candidate, client.resource(candidate).get(task_id)
+        except NotFoundError:
+            if len(kinds) == 1:
+                raise
+    msg = f"No text2video, image2video or video_extend task {task_id!r} for this API key and endpoint path."
+    raise NotFoundError(msg, status_code=404, code=1203, request_id=None)
+
+
+def cmd_status(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
+    """Show a task, inferring its kind unless --kind is given."""
+    kind, task = find_task(client, args.task_id, args.kind)
+    return _finish(client, kind, task, args, out)
+
+
+def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
+    """Download one video URL."""
+    path = client.download_video(args.url, args.output)
+    if out.as_json:
+        out.document({"url": args.url, "file": str(path)})
+    else:
+        out.out.print(f"saved {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[MaasKL, argparse.Namespace, Output], int]] = {
+    "text2video": cmd_create,
+    "image2video": cmd_create,
+    "extend": cmd_create,
+    "status": cmd_status,
+    "download": cmd_download,
+}
+USER_ERRORS = (UsageError, ImageError, ConfigurationError, PreflightError)
+FAILURES = (MaasKLError, OSError)
+
+
+def run(
+    argv: Sequence[str] | None,
+    *,
+    clock: Clock | None = None,
+    http_client: httpx.Client | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Parse, run one command, map every expected failure to a message and an exit code."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    out = Output(bool(getattr(args, "json", False)), stdout or sys.stdout, stderr or sys.stderr)
+    try:
+        with MaasKL(
+            api_key=getattr(args, "api_key", None),
+            endpoint_path=getattr(args, "endpoint_path", None),
+            base_url=getattr(args, "base_url", None),
+            clock=clock,
+            http_client=http_client,
+        ) as client:
+            return COMMANDS[args.command](client, args, out)
+    except USER_ERRORS as error:
+        out.error(error)
+        return EXIT_USAGE
+    except FAILURES as error:
+        out.error(error)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        out.err.print("maas-kl: interrupted; a task already created keeps running (see `maas-kl status`).")
+        return EXIT_INTERRUPTED

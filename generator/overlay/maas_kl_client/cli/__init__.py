@@ -1,0 +1,34 @@
+"""The `maas-kl` command line (extra `maas-kl-client[cli]`): create, watch and download MaaS_KL tasks.
+
+Nothing here is imported by `import maas_kl_client`; the core SDK keeps httpx and attrs as its
+only dependencies, and this subpackage adds rich.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import httpx
+
+    from .._clock import Clock
+
+
+def main(
+    argv: Sequence[str] | None = None, *, clock: Clock | None = None, http_client: httpx.Client | None = None
+) -> int:
+    """Entry point of the `maas-kl` console script; `clock` and `http_client` are for tests and embedding."""
+    try:
+        from ._main import run  # noqa: PLC0415 - needs the [cli] extra
+    except ImportError as missing:
+        sys.stderr.write(
+            f"maas-kl: error: the command line needs the 'cli' extra ({missing.name} is missing); "
+            "install it with: pip install 'maas-kl-client[cli]'\n"
+        )
+        return 2
+    return run(argv, clock=clock, http_client=http_client)
+
+
+__all__ = ["main"]
