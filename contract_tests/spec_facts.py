@@ -61,7 +61,8 @@ class SpecExample:
 
 
 def examples() -> Iterator[SpecExample]:
-    """Yield every named example of every operation: request bodies, path parameters and responses."""
+    """Yield every named example once: request bodies, path parameters, responses (shared ones under their name)."""
+    seen: set[str] = set()
     for path, methods in spec()["paths"].items():
         for method, operation in methods.items():
             op_id = operation["operationId"]
@@ -73,7 +74,11 @@ def examples() -> Iterator[SpecExample]:
                     key = f"{op_id}.parameter.{name}"
                     yield SpecExample(key, op_id, method.upper(), path, "parameter", None, name, example["value"])
             for status, response in operation["responses"].items():
+                shared = response.get("$ref", "").rsplit("/", 1)[-1] if status != "200" else ""
                 content = resolve(response).get("content", {}).get("application/json", {})
                 for name, example in content.get("examples", {}).items():
-                    key = f"{op_id}.{status}.{name}"
+                    key = f"responses.{shared}.{name}" if shared else f"{op_id}.{status}.{name}"
+                    if key in seen:
+                        continue
+                    seen.add(key)
                     yield SpecExample(key, op_id, method.upper(), path, "response", int(status), name, example["value"])
