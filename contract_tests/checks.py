@@ -13,7 +13,7 @@ from typing import Any
 
 import schemathesis
 from maas_kl_client._preflight import check_capabilities
-from schemathesis import CheckContext, Response
+from schemathesis import Case, CheckContext, Response
 from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
@@ -63,19 +63,21 @@ def _json(response: Response) -> JSON:
         return None
 
 
-def _operation_id(case: schemathesis.Case) -> str | None:
+def _operation_id(case: Case[Any]) -> str | None:
     definition = getattr(case.operation, "definition", None)
     raw = getattr(definition, "raw", None)
     return raw.get("operationId") if isinstance(raw, dict) else None
 
 
 @schemathesis.check
-def error_envelope_matches_table(ctx: CheckContext, response: Response, case: schemathesis.Case) -> bool | None:
-    """Every JSON answer is the envelope: code 0 on 200; on errors {code, message, request_id}, no data, table status."""
+def error_envelope_matches_table(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Check the envelope: code 0 on 200; errors are {code, message, request_id}, no data, status per the table."""
     body = _json(response)
     if not isinstance(body, dict):
         if response.status_code >= 400:
-            raise AssertionError(f"HTTP {response.status_code} without a JSON error envelope: {response.content[:120]!r}")
+            raise AssertionError(
+                f"HTTP {response.status_code} without a JSON error envelope: {response.content[:120]!r}"
+            )
         return None
     if response.status_code == 200:
         if body.get("code") != 0:
@@ -92,13 +94,14 @@ def error_envelope_matches_table(ctx: CheckContext, response: Response, case: sc
         raise AssertionError(f"HTTP {response.status_code} carries code {code!r}, which the reference table lacks")
     if table[code] != response.status_code:
         raise AssertionError(
-            f"code {code} belongs with HTTP {table[code]} in the reference table, but came with HTTP {response.status_code}"
+            f"code {code} belongs with HTTP {table[code]} in the reference table, "
+            f"but came with HTTP {response.status_code}"
         )
     return None
 
 
 @schemathesis.check
-def request_id_unique(ctx: CheckContext, response: Response, case: schemathesis.Case) -> bool | None:
+def request_id_unique(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
     """No two answers of one run share a request_id: support traces one request by it."""
     body = _json(response)
     if not isinstance(body, dict) or "request_id" not in body:
@@ -112,22 +115,22 @@ def request_id_unique(ctx: CheckContext, response: Response, case: schemathesis.
 
 
 @schemathesis.check
-def task_visible_only_to_own_tenant(ctx: CheckContext, response: Response, case: schemathesis.Case) -> bool | None:
-    """A created task is 404 / 1203 for another tenant, by task_id and by external_task_id."""
+def task_visible_only_to_own_tenant(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Check that a created task is 404 / 1203 for another tenant, by task_id and by external_task_id."""
     other_key = os.environ.get(OTHER_KEY_ENV)
     query_id = CREATES.get(_operation_id(case) or "")
     body = _json(response)
     if query_id is None or response.status_code != 200 or not isinstance(body, dict):
         return None
     data = body.get("data") or {}
-    if isinstance(case.body, dict) and isinstance(case.body.get("external_task_id"), str):
-        STATE.external_ids.add(case.body["external_task_id"])
+    sent = case.body if isinstance(case.body, dict) else {}
+    external_id = sent.get("external_task_id")
+    if isinstance(external_id, str):
+        STATE.external_ids.add(external_id)
     if not other_key:
         return None
-    query = case.operation.schema.find_operation_by_id(query_id)  # type: ignore[attr-defined]
-    ids = [data.get("task_id")]
-    if isinstance(case.body, dict) and case.body.get("external_task_id"):
-        ids.append(case.body["external_task_id"])
+    query = case.operation.schema.find_operation_by_id(query_id)
+    ids = [data.get("task_id"), *([external_id] if isinstance(external_id, str) else [])]
     for task_id in ids:
         probe = query.Case(path_parameters={"id": task_id})
         seen = probe.call(headers={"Authorization": f"Bearer {other_key}"})
@@ -142,10 +145,8 @@ def task_visible_only_to_own_tenant(ctx: CheckContext, response: Response, case:
 
 
 @schemathesis.check
-def positive_data_acceptance_with_capabilities(
-    ctx: CheckContext, response: Response, case: schemathesis.Case
-) -> bool | None:
-    """The built-in positive_data_acceptance, except for refusals the spec documents beyond JSON Schema.
+def positive_data_acceptance_with_capabilities(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Run the built-in positive_data_acceptance, except for refusals the spec documents beyond JSON Schema.
 
     A schema-valid body may still break `x-capability-map` (D10) or reuse an `external_task_id`
     of this tenant (M3): both are 400 / 1201 by the spec. Such a refusal is accepted only when the
@@ -167,8 +168,8 @@ def positive_data_acceptance_with_capabilities(
 
 
 @schemathesis.check
-def unsupported_method_per_service(ctx: CheckContext, response: Response, case: schemathesis.Case) -> bool | None:
-    """The built-in unsupported_method, except that the service answers a wrong method 404 / 1202 with Allow.
+def unsupported_method_per_service(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
+    """Run the built-in unsupported_method, but accept the service's documented 404 / 1202 with Allow.
 
     The reference table documents "404 / 1202 invalid HTTP method" (M1), not 405; the built-in
     check expects 405. Every other outcome is judged by the built-in check unchanged.
@@ -197,3 +198,40 @@ PROJECT_CHECKS = [
     unsupported_method_per_service,
 ]
 REPLACED_BUILTINS = [positive_data_acceptance, unsupported_method]
+
+
+MAX_CREATES_ENV = "MAAS_KL_CONTRACT_MAX_CREATES"
+
+
+class CreateCapReached(RuntimeError):  # noqa: N818  (reads as the refusal it is)
+    """Raised instead of sending a create once the run's cap is spent (make contract against a remote host)."""
+
+
+class CreateBudget:
+    """Counts creates actually about to be sent; the cap comes from MAAS_KL_CONTRACT_MAX_CREATES."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.sent = 0
+
+    def spend(self, operation_id: str | None) -> None:
+        """Allow one more create, or raise CreateCapReached when the cap is spent."""
+        cap = os.environ.get(MAX_CREATES_ENV)
+        if cap is None or operation_id not in CREATES:
+            return
+        with self._lock:
+            if self.sent >= int(cap):
+                raise CreateCapReached(
+                    f"refusing create number {self.sent + 1}: the cap is {cap} ({MAX_CREATES_ENV}); raise "
+                    "--max-creates if the account can afford more"
+                )
+            self.sent += 1
+
+
+BUDGET = CreateBudget()
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
+    """Enforce the create cap before any request leaves."""
+    BUDGET.spend(_operation_id(case))

@@ -68,7 +68,9 @@ def examples() -> Iterator[SpecExample]:
             op_id = operation["operationId"]
             body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
             for name, example in body.get("examples", {}).items():
-                yield SpecExample(f"{op_id}.request.{name}", op_id, method.upper(), path, "request", None, name, example["value"])
+                yield SpecExample(
+                    f"{op_id}.request.{name}", op_id, method.upper(), path, "request", None, name, example["value"]
+                )
             for parameter in operation.get("parameters", []):
                 for name, example in resolve(parameter).get("examples", {}).items():
                     key = f"{op_id}.parameter.{name}"

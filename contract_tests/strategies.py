@@ -7,7 +7,7 @@ from typing import Any
 
 import schemathesis
 from hypothesis import strategies as st
-from schemathesis import GenerationMode
+from schemathesis import Case, GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.spec_facts import SPEC_PATH, spec
@@ -25,7 +25,7 @@ def _requests() -> OpenApiSchema:
 
 @cache
 def _responses() -> OpenApiSchema:
-    """A synthetic API whose request bodies are the spec's response schemas, so one generator serves both."""
+    """Build a synthetic API whose request bodies are the spec's response schemas, so one generator serves both."""
     paths = {
         f"/{name}": {
             "post": {
@@ -51,13 +51,19 @@ def _responses() -> OpenApiSchema:
 def request_bodies(operation_id: str) -> st.SearchStrategy[dict[str, JSON]]:
     """Schema-valid request bodies of `operation_id`, as schemathesis generates them."""
     operation = _requests().find_operation_by_id(operation_id)
-    return operation.as_strategy(GenerationMode.POSITIVE).map(lambda case: case.body)
+    return operation.as_strategy(GenerationMode.POSITIVE).map(_body)
+
+
+def _body(case: Case[Any]) -> dict[str, JSON]:
+    """Return the generated body; every schema drawn from here is an object schema."""
+    assert isinstance(case.body, dict), f"expected an object body, got {type(case.body).__name__}"
+    return case.body
 
 
 def response_bodies(schema_name: str) -> st.SearchStrategy[dict[str, JSON]]:
     """Schema-valid bodies of the components schema `schema_name` (TaskResponse or ErrorResponse)."""
     operation = _responses().find_operation_by_id(schema_name)
-    return operation.as_strategy(GenerationMode.POSITIVE).map(lambda case: case.body)
+    return operation.as_strategy(GenerationMode.POSITIVE).map(_body)
 
 
 _EXTRA = st.dictionaries(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -20,12 +21,12 @@ os.environ[OTHER_KEY_ENV] = OTHER_TENANT_KEY
 
 _TOML = tomllib.loads(Path(__file__).with_name("schemathesis.toml").read_text(encoding="utf-8"))
 _TOML["generation"]["max-examples"] = examples_budget()
+# The in-process app serves the spec's server path with the default endpointPath.
+_TOML["base-url"] = "http://maas-kl-mock.test/v1/ai/default/kling"
 CONFIG = schemathesis.Config.from_dict(_TOML)
 
 schema = schemathesis.openapi.from_path(SPEC_PATH, config=CONFIG)
 schema.app = contract_mock_app()
-# The in-process app serves the spec's server path with the default endpointPath.
-schema.base_url = "http://maas-kl-mock.test/v1/ai/default/kling"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -34,7 +35,7 @@ def _fresh_run_state() -> None:
 
 
 @schema.parametrize()
-def test_mock_conforms_to_spec(case: schemathesis.Case) -> None:
+def test_mock_conforms_to_spec(case: schemathesis.Case[Any]) -> None:
     case.call_and_validate()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -20,7 +21,7 @@ from contract_tests.strategies import request_bodies, response_bodies, served_ta
 JSON = Any
 BASE = "https://maas-kl.contract.test"
 API = f"{BASE}/v1/ai/default/kling"
-KINDS = {  # operation id: (SDK resource, request model, request schema)
+KINDS: dict[str, tuple[str, Any, str]] = {  # operation id: (SDK resource, request model, request schema)
     "create_text2video_task": ("text2video", Text2VideoRequest, "Text2VideoRequest"),
     "create_image2video_task": ("image2video", Image2VideoRequest, "Image2VideoRequest"),
     "create_video_extend_task": ("video_extend", VideoExtendRequest, "VideoExtendRequest"),
@@ -57,12 +58,13 @@ def test_generated_request_round_trips_and_reaches_the_wire_as_the_spec_says(ope
         parsed = model.from_dict(body)
         assert parsed.to_dict() == body, "to_dict(from_dict(x)) must give x back"
         MOCK.core.reset()
-        http = httpx.Client(transport=MOCK.transport())
-        with sdk.MaasKL("contract-key", "default", BASE, http_client=http, preflight=False, max_retries=0) as client:
-            try:
-                getattr(client, resource).create(parsed)
-            except (sdk.InvalidRequestError, sdk.NotFoundError):
-                pass  # capability map (D10) or an unknown video (M4): the request was still sent
+        with (
+            httpx.Client(transport=MOCK.transport()) as http,
+            sdk.MaasKL("contract-key", "default", BASE, http_client=http, preflight=False, max_retries=0) as client,
+            # A refusal by the capability map (D10) or of an unknown video (M4) still sent the request.
+            contextlib.suppress(sdk.InvalidRequestError, sdk.NotFoundError),
+        ):
+            getattr(client, resource).create(parsed)
         sent = [call.request for call in MOCK.calls if call.request.method == "POST"]
         assert len(sent) == 1, f"one create must send one POST, sent {len(sent)}"
         wire = json.loads(sent[0].body)
@@ -100,7 +102,10 @@ def test_each_documented_error_raises_its_class(code: int, status: int) -> None:
     body = {"code": code, "message": f"message {code}", "request_id": f"req-{code}"}
     with respx.mock(base_url=API, assert_all_called=True) as router:
         router.get("/videos/image2video/t-1").respond(status, json=body)
-        with sdk.MaasKL("contract-key", "default", BASE, max_retries=0) as client, pytest.raises(sdk.APIError) as caught:
+        with (
+            sdk.MaasKL("contract-key", "default", BASE, max_retries=0) as client,
+            pytest.raises(sdk.APIError) as caught,
+        ):
             client.image2video.get("t-1")
     error = caught.value
     assert type(error) is CLASS_OF_CODE[code], f"code {code} raised {type(error).__name__}"
