@@ -39,7 +39,7 @@ lint: .setup  ## Ruff (lint and format) on hand-written code, Spectral on the sp
 
 .PHONY: typecheck
 typecheck: .sync  ## mypy --strict on hand-written code and on the generated package with its overlay
-	$(RUN) mypy tests generator bench mock_server demo
+	$(RUN) mypy tests generator bench mock_server demo contract_tests
 	$(RUN) --directory generated_client mypy --strict maas_kl_client
 
 .PHONY: spec
@@ -53,7 +53,7 @@ unit: .sync  ## Every pytest suite (spec gates included)
 	$(RUN) pytest -q
 
 .PHONY: test
-test: lint typecheck check-generated unit  ## Every check; what .ci/run runs
+test: lint typecheck check-generated unit contract-ci  ## Every check; what .ci/run runs
 
 # --- products (filled in by their issues) ----------------------------------------------------
 .PHONY: demo
@@ -77,8 +77,16 @@ check-generated: .sync  ## Fail when generated_client/ differs from a fresh gene
 	$(RUN) python -m generator --check
 
 .PHONY: contract
-contract:  ## Contract suite against BASE_URL (not yet)
-	@echo "not yet: make contract arrives with the contract suite issue" >&2; exit 1
+contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS_KL_ENDPOINT_PATH] (CONTRACT_ARGS="--allow-create")
+	@$(RUN) python -m contract_tests.against_server $(CONTRACT_ARGS)
+
+.PHONY: contract-ci
+contract-ci: .sync  ## Contract suite (spec x SDK x mock), Hypothesis profile ci: derandomized, bounded; part of make test
+	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q
+
+.PHONY: contract-deep
+contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual)
+	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
 
 .PHONY: bench
 bench: bench-sdk bench-mock  ## Every benchmark, with ratios against baselines (never part of make test)

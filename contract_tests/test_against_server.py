@@ -1,0 +1,126 @@
+"""`make contract`: skipped without configuration, creates gated on remote hosts, a real run on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import schemathesis
+
+from contract_tests import against_server
+from contract_tests.against_server import ALLOW_ENV, MAX_CREATES_ENV, is_loopback, plan
+from contract_tests.checks import CreateBudget, CreateCapReached
+
+KEY = "sk-contract-secret"
+REMOTE = {"BASE_URL": "https://genaiapi.example.com", "MAAS_KL_API_KEY": KEY, "MAAS_KL_ENDPOINT_PATH": "acct"}
+TENANT_A = "contract-key-a-7f3e91"
+TENANT_B = "contract-key-b-2c81d4"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("env", [{}, {"BASE_URL": "https://h.example"}, {"MAAS_KL_API_KEY": KEY}])
+def test_without_configuration_it_skips_with_a_clear_message(env: dict[str, str]) -> None:
+    decided = plan([], env)
+    assert decided.skip is not None
+    assert "skipped" in decided.skip
+    assert "not set" in decided.skip
+    assert decided.command == []
+
+
+def test_skip_exits_zero_and_says_why(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("BASE_URL", "MAAS_KL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert against_server.main([]) == 0
+    assert "contract: skipped, BASE_URL and MAAS_KL_API_KEY not set" in capsys.readouterr().out
+
+
+def test_a_remote_host_without_permission_sends_no_create() -> None:
+    decided = plan([], REMOTE)
+    assert decided.skip is None
+    assert decided.command[decided.command.index("--exclude-method") + 1] == "POST"
+    assert "--url" in decided.command
+    assert decided.command[decided.command.index("--url") + 1] == "https://genaiapi.example.com/v1/ai/acct/kling"
+    assert MAX_CREATES_ENV not in decided.env
+    assert any("--allow-create" in note for note in decided.notes)
+
+
+@pytest.mark.parametrize(
+    ("argv", "extra", "cap"),
+    [
+        (["--allow-create"], {}, "10"),
+        ([], {ALLOW_ENV: "1"}, "10"),
+        (["--allow-create", "--max-creates", "3"], {}, "3"),
+    ],
+)
+def test_a_remote_host_with_permission_caps_creates(argv: list[str], extra: dict[str, str], cap: str) -> None:
+    decided = plan(argv, {**REMOTE, **extra})
+    assert "--exclude-method" not in decided.command
+    assert decided.env[MAX_CREATES_ENV] == cap
+
+
+def test_loopback_runs_everything_uncapped_and_the_key_stays_out_of_argv() -> None:
+    decided = plan([], {**REMOTE, "BASE_URL": "http://127.0.0.1:4010", MAX_CREATES_ENV: "1"})
+    assert "--exclude-method" not in decided.command
+    assert MAX_CREATES_ENV not in decided.env, "an inherited cap must not leak into an uncapped run"
+    assert not any(KEY in part for part in decided.command), "the key travels by environment, never argv"
+    assert "--report-junit-path" in decided.command
+
+
+@pytest.mark.parametrize(
+    ("host", "loop"),
+    [("localhost", True), ("127.0.0.2", True), ("[::1]", True), ("10.0.0.1", False), ("api.example.com", False)],
+)
+def test_is_loopback(host: str, loop: bool) -> None:
+    assert is_loopback(host) is loop
+
+
+def test_the_budget_refuses_the_create_after_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MAX_CREATES_ENV, "2")
+    budget = CreateBudget()
+    budget.spend("get_text2video_task")  # queries are never counted
+    budget.spend("create_text2video_task")
+    budget.spend("create_image2video_task")
+    with pytest.raises(CreateCapReached, match="cap is 2"):
+        budget.spend("create_video_extend_task")
+
+
+@pytest.fixture(scope="module")
+def loopback_mock() -> Iterator[str]:
+    script = Path(sys.executable).parent / "maas-kl-mock"
+    command = [str(script), "serve", "--port", "0", "--token", TENANT_A, "--token", TENANT_B, "--concurrency", "100000"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+        try:
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            yield line.split()[3]  # "maas-kl-mock listening on http://127.0.0.1:PORT | ..."
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BASE_URL": loopback_mock,
+        "MAAS_KL_API_KEY": TENANT_A,
+        "MAAS_KL_CONTRACT_OTHER_API_KEY": TENANT_B,
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "contract_tests.against_server", "--max-examples", "2", "--reports", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    report = (tmp_path / "contract-junit.xml").read_text(encoding="utf-8")
+    assert "<testsuite" in report
+    assert 'failures="0"' in report
+    assert TENANT_A not in done.stdout + done.stderr, "the key must not be printed"
+    assert schemathesis.__version__ == "4.32.5"

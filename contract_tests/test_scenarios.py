@@ -1,0 +1,106 @@
+"""Examples and scenarios: every spec and document example replayed against the mock, one YAML case each."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+from maas_kl_mock import InProcessMock, ManualClock, MockConfig
+
+from contract_tests.spec_facts import examples, resolve, spec
+
+SCENARIOS = Path(__file__).with_name("scenarios")
+JSON = Any
+
+
+def _load(path: Path) -> dict[str, JSON]:
+    case: dict[str, JSON] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return case
+
+
+CASES = {path.stem: _load(path) for path in sorted(SCENARIOS.glob("*.yaml"))}
+SPEC_EXAMPLES = {example.key: example for example in examples()}
+
+
+def _subset(expected: JSON, actual: JSON, where: str = "data") -> None:
+    """Assert `expected` is contained in `actual` (dicts recursively, everything else equal)."""
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
+        for key, value in expected.items():
+            assert key in actual, f"{where}.{key} is missing from {actual!r}"
+            _subset(value, actual[key], f"{where}.{key}")
+    else:
+        assert actual == expected, f"{where}: expected {expected!r}, got {actual!r}"
+
+
+def _send(mock: InProcessMock, client: httpx.Client, step: dict[str, JSON]) -> httpx.Response:
+    headers = {**mock.auth_headers, **step.get("headers", {})}
+    kwargs: dict[str, JSON] = {"headers": headers}
+    if "body" in step:
+        kwargs["json"] = step["body"]
+    return client.request(step["method"], step["path"], **kwargs)
+
+
+def test_every_spec_example_has_a_scenario() -> None:
+    covered = {case["example"] for case in CASES.values() if "example" in case}
+    missing = sorted(set(SPEC_EXAMPLES) - covered)
+    assert not missing, f"spec examples without a scenario in {SCENARIOS}: {missing}; add one YAML case each"
+    unknown = sorted(covered - set(SPEC_EXAMPLES))
+    assert not unknown, f"scenarios name examples the spec no longer has: {unknown}"
+
+
+def test_every_document_request_example_has_a_scenario() -> None:
+    document = [case for case in CASES.values() if case["source"] == "document"]
+    paths = sorted(case["request"]["path"] for case in document)
+    assert paths == ["/videos/image2video", "/videos/text2video", "/videos/video-extend"]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_scenario(name: str) -> None:
+    case = CASES[name]
+    assert case["name"] == name, f"{name}.yaml names itself {case['name']!r}"
+    example = SPEC_EXAMPLES.get(case.get("example", ""))
+    if example is not None and example.kind == "request":
+        assert case["request"]["body"] == example.value, "the scenario must send the spec example unchanged"
+    if example is not None and example.kind == "response":
+        assert case["expect"]["body"] == example.value, "the scenario must expect the spec example unchanged"
+    clock = ManualClock()
+    mock = InProcessMock(MockConfig(check_responses=True, **case.get("mock", {})), clock=clock)
+    with mock.client(headers={}) as client:
+        for step in case.get("setup", []):
+            if "advance" in step:
+                clock.advance(step["advance"])
+                continue
+            done = _send(mock, client, step)
+            assert done.status_code == 200, f"setup step {step} failed: {done.text}"
+        response = _send(mock, client, case["request"])
+    expect = case["expect"]
+    body = response.json()
+    assert response.status_code == expect["status"], f"expected HTTP {expect['status']}, got {response.text}"
+    if "code" in expect:
+        assert body["code"] == expect["code"], f"expected code {expect['code']}, got {body}"
+    if "data" in expect:
+        _subset(expect["data"], body["data"])
+    if "body" in expect:
+        assert body["request_id"] != expect["body"]["request_id"], "each answer carries a live request_id"
+        assert {**body, "request_id": None} == {**expect["body"], "request_id": None}
+    for header, value in expect.get("headers", {}).items():
+        assert response.headers.get(header) == value, f"header {header}: expected {value!r}, got {response.headers}"
+    _validate_against_spec(case["request"], response)
+
+
+def _validate_against_spec(request: dict[str, JSON], response: httpx.Response) -> None:
+    """The answer's body validates against the schema the spec declares for its status."""
+    for path, methods in spec()["paths"].items():
+        prefix = path.split("{")[0]
+        same_shape = request["path"].startswith(prefix) and ("{" in path) == (request["path"] != prefix.rstrip("/"))
+        operation = methods.get(request["method"].lower())
+        if same_shape and operation is not None:
+            declared = resolve(operation["responses"][str(response.status_code)])
+            schema = resolve(declared["content"]["application/json"]["schema"])
+            jsonschema.validate(response.json(), {**schema, "components": spec()["components"]})
+            return
