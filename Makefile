@@ -94,6 +94,10 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
 	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
 
+.PHONY: chaos
+chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
+	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500)
+
 .PHONY: clean
 clean:  ## Remove the virtualenv, node_modules and caches
 	rm -rf .venv node_modules bench/node_modules .pytest_cache .mypy_cache .ruff_cache reports out
