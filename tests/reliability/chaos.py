@@ -151,7 +151,7 @@ class ChaosSettings:
     fault_kinds: tuple[str, ...] = ("429", "500", "503", "504", "reset")
     after_store: float = 0.5
     latency: str = "uniform:0-15"
-    concurrency: int | None = None  # per-account limit of unfinished tasks; default N // 5
+    concurrency: int | None = None  # per-account limit of unfinished tasks; default N // 10
     scale: float = 5.0
     submitted_seconds: float = 0.25  # scaled
     processing_seconds: float = 1.0  # scaled
@@ -166,7 +166,7 @@ class ChaosSettings:
     @property
     def limit(self) -> int:
         """The account's concurrency limit, below N."""
-        return self.concurrency or max(2, self.flows // 5)
+        return self.concurrency or max(2, self.flows // 10)
 
     def mock_args(self) -> list[str]:
         """Flags of `maas-kl-mock serve` for this run (faults are switched on later, by the control API)."""
