@@ -81,7 +81,7 @@ contract:  ## Contract suite against BASE_URL (not yet)
 	@echo "not yet: make contract arrives with the contract suite issue" >&2; exit 1
 
 .PHONY: bench
-bench: bench-sdk bench-mock  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -97,6 +97,10 @@ bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bar
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
 	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500)
+
+.PHONY: bench-load
+bench-load: .sync bench/node_modules/.package-lock.json  ## 60 s of concurrent creates and queries on the mock: req/s, p99, errors, RSS over time
+	$(RUN) python -m bench.bench_load $(BENCH_ARGS)
 
 .PHONY: clean
 clean:  ## Remove the virtualenv, node_modules and caches

@@ -153,7 +153,10 @@ def test_truncated_or_mistyped_answers_are_typed(serve: Callable[[Behaviour], Se
 
 
 def test_redirects_to_another_host_never_carry_the_key(serve: Callable[[Behaviour], Server], tmp_path: Path) -> None:
-    elsewhere = serve(lambda h: h.wfile.write(_head("200 OK", 4) + b"\x00\x00\x00\x18"))
+    def video(h: socketserver.StreamRequestHandler) -> None:
+        h.wfile.write(_head("200 OK", 4) + b"\x00\x00\x00\x18")
+
+    elsewhere = serve(video)
 
     def to_elsewhere(h: socketserver.StreamRequestHandler) -> None:
         # localhost vs 127.0.0.1: another origin for the same listener
