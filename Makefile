@@ -96,7 +96,7 @@ bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bar
 
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
-	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500)
+	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20)
 
 .PHONY: bench-load
 bench-load: .sync bench/node_modules/.package-lock.json  ## 60 s of concurrent creates and queries on the mock: req/s, p99, errors, RSS over time

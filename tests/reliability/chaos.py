@@ -568,8 +568,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flows", type=int, default=500)
     parser.add_argument("--seed", type=int, default=ChaosSettings.seed)
     parser.add_argument("--fault-rate", type=float, default=ChaosSettings.fault_rate)
+    parser.add_argument("--concurrency", type=int, help="the account's limit of unfinished tasks (default N/10)")
     args = parser.parse_args(argv)
-    settings = ChaosSettings(flows=args.flows, seed=args.seed, fault_rate=args.fault_rate)
+    settings = ChaosSettings(flows=args.flows, seed=args.seed, fault_rate=args.fault_rate, concurrency=args.concurrency)
     with MockProcess(settings.mock_args()) as mock:
         report = asyncio.run(run_chaos(mock.base_url, settings))
     print(report.render())
