@@ -405,23 +405,32 @@ class Flow:
                 await self._redrive(error, "create")
             except CreateOutcomeUnknown as unknown:
                 await self._redrive(unknown, "create")
-                found = await self._resolve_unknown(unknown)
+                found = await self._resolve_unknown(unknown.external_task_id)
+                if found is not None:
+                    return found
+            except ServerError as error:
+                # The policy ran out on a 5xx after a lookup said "not created"; with an id, looking
+                # again is safe whatever happened (an extension never gets here: S4).
+                if self.r.external_task_id is None:
+                    raise
+                await self._redrive(error, "create")
+                found = await self._resolve_unknown(self.r.external_task_id)
                 if found is not None:
                     return found
         raise RuntimeError(f"flow {self.r.index}: create not settled after {MAX_REDRIVES} re-drives")
 
-    async def _resolve_unknown(self, unknown: CreateOutcomeUnknown) -> str | None:
+    async def _resolve_unknown(self, external_task_id: str | None) -> str | None:
         """Settle an unknown outcome: by external_task_id (the SDK's way), else through the console (R1)."""
-        if unknown.external_task_id is not None:
+        if external_task_id is not None:
             for _ in range(MAX_REDRIVES + 1):
                 try:
-                    await self.client.resource(self.r.kind).get(unknown.external_task_id, retry=self.s.retry)
-                    return unknown.external_task_id
+                    await self.client.resource(self.r.kind).get(external_task_id, retry=self.s.retry)
+                    return external_task_id
                 except NotFoundError:
                     return None  # not created: the same external_task_id may be sent again
                 except (ServerError, APIConnectionError) as error:
                     await self._redrive(error, "lookup")
-            raise RuntimeError(f"flow {self.r.index}: lookup of {unknown.external_task_id} kept failing")
+            raise RuntimeError(f"flow {self.r.index}: lookup of {external_task_id} kept failing")
         self.r.console_lookups += 1
         assert self.r.source_video is not None
         found = await self.control.extensions_of(self.r.source_video)
