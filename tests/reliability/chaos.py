@@ -398,20 +398,21 @@ class Flow:
             try:
                 task = await resource.create(self._body(), retry=self.s.retry)
                 return task.task_id
-            except (RateLimitError, APIConnectionError) as error:
-                # Definitely not created (the SDK re-raises only refusals and unsent requests here).
-                if isinstance(error, APIConnectionError) and error.request_sent:
-                    raise
-                await self._redrive(error, "create")
+            except RateLimitError as error:
+                await self._redrive(error, "create")  # a refusal: definitely not created
             except CreateOutcomeUnknown as unknown:
                 await self._redrive(unknown, "create")
                 found = await self._resolve_unknown(unknown.external_task_id)
                 if found is not None:
                     return found
-            except ServerError as error:
-                # The policy ran out on a 5xx after a lookup said "not created"; with an id, looking
-                # again is safe whatever happened (an extension never gets here: S4).
+            except (ServerError, APIConnectionError) as error:
+                # Unsent, or the policy ran out on a 5xx or a lost answer after a lookup said "not
+                # created". With an id, looking again is safe whatever happened; an extension only
+                # gets here unsent (its unknown outcomes are CreateOutcomeUnknown: S4).
                 if self.r.external_task_id is None:
+                    if isinstance(error, APIConnectionError) and not error.request_sent:
+                        await self._redrive(error, "create")
+                        continue
                     raise
                 await self._redrive(error, "create")
                 found = await self._resolve_unknown(self.r.external_task_id)
