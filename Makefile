@@ -89,7 +89,7 @@ contract-deep: .sync  ## Contract suite with the deep profile: many more example
 	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -101,6 +101,14 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 .PHONY: bench-mock
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
 	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
+
+.PHONY: chaos
+chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
+	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20)
+
+.PHONY: bench-load
+bench-load: .sync bench/node_modules/.package-lock.json  ## 60 s of concurrent creates and queries on the mock: req/s, p99, errors, RSS over time
+	$(RUN) python -m bench.bench_load $(BENCH_ARGS)
 
 .PHONY: clean
 clean:  ## Remove the virtualenv, node_modules and caches

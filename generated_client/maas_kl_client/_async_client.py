@@ -11,7 +11,7 @@ from typing import Any, Self
 import httpx
 
 from . import _download, _plans
-from ._client import OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
+from ._client import BodyReader, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
 from ._clock import Clock
 from ._config import as_timeout
 from ._errors import DownloadError, MaasKLError
@@ -156,10 +156,16 @@ class AsyncMaasKL(_Core):
     async def _send(self, action: _plans.Send, timeout: Timeout) -> dict[str, Any]:
         request = self._request(action, timeout, self._http)
         try:
-            response = await self._http.send(request, follow_redirects=False)
+            response = await self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                reader = BodyReader(response, as_timeout(timeout, self.timeout))
+                async for chunk in response.aiter_bytes():
+                    reader.add(chunk)
+            finally:
+                await response.aclose()
         except httpx.TransportError as exc:
             raise _transport_error(exc) from exc
-        return self._parse(response, response.content)
+        return self._parse(response, reader.content)
 
     async def _run(self, plan: _plans.Plan, timeout: Timeout) -> Any:
         try:

@@ -1,4 +1,4 @@
-from maas_kl_mock import Task, TaskKind, TaskStore, Video
+from maas_kl_mock import MemoryTaskStore, Task, TaskKind, Video
 
 
 def make(n: int, tenant: str = "t", created: float = 0.0, external: str | None = None) -> Task:
@@ -17,7 +17,7 @@ def make(n: int, tenant: str = "t", created: float = 0.0, external: str | None =
 
 
 def test_store_is_bounded_and_forgets_the_oldest() -> None:
-    store = TaskStore(max_tasks=100)
+    store = MemoryTaskStore(max_tasks=100)
     for n in range(1_000):
         store.add(make(n, external=f"e{n}"), now=0.0)
     assert len(store) == 100
@@ -29,14 +29,14 @@ def test_store_is_bounded_and_forgets_the_oldest() -> None:
 
 
 def test_store_expires_by_retention() -> None:
-    store = TaskStore(retention_seconds=10)
+    store = MemoryTaskStore(retention_seconds=10)
     store.add(make(1, created=0.0), now=0.0)
     store.add(make(2, created=20.0), now=20.0)
     assert [t.task_id for t in store.tasks()] == ["2"]
 
 
 def test_unfinished_counts_free_slots_over_time() -> None:
-    store = TaskStore()
+    store = MemoryTaskStore()
     store.add(make(1), now=0.0)
     store.add(make(2, tenant="u"), now=0.0)
     assert store.unfinished("t", 3.9) == 1

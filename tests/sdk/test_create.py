@@ -147,6 +147,28 @@ def test_recovery_that_keeps_failing_raises_create_outcome_unknown_with_the_id()
     assert service.count() == 1
 
 
+def test_failing_lookup_after_a_refused_resend_is_create_outcome_unknown() -> None:
+    # Unknown outcome, lookup says 1203, the resend is refused as a duplicate (the first landed late),
+    # and the second lookup keeps failing: that must name the id, not surface as a bare ServerError.
+    state = {"posts": 0, "gets": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            state["posts"] += 1
+            if state["posts"] == 1:
+                raise httpx.ReadTimeout("lost", request=request)
+            return httpx.Response(400, json={"code": 1201, "message": "external_task_id already used"})
+        state["gets"] += 1
+        if state["gets"] == 1:
+            return httpx.Response(404, json={"code": 1203, "message": "not found"})
+        return httpx.Response(500, json={"code": 5000, "message": "boom"})
+
+    client = sync_client(handler, retry=RetryPolicy(max_attempts=3, jitter=0.0))
+    with pytest.raises(CreateOutcomeUnknown) as caught:
+        client.text2video.create(prompt="A", external_task_id="job-7")
+    assert caught.value.external_task_id == "job-7"
+
+
 def test_invalid_request_is_raised_without_retry() -> None:
     def handler(_request: httpx.Request) -> httpx.Response:
         return httpx.Response(

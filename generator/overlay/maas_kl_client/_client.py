@@ -6,6 +6,7 @@ import enum
 import logging
 import os
 import random as _random
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -18,7 +19,14 @@ from . import _download, _plans, _preflight
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
 from ._envelope import parse_envelope
-from ._errors import APIConnectionError, APIError, APITimeoutError, DownloadError, MaasKLError
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    DownloadError,
+    MaasKLError,
+    MalformedResponseError,
+)
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import OPERATIONS
 from .models.task import Task
@@ -70,6 +78,49 @@ def _transport_error(exc: httpx.TransportError) -> APIConnectionError:
     return APIConnectionError(
         f"The request could not be completed ({what}: {exc}); check the network and base_url.", request_sent=sent
     )
+
+
+MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+"""Largest API answer read: an envelope is a few kB, so anything near this is a broken or hostile peer."""
+
+
+class BodyReader:
+    """Collects an API answer's chunks, bounded in size and in total time, not only per chunk.
+
+    httpx's read timeout restarts with every chunk, so a peer dripping a byte at a time would keep
+    a call alive for ever; the whole body must arrive within the read timeout.
+    """
+
+    def __init__(self, response: httpx.Response, timeout: httpx.Timeout) -> None:
+        self._response = response
+        self._chunks: list[bytes] = []
+        self._size = 0
+        total = timeout.read
+        self._deadline = None if total is None else time.monotonic() + total
+        self._total = total
+
+    def add(self, chunk: bytes) -> None:
+        """Take one chunk; raise a typed error once the body is too large or too slow."""
+        self._size += len(chunk)
+        if self._size > MAX_RESPONSE_BYTES:
+            raise MalformedResponseError(
+                f"The service sent more than {MAX_RESPONSE_BYTES} bytes for one API answer; it was cut off",
+                status_code=self._response.status_code,
+                code=None,
+                request_id=None,
+            )
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            raise APITimeoutError(
+                f"The answer did not arrive within {self._total:g} s in total (the body trickled in); "
+                "pass a larger timeout= if the network is slow.",
+                request_sent=True,
+            )
+        self._chunks.append(chunk)
+
+    @property
+    def content(self) -> bytes:
+        """The body read so far."""
+        return b"".join(self._chunks)
 
 
 def _scrub(error: MaasKLError, secret: str) -> MaasKLError:
@@ -341,10 +392,16 @@ class MaasKL(_Core):
     def _send(self, action: _plans.Send, timeout: Timeout) -> dict[str, Any]:
         request = self._request(action, timeout, self._http)
         try:
-            response = self._http.send(request, follow_redirects=False)
+            response = self._http.send(request, stream=True, follow_redirects=False)
+            try:
+                reader = BodyReader(response, as_timeout(timeout, self.timeout))
+                for chunk in response.iter_bytes():
+                    reader.add(chunk)
+            finally:
+                response.close()
         except httpx.TransportError as exc:
             raise _transport_error(exc) from exc
-        return self._parse(response, response.content)
+        return self._parse(response, reader.content)
 
     def _run(self, plan: _plans.Plan, timeout: Timeout) -> Any:
         try:

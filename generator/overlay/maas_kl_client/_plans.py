@@ -110,7 +110,26 @@ def _recover(get_path: str, external_task_id: str, ctx: Context, deadline: float
     return data
 
 
-def create(  # noqa: PLR0912, PLR0913 - one protocol, its branches and parameters are its inputs
+def _recover_or_unknown(  # noqa: PLR0913 - the lookup and what to say when it fails
+    kind: str, get_path: str, external_task_id: str, outcome: MaasKLError, *, ctx: Context, deadline: float | None
+) -> Plan:
+    """Run _recover; a lookup that keeps failing becomes CreateOutcomeUnknown naming the id, never a bare 5xx."""
+    try:
+        found = yield from _recover(get_path, external_task_id, ctx, deadline)
+    except MaasKLError as lookup_error:
+        if not is_retryable(lookup_error):
+            raise
+        raise CreateOutcomeUnknown(
+            f"The {kind} create may have produced a task ({outcome}), and querying external_task_id "
+            f"{external_task_id!r} kept failing ({lookup_error}). Query it later with "
+            f"get({external_task_id!r}) before creating it again.",
+            kind=kind,
+            external_task_id=external_task_id,
+        ) from outcome
+    return found
+
+
+def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its inputs
     *,
     kind: str,
     create_path: str,
@@ -150,18 +169,9 @@ def create(  # noqa: PLR0912, PLR0913 - one protocol, its branches and parameter
             )
             if wait is not None:
                 yield Sleep(wait)
-            try:
-                found = yield from _recover(get_path, external_task_id, ctx, deadline)
-            except MaasKLError as lookup_error:
-                if not is_retryable(lookup_error):
-                    raise
-                raise CreateOutcomeUnknown(
-                    f"The {kind} create may have produced a task ({outcome}), and querying external_task_id "
-                    f"{external_task_id!r} kept failing ({lookup_error}). Query it later with "
-                    f"get({external_task_id!r}) before creating it again.",
-                    kind=kind,
-                    external_task_id=external_task_id,
-                ) from outcome
+            found = yield from _recover_or_unknown(
+                kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline
+            )
             if found is not None:
                 return found
             if wait is None:
@@ -170,7 +180,9 @@ def create(  # noqa: PLR0912, PLR0913 - one protocol, its branches and parameter
         if was_unknown and isinstance(outcome, InvalidRequestError) and external_task_id is not None:
             # A resend refused after an unknown outcome may be refused because the first one landed
             # late (external_task_id is unique per user): look once more before reporting it.
-            found = yield from _recover(get_path, external_task_id, ctx, deadline)
+            found = yield from _recover_or_unknown(
+                kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline
+            )
             if found is not None:
                 return found
         if not is_retryable(outcome):

@@ -16,7 +16,8 @@ from ._faults import FaultInjector, FaultPlan, Latency
 from ._http import Drop, MockRequest, MockResponse
 from ._simulate import Lifecycle, Simulator
 from ._spec import Spec, load_spec
-from ._store import TaskStore
+from ._sqlite_store import SqliteTaskStore
+from ._store import MemoryTaskStore, TaskStore
 from ._task import Task, TaskKind, Video
 from ._transport import InProcessMock
 
@@ -34,6 +35,7 @@ __all__ = [
     "Latency",
     "Lifecycle",
     "ManualClock",
+    "MemoryTaskStore",
     "MockApp",
     "MockConfig",
     "MockCore",
@@ -42,6 +44,7 @@ __all__ = [
     "ResponseInvalid",
     "Simulator",
     "Spec",
+    "SqliteTaskStore",
     "Task",
     "TaskKind",
     "TaskStore",

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import socket
 import struct
+import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ._core import MockConfig, MockCore
@@ -141,6 +143,24 @@ class ResettingHttpToolsProtocol(HttpToolsProtocol):
         super().on_message_begin()
         extensions: dict[str, Any] = {ABORT_EXTENSION: self._reset}
         self.scope["extensions"] = extensions
+
+    def send_400_response(self, msg: str) -> None:
+        """Answer a request uvicorn could not parse with the API's error envelope, not plain text."""
+        del msg  # uvicorn's text; the envelope says the same in the API's words
+        body = orjson.dumps(
+            {
+                "code": 1200,
+                "message": "Invalid request parameters: the HTTP request could not be parsed (request line, "
+                "headers or chunked body); send a well-formed HTTP/1.1 request",
+                "request_id": f"{uuid.uuid4()}",
+            }
+        )
+        head = (
+            b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(len(body)).encode() + b"\r\nconnection: close\r\n\r\n"
+        )
+        self.transport.write(head + body)
+        self.transport.close()
 
     def _reset(self, reset: bool) -> None:
         sock = self.transport.get_extra_info("socket")

@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429 and 503")
     serve.add_argument("--max-body-mb", type=float, default=20.0, help="largest request body (default: 20 MB)")
     serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")
+    serve.add_argument("--state", type=Path, help="keep tasks in this SQLite file across restarts (default: in memory)")
     serve.add_argument("--no-control-api", action="store_true", help="disable /_mock/")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
     return parser
@@ -82,6 +83,7 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         seed=args.seed,
         check_responses=args.check_responses,
         control_api=not args.no_control_api,
+        state_path=Path(args.state) if args.state else None,
     )
 
 

@@ -22,7 +22,7 @@ from ._respond import Responder
 from ._router import Route, Router
 from ._simulate import Lifecycle, Simulator
 from ._spec import Operation, load_spec
-from ._store import TaskStore
+from ._store import MemoryTaskStore, TaskStore
 from ._task import Task
 from ._validation import RequestValidator
 from ._video import FILES_PREFIX, VideoSigner, sample_mp4
@@ -51,6 +51,7 @@ class MockConfig:
     check_responses: bool = False  # validate every response against the spec (tests turn it on)
     record_calls: int | None = 1_000  # how many calls to keep for inspection; None keeps all
     control_api: bool = True
+    state_path: Path | None = None  # None: tasks live in memory; a path: in that SQLite file, across restarts
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,15 @@ class ResponseInvalid(AssertionError):  # noqa: N818  (reads as the assertion it
     """The mock produced a body its own spec forbids: a bug in the mock, raised only with check_responses."""
 
 
+def open_store(config: MockConfig, retention_seconds: float) -> TaskStore:
+    """Open the store `config` asks for: in memory by default, the SQLite state file with `state_path`."""
+    if config.state_path is None:
+        return MemoryTaskStore(config.max_tasks, retention_seconds)
+    from ._sqlite_store import SqliteTaskStore  # noqa: PLC0415  (only persistent mocks need sqlite3)
+
+    return SqliteTaskStore(config.state_path, config.max_tasks, retention_seconds)
+
+
 class MockCore:
     """One simulated MaaS_KL service. `handle` maps a MockRequest to a MockResponse and never raises.
 
@@ -87,8 +97,8 @@ class MockCore:
         self.auth = Authenticator(config.tokens)
         self.validator = RequestValidator(self.spec, config.max_body_bytes)
         self.capabilities = CapabilityMap(self.spec.capability_map, enabled=config.capability_rules)
-        self.store = TaskStore(config.max_tasks, self.capabilities.retention_days * 86_400)
-        self.signer = VideoSigner()
+        self.store = open_store(config, self.capabilities.retention_days * 86_400)
+        self.signer = VideoSigner(self.store.signing_secret())
         self.responder = Responder(self.spec, self.signer)
         self.simulator = Simulator(
             self.store,

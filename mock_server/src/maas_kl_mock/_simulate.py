@@ -56,6 +56,9 @@ class Simulator:
         self.failure_message = failure_message
         self._rng = random.Random(seed)  # noqa: S311  (reproducible ids, not secrets)
         self._next_task_id = 859_830_423_409_475_642 + self._rng.randrange(10**12)
+        # A reopened persistent store: carry on after its highest id, never reuse one.
+        held = [int(t.task_id) for t in store.tasks() if t.task_id.isdigit()]
+        self._next_task_id = max([self._next_task_id, *held])
 
     @staticmethod
     def is_create(operation_id: str) -> bool:
@@ -110,11 +113,18 @@ class Simulator:
             mode=mode,
             external_task_id=external,
             fails_with=self.failure_message if fails else None,
-            video=None if fails else Video(str(uuid.UUID(int=self._rng.getrandbits(128), version=4)), length),
+            video=None if fails else Video(self._new_video_id(), length),
             parent=parent,
         )
         self.store.add(task, now)
         return task
+
+    def _new_video_id(self) -> str:
+        # Seeded ids repeat after a restart on a persistent store: draw again until the id is free.
+        while True:
+            video_id = str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            if self.store.video(video_id) is None:
+                return video_id
 
     def _extendable(self, tenant: str, video_id: str, now: float) -> tuple[Task, Video]:
         found = self.store.video(video_id)

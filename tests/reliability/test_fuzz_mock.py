@@ -1,0 +1,260 @@
+"""Byte-level fuzzing of the mock: in-process against the core for volume, raw bytes over a socket to uvicorn.
+
+What is asserted, for every input:
+- the answer is never a 5xx, and the mock counts no internal error;
+- every 4xx is the API's error envelope: a JSON object with an integer `code` whose HTTP status
+  is the status sent, a string `message` and a string `request_id`;
+- a 2xx (an input that happens to be valid) is the success envelope (`code` 0) or, on the file
+  route, the video itself;
+- over the socket: the server either answers or closes the connection, within a few seconds of
+  the client half-closing, and the process stays up and healthy afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from maas_kl_mock import BUSINESS_CODES, ManualClock, MockConfig, MockCore, MockRequest, MockResponse
+
+from .mockproc import MockProcess
+
+API = "/v1/ai/XXX/kling"
+ROUTES = [
+    f"{API}/videos/text2video",
+    f"{API}/videos/image2video",
+    f"{API}/videos/video-extend",
+    f"{API}/videos/text2video/",
+    f"{API}/videos/image2video/",
+    f"{API}/videos/video-extend/",
+    "/files/videos/",
+    "/_mock/",
+    "/",
+]
+TRAVERSAL = [
+    "..",
+    "../",
+    "..%2f",
+    "%2e%2e%2f",
+    "....//",
+    "..\\",
+    "%00",
+    "/etc/passwd",
+    "..%252f",
+    "x.mp4/../../y.mp4",
+    "%c0%ae%c0%ae/",
+]
+TRIED: Counter[str] = Counter()
+MAX_BODY = 4096
+
+
+def json_bombs() -> st.SearchStrategy[bytes]:
+    """Bodies meant to hurt a JSON parser: deep nesting, huge numbers, invalid UTF-8, truncation."""
+    depth = st.integers(1, 100_000)
+    return st.one_of(
+        depth.map(lambda n: b"[" * n + b"]" * n),
+        depth.map(lambda n: b'{"a":' * n + b"1" + b"}" * n),
+        depth.map(lambda n: b"[" * n),
+        st.integers(1, 20_000).map(lambda n: b'{"prompt": "x", "duration": ' + b"9" * n + b"}"),
+        st.sampled_from([b'{"prompt": 1e999999}', b'{"prompt": -0.0e-99999}', b'{"cfg_scale": 1e308}', b"NaN"]),
+        st.binary(max_size=64).map(lambda b: b'{"prompt": "' + b + b'\xff\xfe"}'),
+        st.sampled_from([b'{"prompt": "\xc3\x28"}', b'{"prompt": "\xed\xa0\x80"}', b"\xef\xbb\xbf{}"]),
+        st.binary(min_size=1, max_size=200).map(lambda b: b'{"prompt": "A dog", "model_name": "kling-v1"'[: len(b)]),
+        st.integers(MAX_BODY + 1, 4 * MAX_BODY).map(lambda n: b'{"prompt": "' + b"a" * n + b'"}'),
+    )
+
+
+def bodies() -> st.SearchStrategy[bytes]:
+    """Any body: random bytes, JSON bombs, or valid-looking JSON of random shape."""
+    values = st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+        max_leaves=12,
+    )
+    return st.one_of(st.binary(max_size=300), json_bombs(), values.map(lambda v: json.dumps(v).encode()))
+
+
+def paths() -> st.SearchStrategy[str]:
+    """A known route with a random or hostile tail, or random text."""
+    tail = st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(TRAVERSAL),
+        st.lists(st.sampled_from(TRAVERSAL), min_size=1, max_size=4).map("".join),
+    )
+    return st.one_of(st.builds(lambda r, t: r + t, st.sampled_from(ROUTES), tail), st.text(max_size=60))
+
+
+def headers() -> st.SearchStrategy[dict[str, str]]:
+    """Random headers, often with a plausible Authorization and Content-Type."""
+    auth = st.one_of(
+        st.just("Bearer fuzz-tenant"),
+        st.text(max_size=40),
+        st.builds(lambda t: f"Bearer {t}", st.text(max_size=30)),
+    )
+    return st.builds(
+        lambda a, c, extra: {**extra, "authorization": a, "content-type": c},
+        auth,
+        st.sampled_from(["application/json", "text/plain", "", "application/json; charset=latin-1"]),
+        st.dictionaries(st.text(min_size=1, max_size=10).map(str.lower), st.text(max_size=30), max_size=3),
+    )
+
+
+def check_answer(status: int, content_type: str, body: bytes) -> None:
+    """The assertion of this module (see its docstring) on one answer."""
+    assert status < 500, f"{status}: {body[:300]!r}"
+    if content_type.startswith("video/"):
+        assert status == 200
+        return
+    envelope = orjson.loads(body)
+    assert isinstance(envelope, dict), body[:200]
+    if 200 <= status < 300:
+        assert envelope.get("code") == 0 or "code" not in envelope, body[:200]  # control API answers are plain JSON
+        return
+    assert 400 <= status < 500, status
+    code = envelope["code"]
+    assert isinstance(code, int)
+    assert BUSINESS_CODES[code][0] == status, f"code {code} sent with HTTP {status}"
+    assert isinstance(envelope["message"], str)
+    assert envelope["message"]
+    assert isinstance(envelope["request_id"], str)
+
+
+@pytest.fixture(scope="module")
+def core() -> MockCore:
+    return MockCore(MockConfig(max_body_bytes=MAX_BODY, concurrency_limit=10**6, control_api=False), ManualClock())
+
+
+@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    request=st.builds(
+        lambda method, path, query, hs, body: MockRequest(
+            method, path, hs, body, query, body_too_large=len(body) > MAX_BODY
+        ),
+        st.one_of(st.sampled_from(["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"]), st.text(max_size=10)),
+        paths(),
+        st.text(max_size=40),
+        headers(),
+        bodies(),
+    )
+)
+def test_core_answers_every_input_with_an_envelope(core: MockCore, request: MockRequest) -> None:
+    TRIED["in-process"] += 1
+    response: MockResponse = core.handle(request)
+    check_answer(response.status, response.content_type, response.body)
+    assert core.internal_errors == 0
+
+
+def test_core_refuses_traversal_in_ids_and_the_file_route(core: MockCore) -> None:
+    auth = {"authorization": "Bearer fuzz-tenant"}
+    for hostile in TRAVERSAL:
+        for route in ROUTES[3:7]:
+            response = core.handle(MockRequest("GET", route + hostile, auth))
+            check_answer(response.status, response.content_type, response.body)
+            assert response.status == 404, (route + hostile, response.status)
+
+
+# --- raw bytes over a real socket --------------------------------------------------------------
+TOKEN = st.text(st.characters(min_codepoint=33, max_codepoint=126, exclude_characters='()<>@,;:\\"/[]?={}'), max_size=8)
+
+
+def raw_requests() -> st.SearchStrategy[tuple[bytes, bool]]:
+    """(bytes, complete): a request with hostile parts, and whether its framing is complete."""
+    target = st.one_of(paths().map(lambda p: p.encode("utf-8", "surrogatepass")), st.binary(max_size=60))
+    header_lines = st.lists(
+        st.one_of(
+            st.builds(lambda n, v: n + b": " + v, st.binary(max_size=12), st.binary(max_size=40)),
+            st.sampled_from([b"Authorization: Bearer fuzz-tenant", b"Transfer-Encoding: chunked", b"X: \xff\xfe"]),
+        ),
+        max_size=5,
+    )
+    method = st.one_of(st.sampled_from([b"GET", b"POST", b"PUT"]), TOKEN.map(str.encode), st.binary(max_size=8))
+    version = st.sampled_from([b"HTTP/1.1", b"HTTP/1.0", b"HTTP/9.9", b"", b"HTTP/1.1 extra"])
+
+    def build(parts: tuple[bytes, bytes, bytes, list[bytes], bytes, int]) -> tuple[bytes, bool]:
+        m, t, v, hs, body, cut = parts
+        declared = len(body) + cut
+        head = b" ".join(x for x in (m, t, v) if x) + b"\r\n"
+        head += b"".join(h + b"\r\n" for h in hs)
+        head += b"Connection: close\r\nContent-Length: " + str(declared).encode() + b"\r\n\r\n"
+        framed = not any(b"\r" in part or b"\n" in part for part in (m, t, v, *hs))
+        return head + body, cut == 0 and framed
+
+    return st.one_of(
+        st.tuples(method, target, version, header_lines, bodies(), st.sampled_from([0, 0, 0, 1, 1000])).map(build),
+        st.binary(max_size=300).map(lambda b: (b, False)),
+    )
+
+
+def exchange(port: int, data: bytes) -> bytes:
+    """Send `data`; half-close if the server is still waiting; return all it sent before closing."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(data)
+        sock.settimeout(0.3)
+        received = b""
+        half_closed = False
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                if not half_closed:
+                    sock.shutdown(socket.SHUT_WR)  # "that was everything": the server must now finish
+                    half_closed = True
+                    sock.settimeout(3)
+                    continue
+                raise AssertionError(f"the server kept the connection open: {data[:120]!r}") from None
+            except ConnectionResetError:
+                return received
+            if not chunk:
+                return received
+            received += chunk
+    raise AssertionError(f"no end of answer within 6 s: {data[:120]!r}")
+
+
+def parse_http(raw: bytes) -> tuple[int, str, bytes]:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split(b" ")[1])
+    content_type = ""
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-type":
+            content_type = value.strip().decode("latin-1")
+    return status, content_type, body
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
+    log: Path = tmp_path_factory.mktemp("fuzz") / "mock.log"
+    with MockProcess(["--max-body-mb", str(MAX_BODY / 1024 / 1024)], log=log) as mock:
+        yield mock
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=raw_requests())
+def test_server_answers_raw_bytes_with_an_envelope_or_a_close(server: MockProcess, case: tuple[bytes, bool]) -> None:
+    data, complete = case
+    TRIED["socket"] += 1
+    raw = exchange(server.port, data)
+    if raw:
+        status, content_type, body = parse_http(raw)
+        check_answer(status, content_type, body)
+    else:
+        assert not complete, f"a completely framed request got no answer: {data[:200]!r}"
+    assert server.alive()
+
+
+def test_server_survives_the_fuzzing_and_counts_no_internal_error(server: MockProcess) -> None:
+    stats = httpx.get(f"{server.base_url}/_mock/stats", timeout=5).json()
+    assert stats["internal_errors"] == 0
+    assert server.alive()
+    print(f"fuzz inputs tried: {dict(TRIED)}")
