@@ -169,6 +169,20 @@ def test_failing_lookup_after_a_refused_resend_is_create_outcome_unknown() -> No
     assert caught.value.external_task_id == "job-7"
 
 
+def test_refused_lookup_after_unknown_outcome_is_create_outcome_unknown() -> None:
+    # S8: only CreateOutcomeUnknown may leave a create's outcome open. A lookup refused outright
+    # (here 401, the key revoked mid-flight) must not surface as a bare AuthenticationError.
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ReadTimeout("lost", request=request)
+        return httpx.Response(401, json={"code": 1004, "message": "Token has expired", "request_id": "r"})
+
+    with pytest.raises(CreateOutcomeUnknown, match="was refused") as caught:
+        sync_client(handler).text2video.create(prompt="A", external_task_id="job-8")
+    assert caught.value.external_task_id == "job-8"
+    assert isinstance(caught.value.__cause__, APIConnectionError)
+
+
 def test_invalid_request_is_raised_without_retry() -> None:
     def handler(_request: httpx.Request) -> httpx.Response:
         return httpx.Response(

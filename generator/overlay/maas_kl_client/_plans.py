@@ -113,15 +113,14 @@ def _recover(get_path: str, external_task_id: str, ctx: Context, deadline: float
 def _recover_or_unknown(  # noqa: PLR0913 - the lookup and what to say when it fails
     kind: str, get_path: str, external_task_id: str, outcome: MaasKLError, *, ctx: Context, deadline: float | None
 ) -> Plan:
-    """Run _recover; a lookup that keeps failing becomes CreateOutcomeUnknown naming the id, never a bare 5xx."""
+    """Run _recover; any failed lookup becomes CreateOutcomeUnknown naming the id (S8), never a bare error."""
     try:
         found = yield from _recover(get_path, external_task_id, ctx, deadline)
     except MaasKLError as lookup_error:
-        if not is_retryable(lookup_error):
-            raise
+        how = "kept failing" if is_retryable(lookup_error) else "was refused"
         raise CreateOutcomeUnknown(
             f"The {kind} create may have produced a task ({outcome}), and querying external_task_id "
-            f"{external_task_id!r} kept failing ({lookup_error}). Query it later with "
+            f"{external_task_id!r} {how} ({lookup_error}). Query it later with "
             f"get({external_task_id!r}) before creating it again.",
             kind=kind,
             external_task_id=external_task_id,
