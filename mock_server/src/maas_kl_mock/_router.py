@@ -72,7 +72,7 @@ class Router:
         raise self._unknown(path)
 
     def _match_rest(self, method: str, rest: tuple[str, ...]) -> tuple[Operation, dict[str, str]] | None:
-        """The first template of `method` that binds the segments after the base path, with its parameters."""
+        """Return the first template of `method` that binds the segments after the base path, with its parameters."""
         for template in self._by_length.get(len(rest), ()):
             if template.operation.method == method:
                 params = template.bind(rest)
@@ -106,7 +106,7 @@ class _Template:
         return cls(op, tuple(literals), tuple(params))
 
     def bind(self, actual: tuple[str, ...]) -> dict[str, str] | None:
-        """The path parameters when `actual` (of the template's length) matches, else None."""
+        """Return the path parameters when `actual` (of the template's length) matches, else None."""
         for index, literal in self.literals:
             if actual[index] != literal:
                 return None
