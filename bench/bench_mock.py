@@ -1,6 +1,12 @@
 """`make bench-mock`: the mock against Prism and a bare ASGI app, same load generator, same settings.
 
 Prints one table of ratios and writes the raw figures to reports/bench-mock.json.
+
+Fairness: every server gets the same connections, duration, headers and body; each measurement
+follows a warm-up of its own; the servers take turns, round after round, and the table quotes
+medians over the rounds. Where `taskset` exists, every server runs on CPU 1 and autocannon on
+CPU 0, so the load generator never steals the server's core. The bare ASGI app runs on the same
+uvicorn settings and protocol class as the mock (bench/bare_asgi.py).
 """
 
 from __future__ import annotations
@@ -10,7 +16,9 @@ import json
 import os
 import platform
 import resource
+import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -25,6 +33,26 @@ NODE_BIN = ROOT / "bench" / "node_modules" / ".bin"
 SPEC = ROOT / "openapi" / "maas_kl.yaml"
 TOKEN = "bench-token"
 CREATE_BODY = json.dumps({"model_name": "kling-v1", "prompt": "A dog running on the grass"})
+SERVERS = ("mock", "prism", "bare")
+WARM_UP_S = 2
+# (server CPUs, load generator CPUs) when the machine has two or more and taskset exists.
+PINNING = ("1", "0") if shutil.which("taskset") and (os.cpu_count() or 1) >= 2 else None
+
+
+def pinned(command: list[str], cpus: str) -> list[str]:
+    """`command` restricted to `cpus` when pinning is on."""
+    return ["taskset", "-c", cpus, *command] if PINNING else command
+
+
+def node_package_version(name: str) -> str:
+    """The installed version of an npm package under bench/node_modules."""
+    manifest = ROOT / "bench" / "node_modules" / name / "package.json"
+    return str(json.loads(manifest.read_text())["version"])
+
+
+def load_average() -> list[float]:
+    """1, 5 and 15 minute load averages: how busy the machine was around a measurement."""
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def free_port() -> int:
@@ -67,7 +95,8 @@ def autocannon(url: str, method: str, connections: int, duration: int, body: str
     command += ["-H", f"Authorization=Bearer {TOKEN}", "-H", "Content-Type=application/json"]
     if body is not None:
         command += ["-b", body]
-    out = subprocess.run([*command, url], check=True, capture_output=True, text=True).stdout
+    command = pinned([*command, url], PINNING[1] if PINNING else "")
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     raw = json.loads(out)
     non2xx = raw.get("non2xx", 0)
     return {
@@ -87,12 +116,13 @@ def start(name: str, port: int) -> subprocess.Popen[bytes]:
     elif name == "prism":
         command = [str(NODE_BIN / "prism"), "mock", str(SPEC), "--port", str(port), "--host", "127.0.0.1"]
     else:
-        command = [str(BIN / "uvicorn"), "bare_asgi:app", "--app-dir", str(ROOT / "bench"), "--port", str(port)]
-        command += ["--http", "httptools", "--loop", "uvloop", "--no-access-log", "--log-level", "error"]
+        command = [sys.executable, str(ROOT / "bench" / "bare_asgi.py"), str(port)]
+    command = pinned(command, PINNING[0] if PINNING else "")
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
+    """One round for one server: warm-up and create load, then warm-up and query load."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     api = f"{base}/v1/ai/default/kling/videos" if name == "mock" else f"{base}/videos"
@@ -101,15 +131,18 @@ def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
         wait_ready(f"{base}/", proc)
         create_url = f"{api}/text2video" if name != "bare" else f"{base}/create"
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
-        autocannon(create_url, "POST", connections, 2, CREATE_BODY)  # warm-up (JIT, caches)
-        result: dict[str, Any] = {"create": autocannon(create_url, "POST", connections, duration, CREATE_BODY)}
+        result: dict[str, Any] = {"load_before": load_average()}
+        autocannon(create_url, "POST", connections, WARM_UP_S, CREATE_BODY)  # warm-up (JIT, caches, a full store)
+        result["create"] = autocannon(create_url, "POST", connections, duration, CREATE_BODY)
         # Created after the create load, so the bounded store still holds it during the query load.
         created = httpx.post(create_url, headers=headers, content=CREATE_BODY.encode(), timeout=10)
         created.raise_for_status()
         task_id = created.json()["data"]["task_id"] if name == "mock" else "859830423409475642"
         query_url = f"{api}/text2video/{task_id}" if name != "bare" else f"{base}/query"
+        autocannon(query_url, "GET", connections, WARM_UP_S, None)
         result["query"] = autocannon(query_url, "GET", connections, duration, None)
         result["peak_rss_mb"] = round(tree_hwm_kb(proc.pid) / 1024, 1)
+        result["load_after"] = load_average()
         if name == "mock":
             result["stats"] = httpx.get(f"{base}/_mock/stats").json() | {"tenants": "..."}
         return result
@@ -118,8 +151,21 @@ def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
         proc.wait(timeout=20)
 
 
-def memory_series(total: int = 100_000, step: int = 10_000) -> list[dict[str, float]]:
-    """RSS while one core creates `total` tasks in process (the store keeps at most 20,000)."""
+def median_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Median of every figure over the rounds (each figure on its own), plus the peak RSS over all."""
+    summary: dict[str, Any] = {}
+    for op in ("create", "query"):
+        keys = rounds[0][op].keys()
+        summary[op] = {key: statistics.median(r[op][key] for r in rounds) for key in keys}
+    summary["peak_rss_mb"] = max(r["peak_rss_mb"] for r in rounds)
+    return summary
+
+
+def memory_series(total: int = 200_000, step: int = 20_000) -> list[dict[str, float]]:
+    """RSS while one core creates `total` tasks in process (the store keeps at most 20,000).
+
+    The store is full after 20,000 tasks, so "flat" compares 100,000 with 200,000, not with the fill-up.
+    """
     code = f"""
 import json, resource
 from maas_kl_mock import MockCore, MockConfig, MockRequest
@@ -144,9 +190,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per server; the table quotes medians")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench-mock.json")
     args = parser.parse_args()
-    results = {name: bench_server(name, args.connections, args.duration) for name in ("mock", "prism", "bare")}
+    load_at_start = load_average()
+    rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in SERVERS}
+    for _ in range(args.rounds):  # servers take turns, so a change in background load hits all of them
+        for name in SERVERS:
+            rounds[name].append(bench_server(name, args.connections, args.duration))
+    results = {name: median_of(runs) for name, runs in rounds.items()}
+    load_at_end = load_average()
     series = memory_series()
     mock, prism, bare = results["mock"], results["prism"], results["bare"]
     ratios = {
@@ -162,15 +215,26 @@ def main() -> int:
         "settings": {
             "connections": args.connections,
             "duration_s": args.duration,
-            "load_generator": "autocannon 9.0.0",
+            "warm_up_s": WARM_UP_S,
+            "rounds": args.rounds,
+            "load_generator": f"autocannon {node_package_version('autocannon')}",
+            "prism": node_package_version("@stoplight/prism-cli"),
+            "pinning": {"server_cpus": PINNING[0], "load_generator_cpus": PINNING[1]} if PINNING else None,
         },
+        "load_average": {"start": load_at_start, "end": load_at_end},
         "results": results,
+        "rounds": rounds,
         "ratios": ratios,
         "memory_100k_tasks": series,
         "bench_process_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
+    pinning = f"server on CPU {PINNING[0]}, autocannon on CPU {PINNING[1]}" if PINNING else "no CPU pinning"
+    print(
+        f"medians of {args.rounds} rounds x {args.duration}s, {args.connections} connections, {pinning}; "
+        f"load average {load_at_start[0]} at start, {load_at_end[0]} at end"
+    )
     print(f"{'server':<8} {'op':<7} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8} {'peak RSS MB':>12}")
     for name, result in results.items():
         for op in ("create", "query"):
@@ -192,10 +256,14 @@ def main() -> int:
         op, bound = targets[key]
         met = value >= bound if op == ">=" else value <= bound
         print(f"{key:<28} {value:>7.2f} {op} {bound:>6.2f}  {'yes' if met else 'NO'}")
-    first, last = series[0], series[-1]
+    first = series[0]
+    middle = next(point for point in series if point["tasks_created"] >= len(series) * first["tasks_created"] // 2)
+    last = series[-1]
     print(
-        f"\nmemory: RSS {first['rss_mb']} MB after {first['tasks_created']:,} tasks, {last['rss_mb']} MB after "
-        f"{last['tasks_created']:,} (store holds {last['tasks_held']:,}); raw figures in {args.out}"
+        f"\nmemory: RSS {first['rss_mb']} MB after {first['tasks_created']:,} tasks (store filling), "
+        f"{middle['rss_mb']} MB after {middle['tasks_created']:,}, {last['rss_mb']} MB after "
+        f"{last['tasks_created']:,} (store holds {last['tasks_held']:,}; growth over the second half "
+        f"{last['rss_mb'] - middle['rss_mb']:+.1f} MB); raw figures in {args.out}"
     )
     return 0
 

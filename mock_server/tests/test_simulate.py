@@ -1,7 +1,10 @@
+import random
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
 from maas_kl_mock import Lifecycle
+from maas_kl_mock._simulate import uuid4_text
 from mock_harness import API, Harness, body
 
 
@@ -166,3 +169,10 @@ def test_lifecycle_durations_are_configurable(seconds: float) -> None:
     task = harness.create()["data"]
     harness.clock.advance(2 * seconds)
     assert harness.query("text2video", task["task_id"])["data"]["task_status"] == "succeed"
+
+
+def test_video_ids_are_the_uuid4_text_of_the_seeded_bits() -> None:
+    rng = random.Random(7)
+    samples = [0, 2**128 - 1, *(rng.getrandbits(128) for _ in range(1_000))]
+    for bits in samples:
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))

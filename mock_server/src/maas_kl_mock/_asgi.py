@@ -21,6 +21,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ABORT_EXTENSION = "maas_kl_mock.abort"
+_JSON_TYPE = b"application/json"
 
 
 class ConnectionDropped(Exception):  # noqa: N818  (it names what happened to the client, not an error here)
@@ -54,11 +55,14 @@ class MockApp:
 
     async def _request(self, scope: Scope, receive: Receive) -> MockRequest:
         limit = self.core.config.max_body_bytes
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        raw_headers = scope["headers"]
+        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers}
+        if len(headers) != len(raw_headers):  # a repeated header: join its values, as RFC 9110 allows
+            headers = {}
+            for raw_name, raw_value in raw_headers:
+                name = raw_name.decode("latin-1").lower()
+                value = raw_value.decode("latin-1")
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
         chunks: list[bytes] = []
         size = 0
         too_large = False
@@ -93,11 +97,10 @@ class MockApp:
         if response.drop is Drop.RESET:
             await _drop(scope, reset=True)
             return
-        headers = [
-            (b"content-type", response.content_type.encode()),
-            (b"content-length", str(len(response.body)).encode()),
-        ]
-        headers.extend((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response.headers)
+        content_type = _JSON_TYPE if response.content_type == "application/json" else response.content_type.encode()
+        headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(response.body))]
+        for name, value in response.headers:
+            headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         if response.drop is Drop.TRUNCATE:
             await send(

@@ -24,11 +24,12 @@ class CapabilityRule:
 
     def applies(self, operation: str, body: Mapping[str, JSON]) -> bool:
         """Whether this rule governs a request of `operation` with `body`."""
-        return (
-            operation == self.operation
-            and all(f in body for f in self.when_present)
-            and not any(f in body for f in self.when_absent)
-        )
+        if operation != self.operation:
+            return False
+        for name in self.when_present:
+            if name not in body:
+                return False
+        return all(name not in body for name in self.when_absent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,10 @@ class CapabilityMap:
             )
             for raw in data.get("rules", [])
         )
+        # The rules of each operation, in map order, so a create only looks at its own.
+        self._rules_of: dict[str, tuple[CapabilityRule, ...]] = {}
+        for rule in self.rules:
+            self._rules_of[rule.operation] = (*self._rules_of.get(rule.operation, ()), rule)
         extend = data.get("video_extend", {})
         self.extendable_models = frozenset(extend.get("extendable_models", []))
         self.seconds_added = float(extend.get("seconds_added", 5))
@@ -88,8 +93,11 @@ class CapabilityMap:
         """Raise 400 / 1201 when a rule does not support the body's model, mode and duration."""
         if not self.enabled:
             return
+        rules = self._rules_of.get(operation)
+        if not rules:
+            return
         chosen = self.selection(body)
-        for rule in self.rules:
+        for rule in rules:
             if not rule.applies(operation, body):
                 continue
             allowed = rule.supported.get(chosen.model, frozenset())

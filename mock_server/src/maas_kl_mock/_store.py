@@ -121,7 +121,9 @@ class MemoryTaskStore:
     def add(self, task: Task, now: float) -> None:
         """Store `task`; the caller has checked that its external_task_id is free."""
         self._expire(now)
-        tenant = self._tenants.setdefault(task.tenant, _Tenant())
+        tenant = self._tenants.get(task.tenant)
+        if tenant is None:
+            tenant = self._tenants[task.tenant] = _Tenant()
         tenant.by_id[task.task_id] = task
         if task.external_task_id is not None:
             tenant.by_external[task.external_task_id] = task
