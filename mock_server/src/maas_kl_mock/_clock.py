@@ -40,3 +40,21 @@ class ManualClock(Clock):
             raise ValueError("the clock only moves forward; pass seconds >= 0")
         self._now += seconds
         return self._now
+
+    # The shape of an injectable client clock (monotonic, time, sleep, asleep), so an SDK under
+    # test can share this clock: each of its sleeps moves the simulation instead of waiting.
+    def monotonic(self) -> float:
+        """Return simulated time; it never goes backwards."""
+        return self._now
+
+    def time(self) -> float:
+        """Return simulated Unix time."""
+        return self._now
+
+    def sleep(self, seconds: float) -> None:
+        """Advance instead of blocking."""
+        self.advance(max(seconds, 0.0))
+
+    async def asleep(self, seconds: float) -> None:
+        """Advance instead of suspending."""
+        self.advance(max(seconds, 0.0))
