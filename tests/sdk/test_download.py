@@ -131,3 +131,13 @@ def test_async_download_is_atomic(tmp_path: Path) -> None:
 
     asyncio.run(run())
     assert _no_leftovers(tmp_path) == ["a.mp4"]
+
+
+@pytest.mark.parametrize("url", ["https://cdn.example.com/v/..", "https://cdn.example.com/", "https://cdn.example.com"])
+def test_a_url_without_a_usable_file_name_lands_inside_the_folder(tmp_path: Path, url: str) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = sync_client(lambda _r: httpx.Response(200, content=VIDEO)).download_video(url, folder)
+    assert path == folder / "video.mp4"
+    assert path.read_bytes() == VIDEO
+    assert _no_leftovers(tmp_path) == ["out"]
