@@ -115,3 +115,16 @@ def test_the_key_never_leaks(caplog: pytest.LogCaptureFixture) -> None:
     assert "***" in str(caught.value)
     assert API_KEY not in caplog.text
     assert caplog.records  # the SDK did log the request line, without the key
+
+
+def test_the_generated_low_level_client_hides_the_key_too() -> None:
+    # AuthenticatedClient is exported for the generated per-endpoint functions; attrs' default
+    # repr would print `token` and, once built, the Authorization header in `_headers`.
+    from maas_kl_client import AuthenticatedClient  # noqa: PLC0415 - the low-level surface under test
+
+    low = AuthenticatedClient(base_url="https://genaiapi.cloudsway.net/v1/ai/acct/kling", token=API_KEY)
+    low.get_httpx_client()
+    assert low._headers["Authorization"] == f"Bearer {API_KEY}"  # the header is still sent
+    assert API_KEY not in repr(low)
+    assert API_KEY not in repr(low.with_headers({"X-Trace": "1"}))
+    low.get_httpx_client().close()

@@ -131,3 +131,23 @@ def test_async_download_is_atomic(tmp_path: Path) -> None:
 
     asyncio.run(run())
     assert _no_leftovers(tmp_path) == ["a.mp4"]
+
+
+@pytest.mark.parametrize("url", ["https://cdn.example.com/v/..", "https://cdn.example.com/", "https://cdn.example.com"])
+def test_a_url_without_a_usable_file_name_lands_inside_the_folder(tmp_path: Path, url: str) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    path = sync_client(lambda _r: httpx.Response(200, content=VIDEO)).download_video(url, folder)
+    assert path == folder / "video.mp4"
+    assert path.read_bytes() == VIDEO
+    assert _no_leftovers(tmp_path) == ["out"]
+
+
+def test_no_frame_of_a_download_traceback_holds_the_key(tmp_path: Path) -> None:
+    # Tracebacks that print locals (rich's show_locals, pytest -l) must not show the key.
+    client = sync_client(lambda _r: httpx.Response(500, text="down"), max_retries=0)
+    with pytest.raises(DownloadError) as caught:
+        client.download_video(f"{ROOT}/files/v.mp4", tmp_path / "v.mp4")
+    frames = [entry.frame.f_locals for entry in caught.traceback]
+    assert len(frames) >= 2
+    assert all(API_KEY not in repr(local) for local in frames)

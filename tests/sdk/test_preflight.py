@@ -75,13 +75,13 @@ IMG = "https://example.com/frame.png"
             "image2video",
             {"image": IMG, "dynamic_masks": [{"mask": IMG, "trajectories": [{"x": -1, "y": 1}, {"x": 1, "y": 1}]}]},
             "dynamic_masks[0].trajectories[0].x",
-            "between 0 and None",
+            "must be at least 0 (got -1)",
         ),
         (
             "image2video",
             {"image": IMG, "dynamic_masks": [{"mask": IMG, "trajectories": [{"x": 1, "y": 1}] * 2}] * 7},
             "dynamic_masks",
-            "must have 0 to 6 items (got 7)",
+            "must have at most 6 items (got 7)",
         ),
         ("video_extend", {"video_id": "v", "external_task_id": "x"}, "external_task_id", "is not a field"),
         # The capability map (x-capability-map).
@@ -115,6 +115,29 @@ IMG = "https://example.com/frame.png"
             {"image": IMG, "camera_control": {"type": "down_back"}, "model_name": "MaaS_KL_V1.5", "mode": "pro"},
             "camera_control.type",
             "requires camera_control.type to be 'simple'",
+        ),
+        ("image2video", {"image_tail": IMG, "model_name": "MaaS_KL_V1"}, "image_tail", "not supported by MaaS_KL_V1;"),
+        (
+            "image2video",
+            {
+                "image": IMG,
+                "dynamic_masks": [{"mask": IMG, "trajectories": [{"x": 1, "y": 1}] * 2}],
+                "model_name": "MaaS_KL_V1.5",
+            },
+            "dynamic_masks",
+            "motion brush (dynamic_masks) with MaaS_KL_V1.5 supports only pro5 (pro mode, 5 s); got std5",
+        ),
+        (
+            "image2video",
+            {"image": IMG, "camera_control": SIMPLE_PAN, "model_name": "kling-v1"},
+            "camera_control",
+            "camera_control in image to video is not supported by kling-v1 (MaaS_KL_V1)",
+        ),
+        (
+            "text2video",
+            {"prompt": "p", "camera_control": SIMPLE_PAN, "model_name": "MaaS_KL_V1.6", "mode": "pro"},
+            "camera_control",
+            "camera_control in text to video is not supported by MaaS_KL_V1.6",
         ),
     ],
 )

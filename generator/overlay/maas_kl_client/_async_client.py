@@ -233,9 +233,12 @@ class AsyncMaasKL(_Core):
 
     async def _download_once(self, current: httpx.URL, target: Path, timeout: Timeout) -> Path:
         for _ in range(_download.MAX_REDIRECTS + 1):
-            headers = _download.headers_for(current, self._authorized, self._bearer.reveal())
+            # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
             request = self._http.build_request(
-                "GET", current, headers=headers, timeout=as_timeout(timeout, self.timeout)
+                "GET",
+                current,
+                headers=_download.headers_for(current, self._authorized, self._bearer.reveal()),
+                timeout=as_timeout(timeout, self.timeout),
             )
             try:
                 response = await self._http.send(request, stream=True, follow_redirects=False)

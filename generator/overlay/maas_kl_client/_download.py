@@ -26,8 +26,9 @@ def destination(url: str, path: str | os.PathLike[str]) -> Path:
     """Choose the file to write: `path` itself, or the URL's file name inside `path` when it is a folder."""
     target = Path(path)
     if target.is_dir():
-        name = PurePosixPath(urlsplit(url).path).name or "video.mp4"
-        target = target / name
+        name = PurePosixPath(urlsplit(url).path).name
+        # A URL ending in `/..` would name the folder's parent: never write outside `path`.
+        target = target / (name if name not in {"", ".", ".."} else "video.mp4")
     return target
 
 

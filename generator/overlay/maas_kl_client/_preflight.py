@@ -66,6 +66,22 @@ def _describe_condition(schema: Schema) -> str:
     return " and ".join(parts) or "the condition holds"
 
 
+def _range(low: float | None, high: float | None) -> str:
+    """Say a numeric bound in words, one-sided when the schema gives only one end."""
+    if low is None:
+        return f"must be at most {high}"
+    if high is None:
+        return f"must be at least {low}"
+    return f"must be between {low} and {high}"
+
+
+def _count(low: int, high: int | None) -> str:
+    """Say an item-count bound in words, one-sided when only one end constrains."""
+    if high is None:
+        return f"at least {low}"
+    return f"at most {high}" if low == 0 else f"{low} to {high}"
+
+
 def _check(value: Any, schema: Schema, path: str, out: list[Violation]) -> None:
     field = path or "body"
     expected = schema.get("type")
@@ -85,12 +101,11 @@ def _check(value: Any, schema: Schema, path: str, out: list[Violation]) -> None:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         low, high = schema.get("minimum"), schema.get("maximum")
         if (low is not None and value < low) or (high is not None and value > high):
-            out.append((field, f"must be between {low} and {high} (got {value})"))
+            out.append((field, f"{_range(low, high)} (got {value})"))
     elif isinstance(value, list | tuple):
         low, high = schema.get("minItems", 0), schema.get("maxItems")
         if len(value) < low or (high is not None and len(value) > high):
-            bound = f"{low} to {high}" if high is not None else f"at least {low}"
-            out.append((field, f"must have {bound} items (got {len(value)})"))
+            out.append((field, f"must have {_count(low, high)} items (got {len(value)})"))
         items = schema.get("items")
         if isinstance(items, dict):
             for index, item in enumerate(value):
