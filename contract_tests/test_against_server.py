@@ -150,6 +150,7 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
         check=False,
     )
     stats = httpx.get(f"{loopback_mock}/_mock/stats", timeout=10).json()
-    assert stats["created_total"] == 2, stats
+    # A create the server refuses (schemathesis sends invalid ones too) spends the budget without creating a task.
+    assert stats["created_total"] <= 2, stats
     assert "refusing create number 3: the cap is 2" in done.stdout, done.stdout[-3000:]
     assert TENANT_A not in (tmp_path / "contract-junit.xml").read_text(encoding="utf-8") + done.stdout + done.stderr

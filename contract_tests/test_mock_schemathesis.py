@@ -27,7 +27,8 @@ _TOML["base-url"] = "http://maas-kl-mock.test/v1/ai/default/kling"
 CONFIG = schemathesis.Config.from_dict(_TOML)
 
 schema = schemathesis.openapi.from_path(SPEC_PATH, config=CONFIG)
-schema.app = contract_mock_app()
+MOCK = contract_mock_app()
+schema.app = MOCK
 
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 # The issue's ten default checks, two of them by the wrapper that calls them first (schemathesis.toml),
@@ -78,6 +79,10 @@ StatefulMock = schema.as_state_machine()
 
 class StatefulLinks(StatefulMock):  # type: ignore[misc,valid-type]
     """Create, then follow the spec's links: query by task_id and by external_task_id."""
+
+    def setup(self) -> None:
+        """Start each run on the same mock state, so Hypothesis can replay and shrink it."""
+        MOCK.forget_tasks()
 
 
 TestStatefulLinks = StatefulLinks.TestCase
