@@ -56,7 +56,7 @@ def test_the_sync_example_creates_waits_and_downloads(
     _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
     exec(_block("with MaasKL() as client"), {})
     assert len(_mp4s(tmp_path / "out")) == 1
-    assert [c.operation_id for c in maas_kl_mock.calls][0] == "create_text2video_task"
+    assert next(c.operation_id for c in maas_kl_mock.calls) == "create_text2video_task"
 
 
 def test_the_async_example_creates_waits_and_downloads(
