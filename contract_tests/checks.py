@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from typing import Any
+from urllib.parse import quote
 
 import schemathesis
 from maas_kl_client._preflight import check_capabilities
@@ -132,7 +133,8 @@ def task_visible_only_to_own_tenant(ctx: CheckContext, response: Response, case:
     query = case.operation.schema.find_operation_by_id(query_id)
     ids = [data.get("task_id"), *([external_id] if isinstance(external_id, str) else [])]
     for task_id in ids:
-        probe = query.Case(path_parameters={"id": task_id})
+        # schemathesis puts path parameters in the URL as they are; an external_task_id such as "?" must be encoded.
+        probe = query.Case(path_parameters={"id": quote(str(task_id), safe="")})
         seen = probe.call(headers={"Authorization": f"Bearer {other_key}"})
         seen_body = _json(seen)
         code = seen_body.get("code") if isinstance(seen_body, dict) else None

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import schemathesis
 
@@ -123,4 +124,33 @@ def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tm
     assert "<testsuite" in report
     assert 'failures="0"' in report
     assert TENANT_A not in done.stdout + done.stderr, "the key must not be printed"
+    assert TENANT_A not in report, "the key must not reach the JUnit report"
+    assert TENANT_B not in report, "the other tenant's key must not reach the JUnit report"
     assert schemathesis.__version__ == "4.32.5"
+
+
+def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_path: Path) -> None:
+    """The cap holds through a real `st run`: the mock counts exactly the allowed creates."""
+    httpx.post(f"{loopback_mock}/_mock/reset", timeout=10).raise_for_status()
+    env = {**os.environ, "BASE_URL": loopback_mock, "MAAS_KL_API_KEY": TENANT_A}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "contract_tests.against_server",
+            *("--max-examples", "1", "--max-creates", "2"),
+            "--reports",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    stats = httpx.get(f"{loopback_mock}/_mock/stats", timeout=10).json()
+    # A create the server refuses (schemathesis sends invalid ones too) spends the budget without creating a task.
+    assert stats["created_total"] <= 2, stats
+    assert "refusing create number 3: the cap is 2" in done.stdout, done.stdout[-3000:]
+    assert TENANT_A not in (tmp_path / "contract-junit.xml").read_text(encoding="utf-8") + done.stdout + done.stderr

@@ -187,3 +187,15 @@ def test_missing_credentials_are_a_usage_error(cli: Runner, monkeypatch) -> None
     result = cli("status", "123")
     assert result.code == 2
     assert "ConfigurationError: No API key" in result.err
+
+
+def test_connection_flags_override_the_environment(cli: Runner, maas_kl_mock: MockFixture, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    for name in ("MAAS_KL_API_KEY", "MAAS_KL_ENDPOINT_PATH", "MAAS_KL_BASE_URL"):
+        monkeypatch.delenv(name)
+    flags = ("--base-url", "http://localhost:4010", "--endpoint-path", "acct-7", "--api-key", "flag-key")
+    result = cli(*flags, "text2video", "A dog", "--json")
+    assert result.code == 0, result.err
+    [call] = maas_kl_mock.calls
+    assert call.request.path == "/v1/ai/acct-7/kling/videos/text2video"
+    assert {k.lower(): v for k, v in call.request.headers.items()}["authorization"] == "Bearer flag-key"
+    assert "flag-key" not in result.out + result.err

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 from maas_kl_client import DownloadError, RetryPolicy
+from maas_kl_client._download import destination
 
 from .fakes import API_KEY, ROOT, async_client, sync_client
 
@@ -151,3 +152,11 @@ def test_no_frame_of_a_download_traceback_holds_the_key(tmp_path: Path) -> None:
     frames = [entry.frame.f_locals for entry in caught.traceback]
     assert len(frames) >= 2
     assert all(API_KEY not in repr(local) for local in frames)
+
+
+def test_a_path_with_a_trailing_slash_is_a_folder_created_on_write(tmp_path: Path) -> None:
+    url = "https://cdn.example.com/videos/abc.mp4?sig=1"
+    assert destination(url, f"{tmp_path}/out/") == tmp_path / "out" / "abc.mp4"
+    assert destination(url, tmp_path / "out.mp4") == tmp_path / "out.mp4"
+    (tmp_path / "existing").mkdir()
+    assert destination(url, tmp_path / "existing") == tmp_path / "existing" / "abc.mp4"

@@ -23,9 +23,13 @@ def shown(url: str | httpx.URL) -> str:
 
 
 def destination(url: str, path: str | os.PathLike[str]) -> Path:
-    """Choose the file to write: `path` itself, or the URL's file name inside `path` when it is a folder."""
-    target = Path(path)
-    if target.is_dir():
+    """Choose the file to write: `path` itself, or the URL's file name inside `path` when it is a folder.
+
+    A folder is one that exists, or a path written with a trailing slash (`"out/"`), created on write.
+    """
+    text = os.fspath(path)
+    target = Path(text)
+    if target.is_dir() or text.endswith(("/", os.sep)):
         name = PurePosixPath(urlsplit(url).path).name
         # A URL ending in `/..` would name the folder's parent: never write outside `path`.
         target = target / (name if name not in {"", ".", ".."} else "video.mp4")
