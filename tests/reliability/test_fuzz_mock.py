@@ -323,7 +323,7 @@ def parse_http(raw: bytes) -> tuple[int, str, bytes]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
     log: Path = tmp_path_factory.mktemp("fuzz") / "mock.log"
-    with MockProcess(["--max-body-mb", str(MAX_BODY / 1024 / 1024)], log=log) as mock:
+    with MockProcess(["--max-body-mb", str(MAX_BODY / 1024 / 1024), "--check-responses"], log=log) as mock:
         yield mock
 
 
