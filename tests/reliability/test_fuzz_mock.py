@@ -175,6 +175,7 @@ def api_requests() -> st.SearchStrategy[MockRequest]:
     )
 
 
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # so a failure shows its cause, not this
 @settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     request=st.one_of(
@@ -282,10 +283,18 @@ def raw_requests() -> st.SearchStrategy[tuple[bytes, bool]]:
     )
 
 
-def exchange(port: int, data: bytes) -> bytes:
-    """Send `data`; half-close if the server is still waiting; return all it sent before closing."""
+def exchange(port: int, data: bytes) -> tuple[bytes, bool]:
+    """Send `data`; half-close if the server is still waiting; return all it sent before closing, and whether
+    the server closed before taking all of `data` (it may refuse an oversized body unread, then the kernel's
+    reset can discard its answer: a timing matter, not a fault)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
-        sock.sendall(data)
+        try:
+            sock.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            try:
+                return sock.recv(65536), True
+            except OSError:
+                return b"", True
         sock.settimeout(0.3)
         received = b""
         half_closed = False
@@ -301,9 +310,9 @@ def exchange(port: int, data: bytes) -> bytes:
                     continue
                 raise AssertionError(f"the server kept the connection open: {data[:120]!r}") from None
             except ConnectionResetError:
-                return received
+                return received, False
             if not chunk:
-                return received
+                return received, False
             received += chunk
     raise AssertionError(f"no end of answer within 6 s: {data[:120]!r}")
 
@@ -327,17 +336,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
         yield mock
 
 
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")  # so a failure shows its cause, not this
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=raw_requests())
 def test_server_answers_raw_bytes_with_an_envelope_or_a_close(server: MockProcess, case: tuple[bytes, bool]) -> None:
     data, complete = case
     FUZZ_TRIED["socket"] += 1
-    raw = exchange(server.port, data)
+    raw, cut_off = exchange(server.port, data)
     if raw:
         status, content_type, body = parse_http(raw)
         check_answer(status, content_type, body)
     else:
-        assert not complete, f"a completely framed request got no answer: {data[:200]!r}"
+        assert not complete or cut_off, f"a completely framed request got no answer: {data[:200]!r}"
     assert server.alive()
 
 
