@@ -51,3 +51,18 @@ def test_calls_are_recorded(harness: Harness) -> None:
 def test_control_api_can_be_disabled() -> None:
     harness = Harness(control_api=False)
     assert harness.send("GET", "/_mock/tasks", token=None).status == 404
+
+
+def test_control_inputs_that_once_made_500s_are_envelopes(harness: Harness) -> None:
+    # "²" is a digit to str.isdigit() but not to int(): it used to raise inside the core.
+    calls = harness.send("GET", "/_mock/calls", token=None, query="limit=%C2%B2")
+    assert (calls.status, body(calls)["count"]) == (200, 0)
+    # An advance past int64 milliseconds made the next task's created_at overflow.
+    huge = harness.send("POST", "/_mock/clock/advance", {"seconds": 1e308}, token=None)
+    assert (huge.status, body(huge)["code"]) == (400, 1201)
+    assert "100 years" in body(huge)["message"]
+    assert harness.create()["code"] == 0
+    refused = harness.send("PUT", "/_mock/faults", {"retry_after": -5}, token=None)
+    assert (refused.status, body(refused)["code"]) == (400, 1201)
+    assert "retry_after" in body(refused)["message"]
+    assert harness.core.internal_errors == 0

@@ -1,4 +1,5 @@
-from maas_kl_mock import load_spec
+import pytest
+from maas_kl_mock import ApiError, MockResponse, ResponseInvalid, load_spec
 from mock_harness import API, Harness, body
 
 
@@ -59,3 +60,26 @@ def test_prefer_unknown_example_or_code_is_a_clear_400(harness: Harness) -> None
 def test_validation_runs_before_prefer(harness: Harness) -> None:
     response = harness.send("POST", f"{API}/text2video", {}, headers={"prefer": "code=500"})
     assert (response.status, body(response)["code"]) == (400, 1201)
+
+
+def test_prefer_code_in_non_ascii_digits_is_a_400_not_a_500(harness: Harness) -> None:
+    # Headers arrive as latin-1: "\xb2" is "²", which str.isdigit() accepts and int() refuses.
+    response = harness.send("GET", f"{API}/text2video/x", headers={"prefer": "code=\xb2\xb2\xb2"})
+    assert (response.status, body(response)["code"]) == (400, 1200)
+    assert "is not an HTTP status" in body(response)["message"]
+    assert harness.core.internal_errors == 0
+
+
+def test_a_response_the_spec_forbids_raises_and_is_counted() -> None:
+    harness = Harness()
+    original = harness.core.responder.error
+
+    def broken(error: ApiError) -> MockResponse:
+        response = original(error)
+        response.body = b'{"code": "not an integer", "message": "x", "request_id": "r"}'
+        return response
+
+    harness.core.responder.error = broken  # type: ignore[method-assign]
+    with pytest.raises(ResponseInvalid, match="is not of type"):
+        harness.send("GET", f"{API}/text2video/missing")
+    assert harness.core.internal_errors == 1, "out-of-process tests read this count from /_mock/stats"

@@ -27,6 +27,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     port = free_port()
     log = tmp_path_factory.mktemp("mock") / "stderr.log"
     command = [str(SCRIPT), "serve", "--port", str(port), "--submitted-seconds", "0.05", "--processing-seconds", "0.1"]
+    command.append("--check-responses")  # a response the spec forbids shows up in internal_errors
     with (
         log.open("w") as errors,
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True) as proc,

@@ -18,6 +18,9 @@ def error(response: object) -> tuple[int, int, str]:
         (b'{"prompt": "x"}', {"content-type": ""}, "Content-Type must be application/json"),
         (b"", {}, "body is empty"),
         (b"[" * 5000 + b"]" * 5000, {}, "not valid JSON"),
+        # Deep enough for jsonschema-rs's recursion limit, shallow enough for orjson: this was a 500.
+        (b"[" * 300 + b"]" * 300, {}, "nested too deeply"),
+        (b'{"prompt": "x", "camera_control": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1001, {}, "nested too deeply"),
         (b'{"prompt": 1e999}', {}, "not valid JSON"),
     ],
 )

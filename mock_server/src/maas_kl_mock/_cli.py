@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
@@ -91,16 +92,45 @@ def _apply_config_file(parser: argparse.ArgumentParser, argv: list[str]) -> argp
     args = parser.parse_args(argv)
     if getattr(args, "config", None) is None:
         return args
-    text = args.config.read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text) if args.config.suffix == ".json" else yaml.safe_load(text) or {}
+    try:
+        text = args.config.read_text(encoding="utf-8")
+        data: Any = json.loads(text) if args.config.suffix == ".json" else yaml.safe_load(text) or {}
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        parser.error(f"{args.config}: cannot read it ({exc}); pass a YAML or JSON file of settings")
+    if not isinstance(data, dict):
+        parser.error(f"{args.config}: expected a mapping of settings, e.g. 'fault-rate: 0.2'")
     defaults = parser.parse_args([args.command])
+    actions = {action.dest: action for action in _serve_parser(parser)._actions}
     for key, value in data.items():
-        attr = key.replace("-", "_")
-        if not hasattr(args, attr):
+        attr = str(key).replace("-", "_")
+        if attr not in actions or attr == "help":
             parser.error(f"{args.config}: unknown setting {key!r}; use the long flag names, e.g. fault-rate")
         if getattr(args, attr) == getattr(defaults, attr):
-            setattr(args, attr, value)
+            setattr(args, attr, _setting(parser, args.config, key, value, actions[attr]))
     return args
+
+
+def _serve_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    serve: argparse.ArgumentParser = sub.choices["serve"]
+    return serve
+
+
+def _setting(parser: argparse.ArgumentParser, source: Path, key: str, value: Any, action: argparse.Action) -> Any:
+    """Convert a config file value as the flag's own type would, so a wrong type is an error, not a traceback."""
+    try:
+        if isinstance(action, argparse._StoreTrueAction):
+            if not isinstance(value, bool):
+                raise ValueError("expected true or false")
+            return value
+        if isinstance(action, argparse._AppendAction):
+            return [str(v) for v in (value if isinstance(value, list) else [value])]
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise TypeError("expected a single number or text")
+        convert = action.type if callable(action.type) else str
+        return convert(str(value))
+    except (TypeError, ValueError) as exc:
+        parser.error(f"{source}: setting {key!r} = {value!r} is not valid ({exc}); see 'maas-kl-mock serve --help'")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,18 +142,22 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     try:
+        core = MockCore(config)
+    except (OSError, ValueError, sqlite3.Error) as exc:  # a spec or state file that cannot be used
+        parser.error(f"cannot start: {exc}; check --spec and --state (a state file must be one this mock wrote)")
+    try:
         import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
     except ImportError:  # pragma: no cover  (Windows)
-        return asyncio.run(_serve(args, config))
-    return uvloop.run(_serve(args, config))
+        return asyncio.run(_serve(args, core))
+    return uvloop.run(_serve(args, core))
 
 
-async def _serve(args: argparse.Namespace, config: MockConfig) -> int:
+async def _serve(args: argparse.Namespace, core: MockCore) -> int:
     import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
 
     from ._asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
 
-    core = MockCore(config)
+    config = core.config
     # Tasks hold no reference cycles: freeze start-up objects and collect rarely, so a full store
     # is not rescanned every few hundred requests.
     gc.collect()

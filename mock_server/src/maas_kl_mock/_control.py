@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from ._core import MockCore
 
 JSON = Any
+# Beyond this, times in milliseconds stop fitting the spec's int64 and floats lose whole seconds.
+MAX_ADVANCE = 100 * 365 * 86_400
 
 
 def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noqa: PLR0911  (one return per endpoint)
@@ -39,8 +41,10 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
         return _json({"now": core.clock.now()})
     if key == ("POST", "clock/advance"):
         seconds = _body(request).get("seconds")
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise ApiError(1201, 'Invalid key or value: send {"seconds": N} with N >= 0')
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE:
+            raise ApiError(
+                1201, f'Invalid key or value: send {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE} (100 years per call)'
+            )
         return _json({"now": core.clock.advance(float(seconds))})
     if key == ("GET", "faults"):
         return _json({"plan": core.faults.plan.to_json(), "injected": dict(core.faults.injected)})
@@ -51,7 +55,8 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
             raise ApiError(1201, f"Invalid key or value: {exc}") from None
         return _json({"plan": core.faults.plan.to_json()})
     if key == ("GET", "calls"):
-        limit = int(query.get("limit", ["100"])[0] or 100) if query.get("limit", ["1"])[0].isdigit() else 100
+        text = query.get("limit", [""])[0]
+        limit = int(text) if text.isascii() and text.isdigit() and int(text) > 0 else 100  # "²" is a digit to str
         calls = list(core.calls)[-limit:]
         return _json(
             {

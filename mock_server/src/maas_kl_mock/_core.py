@@ -150,7 +150,11 @@ class MockCore:
             response = self.responder.error(ApiError(5000, "Internal server error in the mock; see its log"))
         response.delay = delay
         if self.config.check_responses:
-            self._check(operation, response)
+            try:
+                self._check(operation, response)
+            except ResponseInvalid:
+                self.internal_errors += 1  # so /_mock/stats shows it to tests that run out of process
+                raise
         self.calls.append(Call(request, response, operation.operation_id if operation else None, tenant))
         return response
 

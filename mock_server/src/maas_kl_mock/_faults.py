@@ -75,6 +75,8 @@ class FaultPlan:
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
+        if self.retry_after < 0:
+            raise ValueError(f"retry_after {self.retry_after} must be 0 or more seconds")
         if self.rate > 0 and not any(w > 0 for w in self.kinds.values()):
             raise ValueError("a fault rate needs at least one fault kind with a positive weight")
 

@@ -29,7 +29,7 @@ class Preferences:
             key, _, value = item.strip().partition("=")
             key, value = key.strip().lower(), value.strip().strip('"')
             if key == "code":
-                if not (value.isdigit() and len(value) == 3):
+                if not (len(value) == 3 and value.isascii() and value.isdigit()):  # "²²²" is a digit to str
                     raise ApiError(1200, f"Invalid request parameters: Prefer code={value[:20]} is not an HTTP status")
                 code = int(value)
             elif key == "example":

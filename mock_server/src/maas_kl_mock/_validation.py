@@ -35,9 +35,17 @@ class RequestValidator:
             return None
         body = self._parse(request)
         validator = self._spec.validator(op.request_schema)
-        if validator.is_valid(body):
-            return body  # type: ignore[no-any-return]
-        raise ApiError(1201, _describe(self._spec, next(iter(validator.iter_errors(body))), None))
+        try:
+            if validator.is_valid(body):
+                return body  # type: ignore[no-any-return]
+            error = next(iter(validator.iter_errors(body)))
+        except ValueError:  # jsonschema-rs gives up on JSON nested deeper than its recursion limit (~250)
+            raise ApiError(
+                1200,
+                "Invalid request parameters: the JSON body is nested too deeply to check; "
+                "no field of this API nests more than a few levels",
+            ) from None
+        raise ApiError(1201, _describe(self._spec, error, None))
 
     def _parse(self, request: MockRequest) -> JSON:
         if request.body_too_large or len(request.body) > self.max_body_bytes:
