@@ -93,6 +93,7 @@ class Ledger:
 
     requests: Counter[int] = field(default_factory=Counter)
     failures: Counter[str] = field(default_factory=Counter)
+    flow_failures: Counter[int] = field(default_factory=Counter)
     recovery_misses: int = 0
 
 
@@ -121,11 +122,13 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             response = await self.inner.handle_async_request(request)
         except httpx.TransportError as exc:
             ledger.failures["connect refused" if isinstance(exc, httpx.ConnectError) else "reset (no answer)"] += 1
+            ledger.flow_failures[FLOW.get()] += 1
             raise
         try:
             body = await response.aread()
         except httpx.TransportError:
             ledger.failures["truncated body"] += 1
+            ledger.flow_failures[FLOW.get()] += 1
             raise
         finally:
             await response.aclose()
@@ -134,6 +137,7 @@ class RecordingTransport(httpx.AsyncBaseTransport):
             ledger.recovery_misses += 1  # "not created yet": the answer that makes a resend safe
         elif kind is not None:
             ledger.failures[kind] += 1
+            ledger.flow_failures[FLOW.get()] += 1
         return httpx.Response(response.status_code, headers=response.headers, content=body, request=request)
 
     async def aclose(self) -> None:
@@ -205,6 +209,24 @@ class ChaosSettings:
             elapsed += self.poll.interval(polls - 1)
             polls += 1
         return polls * self.retry.max_attempts
+
+    def clean_polls(self) -> int:
+        """Polls a wait needs when nothing fails: until the schedule passes the lifecycle, plus two for latency."""
+        lifecycle = self.submitted_seconds + self.processing_seconds
+        polls, elapsed = 1, 0.0
+        while elapsed < lifecycle:
+            elapsed += self.poll.interval(polls - 1)
+            polls += 1
+        return polls + 2
+
+    def flow_budget(self, failures: int, redrives: int) -> int:
+        """What one flow should cost given what it met: create + download, one wait per drive, 4 per failure.
+
+        A failed attempt costs at most its retry, a recovery lookup and a resend, plus one spare; a
+        re-drive waits again. Unlike flow_bound (the policies' worst case), this catches retry storms
+        and over-eager polling, which stay far inside the worst case.
+        """
+        return 2 + (1 + redrives) * self.clean_polls() + 4 * failures
 
     def flow_bound(self) -> int:
         """Worst case the policies allow one flow: its SDK calls (re-drives capped by R2), each at its bound."""
@@ -291,6 +313,16 @@ class ChaosReport:
         """Requests each flow sent."""
         return [self.ledger.requests[r.index] for r in self.results]
 
+    def over_budget(self) -> list[tuple[int, int, int]]:
+        """(flow, requests, budget) for each flow that sent more than what it met explains."""
+        over = []
+        for r in self.results:
+            sent = self.ledger.requests[r.index]
+            budget = self.settings.flow_budget(self.ledger.flow_failures[r.index], sum(r.redrives.values()))
+            if sent > budget:
+                over.append((r.index, sent, budget))
+        return over
+
     def render(self) -> str:
         """The figures `make chaos` prints."""
         s = self.settings
@@ -317,7 +349,9 @@ class ChaosReport:
             f"lost results: {len(self.lost())} (must be 0)",
             f"untyped exceptions: {len(self.untyped())} (must be 0)",
             f"mock internal errors (500s of its own): {self.internal_errors}",
-            f"requests per flow: median {statistics.median(per_flow):g}, max {max(per_flow)} (bound {s.flow_bound()})",
+            f"requests per flow: median {statistics.median(per_flow):g}, max {max(per_flow)} "
+            f"(worst case the policies allow {s.flow_bound()}; flows over their budget of 2 + waits x "
+            f"{s.clean_polls()} polls + 4 per failed attempt: {len(self.over_budget())})",
             f"wall time: {self.wall_seconds:.1f} s",
         ]
         for r in self.lost()[:10]:
@@ -332,6 +366,7 @@ class ChaosReport:
         assert self.internal_errors == 0, self.render()
         assert len(self.tasks) == self.seeded + len(self.results), self.render()
         assert max(self.per_flow()) <= self.settings.flow_bound(), self.render()
+        assert not self.over_budget(), f"{self.over_budget()[:5]}\n{self.render()}"
 
 
 def _counter(counter: Counter[str]) -> str:
