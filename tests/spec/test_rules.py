@@ -15,6 +15,7 @@ MASK = {"mask": IMAGE, "trajectories": [{"x": 1, "y": 2}, {"x": 3, "y": 4}]}
 CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("Text2VideoRequest", "prompt only", {"prompt": "p"}, True),
     ("Text2VideoRequest", "prompt missing", {"negative_prompt": "n"}, False),
+    ("Text2VideoRequest", "prompt empty", {"prompt": ""}, False),
     ("Text2VideoRequest", "prompt 2500", {"prompt": "p" * 2500}, True),
     ("Text2VideoRequest", "prompt 2501", {"prompt": "p" * 2501}, False),
     ("Text2VideoRequest", "negative 2501", {"prompt": "p", "negative_prompt": "n" * 2501}, False),
@@ -41,6 +42,7 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("Image2VideoRequest", "image only", {"image": IMAGE}, True),
     ("Image2VideoRequest", "image_tail only", {"image_tail": IMAGE}, True),
     ("Image2VideoRequest", "neither image", {"prompt": "p"}, False),
+    ("Image2VideoRequest", "optional prompt empty", {"image": IMAGE, "prompt": ""}, True),
     ("Image2VideoRequest", "empty image", {"image": ""}, False),
     ("Image2VideoRequest", "base64 image", {"image": "iVBORw0KGgo="}, True),
     ("Image2VideoRequest", "data-url image", {"image": "data:image/png;base64,iVBORw0KGgo="}, False),
