@@ -93,3 +93,23 @@ def test_rule(schema: str, case: str, instance: dict[str, Any], valid: bool) -> 
     assert (not errors) is valid, (
         f"{case}: expected {'valid' if valid else 'invalid'}, errors: {[e.message for e in errors]}"
     )
+
+
+# Header values are text on the wire; RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds.
+RETRY_AFTER = [
+    ("0", True),
+    ("120", True),
+    ("Wed, 21 Oct 2015 07:28:00 GMT", True),  # IMF-fixdate, the form senders must use (RFC 9110 §5.6.7)
+    ("-1", False),
+    ("1.5", False),
+    ("soon", False),
+    ("", False),
+    ("Wednesday, 21-Oct-15 07:28:00 GMT", False),  # obsolete RFC 850 form: senders must not send it
+    ("Wed, 21 Oct 2015 07:28:00 +0000", False),
+]
+
+
+@pytest.mark.parametrize(("value", "valid"), RETRY_AFTER)
+def test_retry_after_takes_seconds_or_an_http_date(value: str, valid: bool) -> None:
+    errors = list(validator("#/components/headers/RetryAfter/schema").iter_errors(value))
+    assert (not errors) is valid, f"Retry-After {value!r}: errors {[e.message for e in errors]}"
