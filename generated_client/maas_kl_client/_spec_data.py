@@ -152,7 +152,7 @@ REQUEST_SCHEMAS: Final[Any] = {
                 "enum": ["MaaS_KL_V1", "MaaS_KL_V1.5", "MaaS_KL_V1.6", "kling-v1"],
                 "default": "kling-v1",
             },
-            "prompt": {"type": "string", "maxLength": 2500},
+            "prompt": {"type": "string", "maxLength": 2500, "minLength": 1},
             "negative_prompt": {"type": "string", "maxLength": 2500},
             "cfg_scale": {"type": "number", "minimum": 0, "maximum": 1, "default": 0.5},
             "mode": {"type": "string", "enum": ["std", "pro"], "default": "std"},

@@ -44,6 +44,7 @@ def test_oversized_body_is_400_and_the_limit_fits_a_10_mb_image() -> None:
     ("kind", "payload", "field", "rule"),
     [
         ("text2video", {}, "prompt is required", "required"),
+        ("text2video", {"prompt": ""}, "prompt: must be at least 1", "minLength"),
         ("text2video", {"prompt": "a" * 2501}, "prompt: must be at most 2500", "maxLength"),
         ("text2video", {"prompt": "a", "cfg_scale": 2}, "cfg_scale: must be at most 1", "maximum"),
         ("text2video", {"prompt": "a", "duration": 5}, "duration: must be of type string", "type"),

@@ -170,7 +170,7 @@ def sync_client(
 ) -> MaasKL:
     options.setdefault("retry", FAST)
     return MaasKL(
-        api_key=API_KEY,
+        api_key=options.pop("api_key", API_KEY),
         endpoint_path=ENDPOINT,
         http_client=httpx.Client(transport=httpx.MockTransport(handler)),
         clock=clock or FakeClock(),

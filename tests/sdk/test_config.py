@@ -6,7 +6,7 @@ import logging
 
 import httpx
 import pytest
-from maas_kl_client import DEFAULT_TIMEOUT, ConfigurationError, MaasKL
+from maas_kl_client import DEFAULT_TIMEOUT, APIError, ConfigurationError, MaasKL
 
 from .fakes import API_KEY, ENDPOINT, FakeService, error_response, sync_client
 
@@ -115,6 +115,39 @@ def test_the_key_never_leaks(caplog: pytest.LogCaptureFixture) -> None:
     assert "***" in str(caught.value)
     assert API_KEY not in caplog.text
     assert caplog.records  # the SDK did log the request line, without the key
+
+
+@pytest.mark.parametrize(
+    ("key", "echoed", "shown"),
+    [
+        # A realistic key is masked wherever it appears, even glued to other text.
+        (API_KEY, f"bad header Bearer {API_KEY}", "bad header Bearer ***"),
+        (API_KEY, f"token=x{API_KEY}y, again {API_KEY}.", "token=x***y, again ***."),
+        ("abcdefgh", "API key abcdefgh is invalid", "API key *** is invalid"),  # 8 characters: the minimum
+        # Keys too short to be secrets are left alone, so ordinary words are not mangled.
+        ("k", "API key k is invalid", "API key k is invalid"),
+        ("abcdefg", "API key abcdefg is invalid", "API key abcdefg is invalid"),
+    ],
+)
+def test_echoed_keys_are_masked_without_mangling_the_message(key: str, echoed: str, shown: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return error_response(401, 1002, echoed)
+
+    with pytest.raises(APIError) as caught:
+        sync_client(handler, api_key=key).text2video.get("1")
+    assert caught.value.message == shown
+    assert str(caught.value).startswith(shown)
+
+
+def test_a_key_echoed_as_the_request_id_is_masked() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"code": 1002, "message": "denied", "request_id": f"req-{API_KEY}"})
+
+    with pytest.raises(APIError) as caught:
+        sync_client(handler).text2video.get("1")
+    assert caught.value.request_id == "req-***"
+    assert API_KEY not in str(caught.value)
+    assert API_KEY not in repr(caught.value)
 
 
 def test_the_generated_low_level_client_hides_the_key_too() -> None:

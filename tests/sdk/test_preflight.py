@@ -20,6 +20,7 @@ IMG = "https://example.com/frame.png"
     [
         ("text2video", {"prompt": "x" * 2501}, "prompt", "at most 2500 characters (got 2501)"),
         ("text2video", {}, "prompt", "is required"),
+        ("text2video", {"prompt": ""}, "prompt", "must not be empty"),
         ("text2video", {"prompt": "p", "negativ_prompt": "x"}, "negativ_prompt", "is not a field of this request"),
         ("text2video", {"prompt": "p", "cfg_scale": 1.5}, "cfg_scale", "between 0 and 1 (got 1.5)"),
         ("text2video", {"prompt": "p", "duration": 5}, "duration", "must be of type string"),

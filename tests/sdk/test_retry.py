@@ -104,11 +104,26 @@ def test_connection_errors_and_timeouts_are_retried_for_queries() -> None:
     assert clock.sleeps == [1.0, 2.0, 4.0]
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0", 0.0), ("2.5", 2.5), ("-3", 0.0), ("soon", None), (None, None)])
-def test_parse_retry_after(value: str | None, expected: float | None) -> None:
+HTTP_DATE = "Wed, 21 Oct 2015 07:28:00 GMT"  # 1445412480 in Unix seconds
+HTTP_DATE_EPOCH = 1_445_412_480.0
+
+
+@pytest.mark.parametrize(
+    ("value", "now", "expected"),
+    [
+        ("0", 0.0, 0.0),
+        ("2.5", 0.0, 2.5),
+        ("-3", 0.0, 0.0),
+        ("soon", 0.0, None),
+        (None, 0.0, None),
+        (HTTP_DATE, HTTP_DATE_EPOCH - 30, 30.0),  # the spec's other form (D26): a date 30 s ahead
+        (HTTP_DATE, HTTP_DATE_EPOCH + 5, 0.0),  # a date already past means now
+    ],
+)
+def test_parse_retry_after(value: str | None, now: float, expected: float | None) -> None:
     from maas_kl_client._retry import parse_retry_after  # noqa: PLC0415 - internal helper under test
 
-    assert parse_retry_after(value, 0.0) == expected
+    assert parse_retry_after(value, now) == expected
 
 
 def test_policy_rejects_nonsense() -> None:

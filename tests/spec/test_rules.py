@@ -15,6 +15,7 @@ MASK = {"mask": IMAGE, "trajectories": [{"x": 1, "y": 2}, {"x": 3, "y": 4}]}
 CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("Text2VideoRequest", "prompt only", {"prompt": "p"}, True),
     ("Text2VideoRequest", "prompt missing", {"negative_prompt": "n"}, False),
+    ("Text2VideoRequest", "prompt empty", {"prompt": ""}, False),
     ("Text2VideoRequest", "prompt 2500", {"prompt": "p" * 2500}, True),
     ("Text2VideoRequest", "prompt 2501", {"prompt": "p" * 2501}, False),
     ("Text2VideoRequest", "negative 2501", {"prompt": "p", "negative_prompt": "n" * 2501}, False),
@@ -41,6 +42,7 @@ CASES: list[tuple[str, str, dict[str, Any], bool]] = [
     ("Image2VideoRequest", "image only", {"image": IMAGE}, True),
     ("Image2VideoRequest", "image_tail only", {"image_tail": IMAGE}, True),
     ("Image2VideoRequest", "neither image", {"prompt": "p"}, False),
+    ("Image2VideoRequest", "optional prompt empty", {"image": IMAGE, "prompt": ""}, True),
     ("Image2VideoRequest", "empty image", {"image": ""}, False),
     ("Image2VideoRequest", "base64 image", {"image": "iVBORw0KGgo="}, True),
     ("Image2VideoRequest", "data-url image", {"image": "data:image/png;base64,iVBORw0KGgo="}, False),
@@ -91,3 +93,23 @@ def test_rule(schema: str, case: str, instance: dict[str, Any], valid: bool) -> 
     assert (not errors) is valid, (
         f"{case}: expected {'valid' if valid else 'invalid'}, errors: {[e.message for e in errors]}"
     )
+
+
+# Header values are text on the wire; RFC 9110 §10.2.3: Retry-After = HTTP-date / delay-seconds.
+RETRY_AFTER = [
+    ("0", True),
+    ("120", True),
+    ("Wed, 21 Oct 2015 07:28:00 GMT", True),  # IMF-fixdate, the form senders must use (RFC 9110 §5.6.7)
+    ("-1", False),
+    ("1.5", False),
+    ("soon", False),
+    ("", False),
+    ("Wednesday, 21-Oct-15 07:28:00 GMT", False),  # obsolete RFC 850 form: senders must not send it
+    ("Wed, 21 Oct 2015 07:28:00 +0000", False),
+]
+
+
+@pytest.mark.parametrize(("value", "valid"), RETRY_AFTER)
+def test_retry_after_takes_seconds_or_an_http_date(value: str, valid: bool) -> None:
+    errors = list(validator("#/components/headers/RetryAfter/schema").iter_errors(value))
+    assert (not errors) is valid, f"Retry-After {value!r}: errors {[e.message for e in errors]}"

@@ -21,7 +21,7 @@ T = TypeVar("T", bound="Text2VideoRequest")
 @_attrs_define
 class Text2VideoRequest:
     prompt: str
-    """ Positive text prompt, at most 2500 characters. """
+    """ Positive text prompt, 1 to 2500 characters; required, so it must not be empty. """
     aspect_ratio: AspectRatio | Unset = UNSET
     """ Width to height ratio of the generated video. """
     camera_control: CameraControl | Unset = UNSET

@@ -123,10 +123,17 @@ class BodyReader:
         return b"".join(self._chunks)
 
 
+MIN_REDACTED_KEY_LENGTH = 8
+"""Shorter keys are no secret (guessable in seconds) and would mask ordinary words: "API ***ey"."""
+
+
 def _scrub(error: MaasKLError, secret: str) -> MaasKLError:
-    """Replace the API key wherever a server or library echoed it into an error message."""
-    if secret and isinstance(error, APIError) and secret in error.message:
+    """Mask the API key wherever a server or library echoed it into an error's message or request id."""
+    if len(secret) < MIN_REDACTED_KEY_LENGTH or not isinstance(error, APIError):
+        return error
+    if secret in error.message or (error.request_id and secret in error.request_id):
         error.message = error.message.replace(secret, "***")
+        error.request_id = error.request_id and error.request_id.replace(secret, "***")
         error.args = (str(error),)
     return error
 
