@@ -15,7 +15,11 @@ class Drop(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class MockRequest:
-    """One HTTP request as the core sees it; header names are lower-case."""
+    """One HTTP request as the core sees it; header names are lower-case.
+
+    `path` is the raw path as sent, still percent-encoded (`/.../job%2F1`): the router decodes each
+    segment after splitting, so an encoded `/` inside an id is not a separator.
+    """
 
     method: str
     path: str

@@ -105,7 +105,7 @@ def _to_mock(request: httpx.Request) -> MockRequest:
     port = f":{url.port}" if url.port else ""
     return MockRequest(
         method=request.method,
-        path=url.path,
+        path=url.raw_path.split(b"?", 1)[0].decode("ascii", "replace"),  # still percent-encoded
         headers=headers,
         body=request.content,
         query=url.query.decode("ascii", "replace"),
