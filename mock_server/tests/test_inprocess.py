@@ -6,7 +6,7 @@ import orjson
 import pytest
 import respx
 from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, create_app
-from maas_kl_mock._asgi import ConnectionDropped
+from maas_kl_mock._asgi import ConnectionDropped, MockApp
 
 
 def test_sync_client_runs_a_whole_flow() -> None:
@@ -138,3 +138,37 @@ def test_asgi_app_without_raw_path_routes_the_decoded_path() -> None:
     asyncio.run(flow())
     assert sent[0]["status"] == 200, sent
     assert orjson.loads(sent[1]["body"])["data"]["task_info"]["external_task_id"] == "50%25 off"
+
+
+def _video_url(client: httpx.Client, mock: InProcessMock) -> str:
+    created = client.post("/videos/text2video", json={"prompt": "A dog"}).json()["data"]["task_id"]
+    mock.core.clock.advance(5)
+    return str(client.get(f"/videos/text2video/{created}").json()["data"]["task_result"]["videos"][0]["url"])
+
+
+def test_head_on_a_video_gives_the_get_length_and_no_body() -> None:
+    mock = InProcessMock(MockConfig(check_responses=True), ManualClock())
+    with mock.client() as client:
+        url = _video_url(client, mock)
+        got = client.get(url)
+        head = client.head(url)
+        post = client.post(url)
+    assert (head.status_code, head.headers["content-type"], head.content) == (200, "video/mp4", b"")
+    assert head.headers["content-length"] == str(len(got.content)) != "0"
+    assert (post.status_code, post.json()["code"], post.headers["allow"]) == (404, 1202, "GET, HEAD")
+
+
+def test_head_on_a_video_through_the_asgi_app() -> None:
+    mock = InProcessMock(MockConfig(check_responses=True), ManualClock())
+    with mock.client() as client:
+        url = _video_url(client, mock)
+    app = MockApp(mock.core)
+
+    async def flow() -> tuple[int, str, bytes, str]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as client:
+            head = await client.head(url)
+            get = await client.get(url)
+        return head.status_code, head.headers["content-length"], head.content, str(len(get.content))
+
+    status, length, content, get_length = asyncio.run(flow())
+    assert (status, length, content) == (200, get_length, b"")

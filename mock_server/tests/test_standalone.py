@@ -99,6 +99,8 @@ def test_document_curl_examples_work(server: str) -> None:
         assert video["url"].startswith(f"{server}/files/videos/")
         mp4 = httpx.get(video["url"])
         assert (mp4.status_code, mp4.headers["content-type"], mp4.content[4:8]) == (200, "video/mp4", b"ftyp")
+        head = httpx.head(video["url"])  # uvicorn sends no body for HEAD; the length must still be the GET's
+        assert (head.status_code, head.headers["content-length"], head.content) == (200, str(len(mp4.content)), b"")
         video_id = video["id"]
     # The third curl example extends a video; the mock only extends its own, so the id is adjusted too.
     extended = curl(f"{api}/video-extend", json.dumps({"video_id": video_id, "prompt": "Nezha pulls out a spear"}))

@@ -101,7 +101,8 @@ class MockApp:
             await _drop(scope, reset=True)
             return
         content_type = _JSON_TYPE if response.content_type == "application/json" else response.content_type.encode()
-        headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(response.body))]
+        length = len(response.body) if response.content_length is None else response.content_length
+        headers = [(b"content-type", content_type), (b"content-length", b"%d" % length)]
         for name, value in response.headers:
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})

@@ -40,6 +40,7 @@ class MockResponse:
     content_type: str = "application/json"
     drop: Drop | None = None
     delay: float = 0.0
+    content_length: int | None = None  # announced instead of len(body) when the body is withheld (HEAD)
 
     def header(self, name: str) -> str | None:
         """Return the first value of header `name` (case-insensitive), or None."""

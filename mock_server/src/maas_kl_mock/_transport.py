@@ -123,4 +123,6 @@ def _to_httpx(request: httpx.Request, response: MockResponse) -> httpx.Response:
             request=request,
         )
     headers = [("content-type", response.content_type), *response.headers]
+    if response.content_length is not None:  # a HEAD answer: the GET's length, no body
+        headers.append(("content-length", str(response.content_length)))
     return httpx.Response(response.status, headers=headers, content=response.body, request=request)
