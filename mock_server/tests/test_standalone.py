@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from maas_kl_mock import tenant_label
 
 SCRIPT = Path(sys.executable).parent / "maas-kl-mock"
 
@@ -132,5 +133,6 @@ def test_connection_faults_over_http(server: str) -> None:
     finally:
         httpx.put(f"{server}/_mock/faults", json={"rate": 0.0})
     stats = httpx.get(f"{server}/_mock/stats").json()
-    assert stats["tenants"]["faults"]["tasks"] == 1
+    assert stats["tenants"][tenant_label("faults")]["tasks"] == 1
+    assert "faults" not in stats["tenants"]
     assert stats["internal_errors"] == 0
