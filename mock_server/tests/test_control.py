@@ -1,5 +1,10 @@
 import orjson
+import pytest
+from maas_kl_mock import MockConfig, tenant_label
+from maas_kl_mock._cli import startup_line
 from mock_harness import API, Harness, body
+
+A, B = tenant_label("tenant-a"), tenant_label("tenant-b")
 
 
 def test_control_api_lists_counts_resets_and_moves_time(harness: Harness) -> None:
@@ -7,11 +12,11 @@ def test_control_api_lists_counts_resets_and_moves_time(harness: Harness) -> Non
     harness.create(token="tenant-b")
     listed = body(harness.send("GET", "/_mock/tasks", token=None))
     assert listed["count"] == 2
-    assert {t["tenant"] for t in listed["tasks"]} == {"tenant-a", "tenant-b"}
+    assert {t["tenant"] for t in listed["tasks"]} == {A, B}
     only_a = body(harness.send("GET", "/_mock/tasks", token=None, query="tenant=tenant-a"))
     assert [t["external_task_id"] for t in only_a["tasks"]] == ["a"]
     stats = body(harness.send("GET", "/_mock/stats", token=None))
-    assert stats["tenants"] == {"tenant-a": {"tasks": 1, "unfinished": 1}, "tenant-b": {"tasks": 1, "unfinished": 1}}
+    assert stats["tenants"] == {A: {"tasks": 1, "unfinished": 1}, B: {"tasks": 1, "unfinished": 1}}
     moved = body(harness.send("POST", "/_mock/clock/advance", {"seconds": 10}, token=None))
     assert moved["now"] == harness.clock.now()
     assert body(harness.send("GET", "/_mock/tasks", token=None))["tasks"][0]["status"] == "succeed"
@@ -45,7 +50,7 @@ def test_calls_are_recorded(harness: Harness) -> None:
     harness.create()
     calls = body(harness.send("GET", "/_mock/calls", token=None))["calls"]
     assert calls[0]["operation_id"] == "create_text2video_task"
-    assert calls[0]["tenant"] == "tenant-a"
+    assert calls[0]["tenant"] == A
 
 
 def test_control_api_can_be_disabled() -> None:
@@ -66,3 +71,44 @@ def test_control_inputs_that_once_made_500s_are_envelopes(harness: Harness) -> N
     assert (refused.status, body(refused)["code"]) == (400, 1201)
     assert "retry_after" in body(refused)["message"]
     assert harness.core.internal_errors == 0
+
+
+KEY = "sk-live-0123456789abcdef0123456789abcdef"  # what a real API key pointed at the mock looks like
+
+
+def test_control_api_never_shows_a_token() -> None:
+    harness = Harness()
+    harness.create(token=KEY)
+    harness.send("GET", f"{API}/text2video/nope", token=KEY)
+    shown = b"".join(
+        harness.send("GET", f"/_mock/{name}", token=None).body for name in ("tasks", "stats", "calls", "faults")
+    )
+    assert KEY.encode() not in shown
+    assert KEY[4:20].encode() not in shown  # not even a part of it past the 4-character prefix
+    assert shown.count(tenant_label(KEY).encode()) == 4  # tasks, stats, and both calls
+
+
+@pytest.mark.parametrize("asked", [KEY, tenant_label(KEY)])
+def test_tenant_filter_takes_the_token_or_its_label(asked: str) -> None:
+    harness = Harness()
+    harness.create(token=KEY, body={"prompt": "x", "external_task_id": "mine"})
+    harness.create(token="tenant-b", body={"prompt": "x", "external_task_id": "theirs"})
+    listed = body(harness.send("GET", "/_mock/tasks", token=None, query=f"tenant={asked}"))
+    assert [t["external_task_id"] for t in listed["tasks"]] == ["mine"]
+
+
+def test_labels_are_stable_distinct_and_show_at_most_a_quarter() -> None:
+    assert tenant_label(KEY) == tenant_label(KEY)
+    assert tenant_label(KEY).startswith("sk-l...")
+    assert len({tenant_label(f"key-{n}") for n in range(2000)}) == 2000
+    assert tenant_label("abc").startswith("...")  # a short token shows no characters at all
+
+
+def test_startup_line_names_the_demo_token_but_never_a_configured_one() -> None:
+    default = startup_line("http://127.0.0.1:4010", MockConfig())
+    assert "Bearer mock-token" in default
+    configured = startup_line("http://127.0.0.1:4010", MockConfig(tokens=frozenset({KEY, "other-key-1234"})))
+    assert KEY not in configured
+    assert "other-key-1234" not in configured
+    assert "one of the 2 --token keys" in configured
+    assert tenant_label(KEY) in configured

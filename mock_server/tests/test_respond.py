@@ -44,6 +44,20 @@ def test_prefer_code_serves_the_documented_error_with_a_live_request_id(harness:
     assert len(harness.core.store) == 0, "a Prefer code answers without creating"
 
 
+@pytest.mark.parametrize(
+    ("prefer", "status", "code"),
+    [
+        ("code=429", 429, 1302),  # the rate limit, not 1100, the first documented 429 example (M5)
+        ("code=429, example=code1100", 429, 1100),  # a named example still wins
+        ("code=400", 400, 1200),  # no retryable 400: the first example, as Prism serves it
+        ("code=503", 503, 5001),
+    ],
+)
+def test_prefer_code_alone_serves_the_retryable_example(harness: Harness, prefer: str, status: int, code: int) -> None:
+    response = harness.send("POST", f"{API}/text2video", {"prompt": "x"}, headers={"prefer": prefer})
+    assert (response.status, body(response)["code"]) == (status, code)
+
+
 def test_prefer_example_serves_a_named_example(harness: Harness) -> None:
     response = harness.send("GET", f"{API}/text2video/anything", headers={"prefer": "example=failed"})
     assert body(response)["data"]["task_status"] == "failed"

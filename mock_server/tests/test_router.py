@@ -49,3 +49,33 @@ def test_endpoint_paths_can_be_restricted() -> None:
     assert router.match("POST", "/v1/ai/mine/kling/videos/text2video").endpoint_path == "mine"
     with pytest.raises(ApiError):
         router.match("POST", "/v1/ai/other/kling/videos/text2video")
+
+
+@pytest.mark.parametrize(
+    ("raw", "decoded"),
+    [
+        ("job%2F1", "job/1"),
+        ("a%2Fb%2Fc", "a/b/c"),
+        ("%2e%2e", ".."),  # only a key to look up: 404 / 1203 unless the tenant has a task of that id
+        ("..%2F..%2Fadmin", "../../admin"),
+        ("%C3%A9", "é"),
+    ],
+)
+def test_path_parameters_are_decoded_after_matching(router: Router, raw: str, decoded: str) -> None:
+    route = router.match("GET", f"/v1/ai/XXX/kling/videos/text2video/{raw}")
+    assert route.operation.operation_id == "get_text2video_task"
+    assert route.params == {"id": decoded}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/ai/XXX/kling/videos/text2video/job/1",  # a literal slash is a separator: one segment too many
+        "/v1/ai/XXX/kling/videos%2Ftext2video/1",  # an encoded slash never separates literals
+        "/v1/ai/XXX/kling%2Fvideos/text2video",
+    ],
+)
+def test_slashes_split_only_where_they_are_literal(router: Router, path: str) -> None:
+    with pytest.raises(ApiError) as caught:
+        router.match("GET", path)
+    assert (caught.value.status, caught.value.code) == (404, 1203)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from maas_kl_mock import tenant_label
 
 SCRIPT = Path(sys.executable).parent / "maas-kl-mock"
 
@@ -99,6 +100,8 @@ def test_document_curl_examples_work(server: str) -> None:
         assert video["url"].startswith(f"{server}/files/videos/")
         mp4 = httpx.get(video["url"])
         assert (mp4.status_code, mp4.headers["content-type"], mp4.content[4:8]) == (200, "video/mp4", b"ftyp")
+        head = httpx.head(video["url"])  # uvicorn sends no body for HEAD; the length must still be the GET's
+        assert (head.status_code, head.headers["content-length"], head.content) == (200, str(len(mp4.content)), b"")
         video_id = video["id"]
     # The third curl example extends a video; the mock only extends its own, so the id is adjusted too.
     extended = curl(f"{api}/video-extend", json.dumps({"video_id": video_id, "prompt": "Nezha pulls out a spear"}))
@@ -130,5 +133,6 @@ def test_connection_faults_over_http(server: str) -> None:
     finally:
         httpx.put(f"{server}/_mock/faults", json={"rate": 0.0})
     stats = httpx.get(f"{server}/_mock/stats").json()
-    assert stats["tenants"]["faults"]["tasks"] == 1
+    assert stats["tenants"][tenant_label("faults")]["tasks"] == 1
+    assert "faults" not in stats["tenants"]
     assert stats["internal_errors"] == 0

@@ -58,3 +58,15 @@ def test_async_client_shares_the_clock(maas_kl_mock: MockFixture) -> None:
             return str(task.task_status)
 
     assert asyncio.run(run()) == "succeed"
+
+
+def test_sdk_gets_a_task_whose_external_id_holds_a_slash(maas_kl_mock: MockFixture) -> None:
+    """The SDK sends `job%2F1`; the mock routes on the raw path, so the id comes back whole."""
+    http = httpx.Client(transport=maas_kl_mock.transport())
+    base = "http://127.0.0.1:4010"
+    clock = maas_kl_mock.clock
+    with MaasKL(api_key="k", endpoint_path="default", base_url=base, http_client=http, clock=clock) as client:
+        created = client.text2video.create(prompt="A dog", external_task_id="job/1")
+        by_external = client.text2video.get("job/1")
+    assert by_external.task_id == created.task_id
+    assert by_external.to_dict()["task_info"]["external_task_id"] == "job/1"

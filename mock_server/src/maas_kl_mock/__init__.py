@@ -8,6 +8,7 @@
 """
 
 from ._asgi import MockApp, create_app
+from ._auth import tenant_label
 from ._capability import CapabilityMap, CapabilityRule
 from ._clock import Clock, ManualClock
 from ._core import Call, MockConfig, MockCore, ResponseInvalid
@@ -51,4 +52,5 @@ __all__ = [
     "Video",
     "create_app",
     "load_spec",
+    "tenant_label",
 ]

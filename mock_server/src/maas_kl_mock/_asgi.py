@@ -9,6 +9,7 @@ import struct
 import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import quote, quote_from_bytes
 
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -22,6 +23,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ABORT_EXTENSION = "maas_kl_mock.abort"
 _JSON_TYPE = b"application/json"
+# Every printable ASCII character but `%`: what a raw path may hold as is; the rest is percent-encoded.
+_PATH_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
 
 
 class ConnectionDropped(Exception):  # noqa: N818  (it names what happened to the client, not an error here)
@@ -85,7 +88,7 @@ class MockApp:
         host = headers.get("host") or _server_host(scope)
         return MockRequest(
             method=scope["method"],
-            path=scope["path"],
+            path=_raw_path(scope),
             headers=headers,
             body=b"".join(chunks),
             query=scope.get("query_string", b"").decode("latin-1"),
@@ -98,7 +101,8 @@ class MockApp:
             await _drop(scope, reset=True)
             return
         content_type = _JSON_TYPE if response.content_type == "application/json" else response.content_type.encode()
-        headers = [(b"content-type", content_type), (b"content-length", b"%d" % len(response.body))]
+        length = len(response.body) if response.content_length is None else response.content_length
+        headers = [(b"content-type", content_type), (b"content-length", b"%d" % length)]
         for name, value in response.headers:
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
@@ -118,6 +122,17 @@ async def _drop(scope: Scope, *, reset: bool) -> None:
         await asyncio.sleep(0)  # let the server see the lost connection before the app returns
         return
     raise ConnectionDropped("maas-kl-mock dropped the connection on purpose (fault injection)")
+
+
+def _raw_path(scope: Scope) -> str:
+    """Return the path as sent, still percent-encoded, so the router can tell `job%2F1` from `job/1`."""
+    raw: bytes | None = scope.get("raw_path")
+    if raw is None:  # a server that cannot give the raw path: re-encode the decoded one (an encoded `/` is lost)
+        return quote(scope["path"], safe=_PATH_SAFE)
+    raw = raw.split(b"?", 1)[0]
+    if raw.isascii():
+        return raw.decode("ascii")
+    return quote_from_bytes(raw, safe=_PATH_SAFE + "%")  # stray UTF-8 bytes become escapes the router decodes
 
 
 def _server_host(scope: Scope) -> str:

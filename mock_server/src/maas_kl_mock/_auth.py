@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Collection
 
@@ -28,3 +29,16 @@ class Authenticator:
         if self.tokens is not None and token not in self.tokens:
             raise ApiError(1002, "Authorization is invalid: this API key is not known to the server")
         return token
+
+
+def tenant_label(token: str) -> str:
+    """Return the non-secret name the control API shows for a token: at most 4 (a quarter) chars, then SHA-256.
+
+    A developer may point a real key at the mock; the label is stable (across restarts too) and
+    distinct, yet never shows more than a quarter of the key.
+
+    >>> tenant_label("mock-token")
+    'mo...aa6ab55f'
+    """
+    digest = hashlib.sha256(token.encode()).hexdigest()[:8]
+    return f"{token[: min(4, len(token) // 4)]}...{digest}"

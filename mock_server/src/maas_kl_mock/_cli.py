@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from ._auth import tenant_label
 from ._core import MockConfig, MockCore
 from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_rate_limit
 from ._simulate import Lifecycle
@@ -187,12 +188,21 @@ async def _announce(server: Any, host: str, config: MockConfig) -> None:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    base = f"http://{shown}:{port}"
+    print(startup_line(f"http://{shown}:{port}", config), flush=True)
+
+
+def startup_line(base: str, config: MockConfig) -> str:
+    """Return the start-up line: where the API is and how to authenticate, without printing a --token key.
+
+    The default token is a public placeholder and is shown; keys given with --token may be real
+    ones (start-up lines end up in CI logs), so only their count and non-secret labels are.
+    """
     endpoint = sorted(config.endpoint_paths)[0] if config.endpoint_paths else "default"
-    token = sorted(config.tokens)[0] if config.tokens else DEFAULT_TOKEN
-    print(
-        f"maas-kl-mock listening on {base} | API base URL: {base}/v1/ai/{endpoint}/kling | "
-        f"token: 'Authorization: Bearer {token}'{'' if config.tokens else ' (any token works)'} | "
-        f"control API: {base}/_mock/",
-        flush=True,
-    )
+    if config.tokens:
+        labels = ", ".join(sorted(tenant_label(token) for token in config.tokens)[:3])
+        more = ", ..." if len(config.tokens) > 3 else ""
+        auth = f"token: one of the {len(config.tokens)} --token keys (not printed; tenants {labels}{more})"
+    else:
+        auth = f"token: 'Authorization: Bearer {DEFAULT_TOKEN}' (any token works)"
+    api = f"{base}/v1/ai/{endpoint}/kling"
+    return f"maas-kl-mock listening on {base} | API base URL: {api} | {auth} | control API: {base}/_mock/"

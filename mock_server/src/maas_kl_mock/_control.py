@@ -1,4 +1,7 @@
-"""The control API under /_mock/: tasks, reset, clock, faults and stats, for tests that run out of process."""
+"""The control API under /_mock/: tasks, reset, clock, faults and stats, for tests that run out of process.
+
+A tenant is shown by its label (`tenant_label`), never its token: a developer may point a real key at the mock.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from ._auth import tenant_label
 from ._errors import ApiError
 from ._faults import FaultPlan
 from ._http import MockRequest, MockResponse
@@ -28,7 +32,8 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
     if key == ("GET", "health"):
         return _json({"status": "ok"})
     if key == ("GET", "tasks"):
-        tenant = query.get("tenant", [None])[0]
+        asked = query.get("tenant", [None])[0]
+        tenant = _tenant_key(core, asked) if asked is not None else None
         now = core.clock.now()
         tasks = [_task_json(t, now) for t in core.store.tasks(tenant)]
         return _json({"count": len(tasks), "tasks": tasks})
@@ -66,7 +71,7 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
                         "method": c.request.method,
                         "path": c.request.path,
                         "operation_id": c.operation_id,
-                        "tenant": c.tenant,
+                        "tenant": tenant_label(c.tenant) if c.tenant is not None else None,
                         "status": c.response.status,
                         "drop": c.response.drop.value if c.response.drop else None,
                     }
@@ -85,7 +90,7 @@ def stats(core: MockCore) -> dict[str, JSON]:
     """Count the chaos test checks: tasks per tenant, requests, faults injected."""
     now = core.clock.now()
     tenants = {
-        name: {"tasks": count, "unfinished": core.store.unfinished(name, now)}
+        tenant_label(name): {"tasks": count, "unfinished": core.store.unfinished(name, now)}
         for name, count in core.store.tenants().items()
     }
     return {
@@ -100,10 +105,18 @@ def stats(core: MockCore) -> dict[str, JSON]:
     }
 
 
+def _tenant_key(core: MockCore, asked: str) -> str:
+    """Return the stored tenant `?tenant=` names, given as its token or as the label the control API shows."""
+    tenants = core.store.tenants()
+    if asked in tenants:
+        return asked
+    return next((token for token in tenants if tenant_label(token) == asked), asked)
+
+
 def _task_json(task: Any, now: float) -> dict[str, JSON]:
     return {
         "task_id": task.task_id,
-        "tenant": task.tenant,
+        "tenant": tenant_label(task.tenant),
         "kind": task.kind.value,
         "external_task_id": task.external_task_id,
         "status": task.status(now),

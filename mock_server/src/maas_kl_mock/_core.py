@@ -210,7 +210,9 @@ class MockCore:
     def _file(self, request: MockRequest) -> MockResponse:
         not_found = ApiError(1203, "Video not found: the URL is wrong, belongs to another API key, or has expired")
         if request.method not in ("GET", "HEAD"):
-            raise ApiError(1202, f"Invalid request method: use GET on {FILES_PREFIX}...", headers=[("Allow", "GET")])
+            raise ApiError(
+                1202, f"Invalid request method: use GET or HEAD on {FILES_PREFIX}...", headers=[("Allow", "GET, HEAD")]
+            )
         name = request.path[len(FILES_PREFIX) :]
         if not name.endswith(".mp4") or "/" in name:
             raise not_found
@@ -233,7 +235,9 @@ class MockCore:
         if caller != task.tenant:
             raise not_found
         data = sample_mp4()
-        return MockResponse(200, b"" if request.method == "HEAD" else data, [], content_type="video/mp4")
+        if request.method == "HEAD":  # the headers a GET would get, Content-Length included, and no body
+            return MockResponse(200, b"", [], content_type="video/mp4", content_length=len(data))
+        return MockResponse(200, data, [], content_type="video/mp4")
 
     def _check(self, operation: Operation | None, response: MockResponse) -> None:
         if response.content_type != "application/json" or response.drop is Drop.RESET:

@@ -29,6 +29,9 @@ BUSINESS_CODES: Final[dict[int, tuple[int, str]]] = {
     5002: (504, "Server timeout"),
 }
 
+# Codes a client should retry (api-facts "retry?" column): what `Prefer: code=429` alone serves (decision M5).
+RETRYABLE_CODES: Final[frozenset[int]] = frozenset({1302, 1303, 5000, 5001, 5002})
+
 # The code the mock answers when only an HTTP status is asked for (Prefer: code=...).
 DEFAULT_CODE_FOR_STATUS: Final[dict[int, int]] = {
     400: 1200,

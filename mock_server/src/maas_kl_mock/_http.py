@@ -15,7 +15,11 @@ class Drop(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class MockRequest:
-    """One HTTP request as the core sees it; header names are lower-case."""
+    """One HTTP request as the core sees it; header names are lower-case.
+
+    `path` is the raw path as sent, still percent-encoded (`/.../job%2F1`): the router decodes each
+    segment after splitting, so an encoded `/` inside an id is not a separator.
+    """
 
     method: str
     path: str
@@ -36,6 +40,7 @@ class MockResponse:
     content_type: str = "application/json"
     drop: Drop | None = None
     delay: float = 0.0
+    content_length: int | None = None  # announced instead of len(body) when the body is withheld (HEAD)
 
     def header(self, name: str) -> str | None:
         """Return the first value of header `name` (case-insensitive), or None."""

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from ._errors import ApiError
+from ._errors import RETRYABLE_CODES, ApiError
 from ._http import MockResponse
 from ._spec import Operation, Spec
 from ._task import Task, Video
@@ -118,10 +118,18 @@ class Responder:
             )
         if not examples:
             raise ApiError(1200, f"Invalid request parameters: the {status} response has no example to serve")
-        chosen = dict(examples[name] if name is not None else next(iter(examples.values())))
+        chosen = dict(examples[name] if name is not None else _default_example(examples))
         chosen["request_id"] = self.request_id()
         headers = [("Retry-After", "1")] if status in _RETRY_STATUSES else []
         return MockResponse(status, orjson.dumps(chosen), headers)
+
+
+def _default_example(examples: dict[str, JSON]) -> JSON:
+    """Return the first retryable example (429 → 1302, the rate limit a tester means), else the first (M5)."""
+    for example in examples.values():
+        if isinstance(example, dict) and example.get("code") in RETRYABLE_CODES:
+            return example
+    return next(iter(examples.values()))
 
 
 _DEFAULT_KEYS = ("task_id", "task_status", "task_status_msg", "task_info", "task_result", "created_at", "updated_at")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from ._errors import ApiError
 from ._spec import Operation, Spec
@@ -41,8 +42,14 @@ class Router:
         self.example_path = "/" + "/".join(self._base) + (spec.operations[0].path if spec.operations else "")
 
     def match(self, method: str, path: str) -> Route:
-        """Return the route for `method path`; ApiError 404/1203 for an unknown path, 404/1202 for a wrong method."""
+        """Return the route for the raw (still percent-encoded) `path`; 404/1203 if unknown, 404/1202 for a method.
+
+        The path is split at its literal slashes first and each segment decoded after, so an id that
+        holds `/` (sent as `%2F`) stays one parameter and can never reach another route.
+        """
         parts = path.split("/")[1:] if path.startswith("/") else path.split("/")
+        if "%" in path:  # the fast path skips decoding: most requests carry no escapes
+            parts = [unquote(part) for part in parts]
         base_len = len(self._base)
         endpoint_path = ""
         if len(parts) <= base_len:

@@ -105,7 +105,7 @@ def _to_mock(request: httpx.Request) -> MockRequest:
     port = f":{url.port}" if url.port else ""
     return MockRequest(
         method=request.method,
-        path=url.path,
+        path=url.raw_path.split(b"?", 1)[0].decode("ascii", "replace"),  # still percent-encoded
         headers=headers,
         body=request.content,
         query=url.query.decode("ascii", "replace"),
@@ -123,4 +123,6 @@ def _to_httpx(request: httpx.Request, response: MockResponse) -> httpx.Response:
             request=request,
         )
     headers = [("content-type", response.content_type), *response.headers]
+    if response.content_length is not None:  # a HEAD answer: the GET's length, no body
+        headers.append(("content-length", str(response.content_length)))
     return httpx.Response(response.status, headers=headers, content=response.body, request=request)
