@@ -98,7 +98,10 @@ def outcome_unknown(error: MaasKLError) -> bool:
 
 def task_path(template: str, task_id: str) -> str:
     """Fill the `{id}` of a query path, escaped so an id cannot change the path."""
-    return template.replace("{id}", quote(task_id, safe=""))
+    segment = quote(task_id, safe="")
+    if segment in {".", ".."}:  # a bare dot segment would be folded away by URL normalisation
+        segment = segment.replace(".", "%2E")
+    return template.replace("{id}", segment)
 
 
 def _recover(get_path: str, external_task_id: str, ctx: Context, deadline: float | None) -> Plan:

@@ -70,3 +70,13 @@ def test_sdk_gets_a_task_whose_external_id_holds_a_slash(maas_kl_mock: MockFixtu
         by_external = client.text2video.get("job/1")
     assert by_external.task_id == created.task_id
     assert by_external.to_dict()["task_info"]["external_task_id"] == "job/1"
+
+
+@pytest.mark.parametrize("external_task_id", [".", "..", "a/../b"])
+def test_sdk_gets_a_task_whose_external_id_is_made_of_dots(maas_kl_mock: MockFixture, external_task_id: str) -> None:
+    http = httpx.Client(transport=maas_kl_mock.transport())
+    with MaasKL(
+        api_key="test-key", endpoint_path="default", base_url="http://127.0.0.1:4010", http_client=http
+    ) as client:
+        created = client.text2video.create(prompt="A dog", external_task_id=external_task_id)
+        assert client.text2video.get(external_task_id).task_id == created.task_id
