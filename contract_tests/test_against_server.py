@@ -191,7 +191,13 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
     """
     httpx.post(f"{loopback_mock}/_mock/reset", timeout=10).raise_for_status()
     config_before = (ROOT / "contract_tests" / "schemathesis.toml").read_text(encoding="utf-8")
-    env = {**os.environ, "BASE_URL": loopback_mock, "MAAS_KL_API_KEY": TENANT_A}
+    # The other tenant is set here, not inherited: test_mock_schemathesis puts its own key in os.environ.
+    env = {
+        **os.environ,
+        "BASE_URL": loopback_mock,
+        "MAAS_KL_API_KEY": TENANT_A,
+        "MAAS_KL_CONTRACT_OTHER_API_KEY": TENANT_B,
+    }
     done = subprocess.run(
         [
             sys.executable,
