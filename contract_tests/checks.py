@@ -7,14 +7,17 @@ raises AssertionError (or the built-in's own failure) with what was wrong.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import schemathesis
 from maas_kl_client._preflight import check_capabilities
 from schemathesis import Case, CheckContext, Response
+from schemathesis.core.control import SkipTest
 from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
@@ -203,37 +206,70 @@ REPLACED_BUILTINS = [positive_data_acceptance, unsupported_method]
 
 
 MAX_CREATES_ENV = "MAAS_KL_CONTRACT_MAX_CREATES"
+LEDGER_ENV = "MAAS_KL_CONTRACT_CREATE_LEDGER"
+# schemathesis turns its SkipTest into a skipped scenario only in the Hypothesis-driven phases; in
+# examples and coverage it would crash the worker, so a capped run turns those phases off for creates.
+SKIPPABLE_PHASES = frozenset({"fuzzing", "stateful"})
 
 
 class CreateCapReached(RuntimeError):  # noqa: N818  (reads as the refusal it is)
-    """Raised instead of sending a create once the run's cap is spent (make contract against a remote host)."""
+    """Raised instead of sending a create past the cap in a phase that cannot skip it (a Hook Error)."""
 
 
 class CreateBudget:
-    """Counts creates actually about to be sent; the cap comes from MAAS_KL_CONTRACT_MAX_CREATES."""
+    """Counts creates about to leave; past the cap, skips the case (or refuses it where skipping is impossible).
+
+    The cap comes from MAAS_KL_CONTRACT_MAX_CREATES. When MAAS_KL_CONTRACT_CREATE_LEDGER names a file,
+    the counts are written there after every change, for `make contract` to report.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.sent = 0
+        self.skipped: list[str] = []
 
-    def spend(self, operation_id: str | None) -> None:
-        """Allow one more create, or raise CreateCapReached when the cap is spent."""
+    def spend(self, operation_id: str | None, label: str = "", phase: str | None = None) -> None:
+        """Allow one more create; past the cap raise SkipTest (fuzzing, stateful) or CreateCapReached."""
         cap = os.environ.get(MAX_CREATES_ENV)
         if cap is None or operation_id not in CREATES:
             return
         with self._lock:
-            if self.sent >= int(cap):
-                raise CreateCapReached(
-                    f"refusing create number {self.sent + 1}: the cap is {cap} ({MAX_CREATES_ENV}); raise "
+            if self.sent < int(cap):
+                self.sent += 1
+                self._write(int(cap))
+                return
+            if phase in SKIPPABLE_PHASES:
+                self.skipped.append(f"{label} [{phase}]")
+                self._write(int(cap))
+                raise SkipTest(
+                    f"create cap of {cap} spent ({MAX_CREATES_ENV}): this create was not sent; raise "
                     "--max-creates if the account can afford more"
                 )
-            self.sent += 1
+        raise CreateCapReached(
+            f"refusing create number {self.sent + 1} in the {phase} phase: the cap is {cap} ({MAX_CREATES_ENV}) "
+            "and this phase cannot skip a case; run capped through `make contract`, which turns the examples "
+            "and coverage phases off for creates"
+        )
+
+    def _write(self, cap: int) -> None:
+        path = os.environ.get(LEDGER_ENV)
+        if not path:
+            return
+        ledger = Path(path)
+        staged = ledger.with_name(ledger.name + ".tmp")
+        staged.write_text(json.dumps({"cap": cap, "sent": self.sent, "skipped": self.skipped}), encoding="utf-8")
+        staged.replace(ledger)
 
 
 BUDGET = CreateBudget()
 
 
+def _phase(case: Case[Any]) -> str | None:
+    phase = getattr(getattr(case.meta, "phase", None), "name", None)
+    return None if phase is None else str(getattr(phase, "value", phase))
+
+
 @schemathesis.hook
 def before_call(context: schemathesis.HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
-    """Enforce the create cap before any request leaves."""
-    BUDGET.spend(_operation_id(case))
+    """Enforce the create cap before any request leaves: every create, in every phase, passes here."""
+    BUDGET.spend(_operation_id(case), case.operation.label, _phase(case))

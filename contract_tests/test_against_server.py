@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
 import schemathesis
+from schemathesis.core.control import SkipTest
 
 from contract_tests import against_server
-from contract_tests.against_server import ALLOW_ENV, MAX_CREATES_ENV, is_loopback, plan
+from contract_tests.against_server import (
+    ALLOW_ENV,
+    CAP_TESTCASE,
+    CAPPED_OPERATIONS,
+    LEDGER_ENV,
+    MAX_CREATES_ENV,
+    is_loopback,
+    plan,
+    settle_capped_run,
+)
 from contract_tests.checks import CreateBudget, CreateCapReached
 
 KEY = "sk-contract-secret"
@@ -61,12 +74,19 @@ def test_a_remote_host_with_permission_caps_creates(argv: list[str], extra: dict
     decided = plan(argv, {**REMOTE, **extra})
     assert "--exclude-method" not in decided.command
     assert decided.env[MAX_CREATES_ENV] == cap
+    assert decided.config_text is not None
+    assert decided.config_text.endswith(CAPPED_OPERATIONS)
+    assert decided.command[decided.command.index("--config-file") + 1].endswith("contract-schemathesis.toml")
+    assert decided.ledger is not None
+    assert decided.env[LEDGER_ENV] == str(decided.ledger)
 
 
 def test_loopback_runs_everything_uncapped_and_the_key_stays_out_of_argv() -> None:
     decided = plan([], {**REMOTE, "BASE_URL": "http://127.0.0.1:4010", MAX_CREATES_ENV: "1"})
     assert "--exclude-method" not in decided.command
     assert MAX_CREATES_ENV not in decided.env, "an inherited cap must not leak into an uncapped run"
+    assert decided.config_text is None
+    assert decided.ledger is None
     assert not any(KEY in part for part in decided.command), "the key travels by environment, never argv"
     assert "--report-junit-path" in decided.command
 
@@ -79,14 +99,49 @@ def test_is_loopback(host: str, loop: bool) -> None:
     assert is_loopback(host) is loop
 
 
-def test_the_budget_refuses_the_create_after_the_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_budget_skips_the_create_after_the_cap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    ledger = tmp_path / "creates.json"
     monkeypatch.setenv(MAX_CREATES_ENV, "2")
+    monkeypatch.setenv(LEDGER_ENV, str(ledger))
     budget = CreateBudget()
-    budget.spend("get_text2video_task")  # queries are never counted
-    budget.spend("create_text2video_task")
-    budget.spend("create_image2video_task")
-    with pytest.raises(CreateCapReached, match="cap is 2"):
-        budget.spend("create_video_extend_task")
+    budget.spend("get_text2video_task", "GET /q", "fuzzing")  # queries are never counted
+    budget.spend("create_text2video_task", "POST /t", "examples")
+    budget.spend("create_image2video_task", "POST /i", "fuzzing")
+    with pytest.raises(SkipTest, match="create cap of 2 spent"):
+        budget.spend("create_video_extend_task", "POST /v", "stateful")
+    with pytest.raises(CreateCapReached, match=r"cap is 2 .* cannot skip"):
+        budget.spend("create_video_extend_task", "POST /v", "coverage")
+    assert budget.sent == 2
+    assert json.loads(ledger.read_text(encoding="utf-8")) == {"cap": 2, "sent": 2, "skipped": ["POST /v [stateful]"]}
+
+
+def _junit(path: Path, *, failures: int) -> None:
+    path.write_text(
+        f'<testsuites errors="0" failures="{failures}" skipped="0" tests="1"><testsuite name="schemathesis" '
+        f'errors="0" failures="{failures}" skipped="0" tests="1"><testcase name="POST /x" /></testsuite></testsuites>',
+        encoding="utf-8",
+    )
+
+
+def test_a_capped_run_reports_its_skips_in_junit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ledger, junit = tmp_path / "creates.json", tmp_path / "junit.xml"
+    ledger.write_text(json.dumps({"cap": 1, "sent": 1, "skipped": ["POST /x [fuzzing]", "POST /y [stateful]"]}))
+    _junit(junit, failures=0)
+    assert settle_capped_run(0, ledger, junit) == 0
+    assert "creates sent: 1 (cap 1); create cases skipped because of the cap: 2" in capsys.readouterr().out
+    root = ElementTree.parse(junit).getroot()
+    assert (root.get("tests"), root.get("skipped"), root.get("failures")) == ("2", "1", "0")
+    capped = [case for case in root.iter("testcase") if case.get("name") == CAP_TESTCASE]
+    assert len(capped) == 1
+    assert capped[0].find("skipped") is not None
+
+
+def test_a_failure_hidden_behind_a_skip_still_fails_the_run(tmp_path: Path) -> None:
+    ledger, junit = tmp_path / "creates.json", tmp_path / "junit.xml"
+    ledger.write_text(json.dumps({"cap": 1, "sent": 1, "skipped": ["POST /x [fuzzing]"]}))
+    _junit(junit, failures=1)
+    assert settle_capped_run(0, ledger, junit) == 1
+    assert settle_capped_run(1, ledger, junit) == 1
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +185,19 @@ def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tm
 
 
 def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_path: Path) -> None:
-    """The cap holds through a real `st run`: the mock counts exactly the allowed creates."""
+    """The cap holds through a real `st run` and the run stays green: creates past it are skipped, not errors.
+
+    The mock is on loopback; `--max-creates` is the seam that caps a loopback run as if it were remote.
+    """
     httpx.post(f"{loopback_mock}/_mock/reset", timeout=10).raise_for_status()
-    env = {**os.environ, "BASE_URL": loopback_mock, "MAAS_KL_API_KEY": TENANT_A}
+    config_before = (ROOT / "contract_tests" / "schemathesis.toml").read_text(encoding="utf-8")
+    # The other tenant is set here, not inherited: test_mock_schemathesis puts its own key in os.environ.
+    env = {
+        **os.environ,
+        "BASE_URL": loopback_mock,
+        "MAAS_KL_API_KEY": TENANT_A,
+        "MAAS_KL_CONTRACT_OTHER_API_KEY": TENANT_B,
+    }
     done = subprocess.run(
         [
             sys.executable,
@@ -152,5 +217,16 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
     stats = httpx.get(f"{loopback_mock}/_mock/stats", timeout=10).json()
     # A create the server refuses (schemathesis sends invalid ones too) spends the budget without creating a task.
     assert stats["created_total"] <= 2, stats
-    assert "refusing create number 3: the cap is 2" in done.stdout, done.stdout[-3000:]
-    assert TENANT_A not in (tmp_path / "contract-junit.xml").read_text(encoding="utf-8") + done.stdout + done.stderr
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "Hook Error" not in done.stdout
+    assert (ROOT / "contract_tests" / "schemathesis.toml").read_text(encoding="utf-8") == config_before
+    found = re.search(r"creates sent: (\d+) \(cap 2\); create cases skipped because of the cap: (\d+)", done.stdout)
+    assert found is not None, done.stdout[-3000:]
+    sent, skipped = int(found[1]), int(found[2])
+    assert stats["created_total"] <= sent <= 2
+    assert skipped >= 1, "a run with a cap of 2 must reach it: three create operations in fuzzing and stateful"
+    report = (tmp_path / "contract-junit.xml").read_text(encoding="utf-8")
+    root = ElementTree.fromstring(report)
+    assert (root.get("failures"), root.get("errors")) == ("0", "0"), report
+    assert f"{skipped} create cases skipped after {sent} creates were sent" in report
+    assert TENANT_A not in report + done.stdout + done.stderr
