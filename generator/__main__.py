@@ -2,7 +2,8 @@
 
 Steps: derive the generator's view of the spec (generator.transform), run the pinned
 openapi-python-client with generator/config.yaml and generator/templates, copy the hand-written
-overlay into the package, render the spec facts module, then run the pinned ruff over it all.
+overlay into the package, derive the sync client from the async one (generator.unasync),
+render the spec facts module, then run the pinned ruff over it all.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import yaml
 
 from generator.spec_data import render
 from generator.transform import for_generator
+from generator.unasync import SOURCE, TARGET, unasync
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "maas_kl.yaml"
@@ -71,6 +73,7 @@ def generate(output: Path) -> None:
         package = project / PACKAGE
         shutil.copytree(HERE / "overlay" / PACKAGE, package, dirs_exist_ok=True, ignore=_ignored)
         (package / "_spec_data.py").write_text(render(spec), encoding="utf-8")
+        (package / TARGET).write_text(unasync((package / SOURCE).read_text(encoding="utf-8")), encoding="utf-8")
         # The post-hooks, with the workspace's pinned ruff (openapi-python-client's own are off).
         _run([sys.executable, "-m", "ruff", "check", "--fix-only", "--quiet", "."], cwd=project)
         _run([sys.executable, "-m", "ruff", "format", "--quiet", "."], cwd=project)

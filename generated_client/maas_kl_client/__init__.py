@@ -10,9 +10,10 @@ Example::
 """
 
 from ._async_client import AsyncMaasKL, AsyncTaskResource
-from ._client import MaasKL, TaskKind, TaskResource, new_external_task_id
+from ._client import MaasKL, TaskResource
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
+from ._core import TaskKind, new_external_task_id
 from ._errors import (
     AccountError,
     APIConnectionError,

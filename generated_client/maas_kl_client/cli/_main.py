@@ -17,9 +17,10 @@ import httpx
 from rich.console import Console
 
 from .. import __version__
-from .._client import MaasKL, TaskKind
+from .._client import MaasKL
 from .._clock import Clock
 from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
+from .._core import TaskKind
 from .._errors import (
     APIError,
     ConfigurationError,

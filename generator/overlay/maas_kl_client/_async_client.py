@@ -1,4 +1,4 @@
-"""AsyncMaasKL: the asyncio twin of MaasKL, driving the same sans-I/O plans."""
+"""AsyncMaasKL: the asyncio client; generator/unasync.py derives MaasKL (_client.py) from this file."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Any, Self
 import httpx
 
 from . import _download, _plans
-from ._client import BodyReader, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
 from ._clock import Clock
 from ._config import as_timeout
+from ._core import BodyReader, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
 from ._errors import DownloadError, MaasKLError
 from ._retry import PollSchedule, RetryPolicy
 from .models.task import Task
@@ -38,7 +38,7 @@ class AsyncTaskResource:
     ) -> Task:
         """Create a task exactly once; `body` is a request model or mapping, `fields` add or override.
 
-        Example: ``await client.text2video.create(prompt="A dog running on the grass")``.
+        Example: ``await client.text2video.create(prompt="A dog running on the grass", duration="5")``.
         """
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
@@ -85,7 +85,7 @@ class AsyncTaskResource:
     ) -> Task:
         """Create a task and wait for it to succeed; `timeout` bounds the wait in seconds.
 
-        Example: ``await client.text2video.create_and_wait(prompt="A dog", timeout=600)``.
+        Example: ``await client.text2video.create_and_wait(prompt="A dog", timeout=600, on_update=print)``.
         """
         task = await self.create(body, preflight=preflight, timeout=request_timeout, retry=retry, **fields)
         if on_update is not None:
@@ -105,8 +105,9 @@ class AsyncMaasKL(_Core):
 
     Example::
 
-        async with AsyncMaasKL() as client:  # MAAS_KL_API_KEY and MAAS_KL_ENDPOINT_PATH from the environment
+        async with AsyncMaasKL(api_key="...", endpoint_path="XXX") as client:
             task = await client.text2video.create_and_wait(prompt="A dog running on the grass")
+            await client.download_video(task_videos(task)[0].url, "out/")
     """
 
     def __init__(  # noqa: PLR0913 - the documented configuration surface
@@ -197,7 +198,7 @@ class AsyncMaasKL(_Core):
     ) -> Task:
         """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
 
-        Example: ``await client.wait_for_task("text2video", task.task_id, timeout=600)``.
+        Example: ``await client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
         plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, on_update=on_update, retry=retry)
         result: Task = await self._run(plan, request_timeout)
@@ -252,7 +253,7 @@ class AsyncMaasKL(_Core):
                 tmp, handle = _download.open_temporary(target)
                 try:
                     received = 0
-                    # Local file writes are short and not worth a thread hop per chunk.
+                    # File writes are local and short, so they run inline: no thread hop per chunk.
                     raw_ok = raw and not response.is_stream_consumed  # in-process transports hand over a read body
                     async for chunk in response.aiter_raw() if raw_ok else response.aiter_bytes():
                         handle.write(chunk)

@@ -1,0 +1,61 @@
+"""Derive the sync client from the async one by token rewriting, so the twin is written once (decision S10).
+
+The hand-written source is overlay/maas_kl_client/_async_client.py; the generator writes what
+`unasync` returns as maas_kl_client/_client.py. Code that differs by more than these names lives
+in _core.py, which both clients import.
+"""
+
+from __future__ import annotations
+
+import re
+
+SOURCE = "_async_client.py"
+TARGET = "_client.py"
+
+DOCSTRING = '"""MaasKL: the synchronous client, derived from _async_client.py by generator/unasync.py; do not edit."""'
+
+# Whole-word rewrites, applied in order. Keywords first, then names, then the docstring words.
+REPLACEMENTS: tuple[tuple[str, str], ...] = (
+    ("async def ", "def "),
+    ("async with ", "with "),
+    ("async for ", "for "),
+    ("await ", ""),
+    ("AsyncMaasKL", "MaasKL"),
+    ("AsyncTaskResource", "TaskResource"),
+    ("httpx.AsyncClient", "httpx.Client"),
+    ("asleep", "sleep"),
+    ("aclose", "close"),
+    ("__aenter__", "__enter__"),
+    ("__aexit__", "__exit__"),
+    ("aiter_bytes", "iter_bytes"),
+    ("aiter_raw", "iter_raw"),
+    ("AsyncIterator", "Iterator"),
+    ("an async client", "a sync client"),
+    ("Asynchronous", "Synchronous"),
+)
+
+# What must not survive the rewrite: a leftover means the table misses an entry.
+LEFTOVER = re.compile(r"\b(?:async|await|Async\w*|asleep|aclose|aiter_\w+|__aenter__|__aexit__)\b")
+
+
+def _pattern(old: str) -> re.Pattern[str]:
+    """Match `old` as whole words: `aclose` but not `raclose`, `Asynchronous` but not `NotAsynchronous`."""
+    head = r"\b" if old[0].isalnum() or old[0] == "_" else ""
+    tail = r"\b" if old[-1].isalnum() or old[-1] == "_" else ""
+    return re.compile(head + re.escape(old) + tail)
+
+
+def unasync(source: str) -> str:
+    """Return the sync twin of an async module: its one-line docstring replaced, every table entry applied."""
+    first, newline, rest = source.partition("\n")
+    if not (first.startswith('"""') and first.endswith('"""') and len(first) > len('""""""')):
+        msg = f"{SOURCE} must start with a one-line module docstring, which unasync replaces; found {first[:60]!r}"
+        raise ValueError(msg)
+    text = rest
+    for old, new in REPLACEMENTS:
+        text = _pattern(old).sub(new, text)
+    leftover = sorted({m.group(0) for m in LEFTOVER.finditer(text)})
+    if leftover:
+        msg = f"unasync left {', '.join(leftover)} in the sync client; add a rewrite to REPLACEMENTS in {__name__}"
+        raise ValueError(msg)
+    return DOCSTRING + newline + text
