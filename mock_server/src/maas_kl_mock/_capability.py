@@ -93,7 +93,7 @@ class CapabilityMap:
         )
 
     def check(self, operation: str, body: Mapping[str, JSON]) -> None:
-        """Raise 400 / 1201 when a rule does not support the body's model, mode and duration."""
+        """Raise invalid_value when a rule does not support the body's model, mode and duration."""
         if not self.enabled:
             return
         rules = self._rules_of.get(operation)
