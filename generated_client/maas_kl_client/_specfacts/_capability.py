@@ -130,10 +130,12 @@ class CapabilityMap:
             if not rule.applies(body):
                 continue
             field = rule.when_present[0] if rule.when_present else "model_name"
-            supported = rule.supported.get(chosen.model, frozenset())
-            shown = (
-                chosen.shown_model if chosen.shown_model == chosen.model else f"{chosen.shown_model} ({chosen.model})"
-            )
+            supported: tuple[str, ...] | None = rule.supported.get(chosen.model)
+            if supported is None:
+                continue  # a model the rule does not list is not constrained by it (D27)
+            shown = chosen.shown_model
+            if shown != chosen.model:
+                shown = f"{shown} ({chosen.model})"
             if not supported:
                 others = [m for m, c in rule.supported.items() if c]
                 hint = f"use {' or '.join(others)}" if others else "no model supports it"
