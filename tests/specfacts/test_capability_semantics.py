@@ -1,4 +1,4 @@
-"""D27: one set of capability-map semantics, the same in the SDK's preflight and in the mock (issue 10's cases)."""
+"""F3: one set of capability-map semantics, the same in the SDK's preflight and in the mock (issue 10's cases)."""
 
 from __future__ import annotations
 
