@@ -279,7 +279,11 @@ class _Core:
     ) -> _batch.BatchPlan:
         def prepare(job: _batch.Job) -> tuple[str, dict[str, Any], bool]:
             kind = family_kind(job.family)
-            return kind, build_body(job.request, {}), bool(self._operation(kind)["external_task_id"])
+            body = build_body(job.request, {})
+            recoverable = bool(self._operation(kind)["external_task_id"])
+            if recoverable and body.get("external_task_id") is None:
+                body["external_task_id"] = self._new_id()  # known before the send, so a stop can name it
+            return kind, body, recoverable
 
         def create(kind: str, body: dict[str, Any], maybe_sent: bool) -> _plans.Plan[Task]:
             return self._create_plan(kind, body, preflight=None, retry=retry, defer=_is_429, maybe_sent=maybe_sent)

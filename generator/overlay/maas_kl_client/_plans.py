@@ -237,6 +237,7 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
 
 def _create(  # noqa: PLR0913 - one protocol, its branches and parameters are its inputs
     kind: str,
+    *,
     create_path: str,
     get_path: str,
     body: dict[str, Any],
