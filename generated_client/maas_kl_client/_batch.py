@@ -100,8 +100,8 @@ class Steps:
     """Job -> (family, JSON body with its external_task_id filled in, whether creates are recoverable)."""
     create: Callable[[str, dict[str, Any], bool], Plan[Task]]
     """(family, body, maybe_sent) -> the create plan, deferring 429s."""
-    wait: Callable[[str, str], Plan[Task]]
-    """(family, task_id or external_task_id) -> the wait plan, deferring 429s."""
+    wait: Callable[[str, str, Task | None], Plan[Task]]
+    """(family, task_id or external_task_id, the task as created if known) -> the wait plan, deferring 429s."""
     is_account_full: Callable[[MaasKLError], bool]
     """Whether a 429 says the account's concurrency limit is reached (rather than "too fast")."""
 
@@ -179,7 +179,7 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
                 state.body["external_task_id"] = state.external_task_id
             state.external_task_id = state.body.get("external_task_id")
         if state.task_id is not None:
-            state.plan, state.waiting = steps.wait(state.family, state.task_id), True
+            state.plan, state.waiting = steps.wait(state.family, state.task_id, None), True
             in_flight.add(state.index)
             heapq.heappush(timeline, (0.0, next(order), state))
         elif state.maybe_sent and not state.recoverable:
@@ -237,7 +237,7 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
                 state.reply = None
                 if not state.waiting:
                     state.task_id = task.task_id
-                    state.plan, state.waiting = steps.wait(state.family, task.task_id), True
+                    state.plan, state.waiting = steps.wait(state.family, task.task_id, task), True
                     park(state, ctx.now())
                 else:
                     yield JobUpdate(state.index, state.job, result=end(state, task, None))
@@ -259,7 +259,7 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
                     pause = ctx.retry.backoff(min(state.deferrals, 8), ctx.random)
                 hold_until = max(hold_until, ctx.now() + pause)
                 if state.waiting:
-                    state.plan = steps.wait(state.family, state.task_id or "")
+                    state.plan = steps.wait(state.family, state.task_id or "", None)
                 else:
                     state.plan = steps.create(state.family, state.body, state.maybe_sent)
                 park(state, ctx.now())

@@ -248,9 +248,10 @@ class _Core:
         poll: PollSchedule | None,
         retry: RetryPolicy | None,
         defer: _plans.Defer | None = None,
+        first: Task | None = None,
     ) -> _plans.Plan[Task]:
         key = self._keys.get(task_id, (kind, "", ""))
-        schedule = poll or self.poll or _waits.AdaptiveSchedule(start=self.durations.low(key))
+        schedule = poll or self.poll or self.durations.schedule(key)
         plan = _plans.wait(
             get_path=self._operation(kind)["get_path"],
             task_id=task_id,
@@ -259,6 +260,7 @@ class _Core:
             ctx=self._context(retry),
             wall=self._clock.time,
             defer=defer or _never,
+            first=first,
         )
         return self._learn(key, plan)
 
@@ -288,8 +290,8 @@ class _Core:
         def create(kind: str, body: dict[str, Any], maybe_sent: bool) -> _plans.Plan[Task]:
             return self._create_plan(kind, body, preflight=None, retry=retry, defer=_is_429, maybe_sent=maybe_sent)
 
-        def wait(kind: str, task_id: str) -> _plans.Plan[Task]:
-            return self._wait_plan(kind, task_id, timeout=timeout, poll=None, retry=retry, defer=_is_429)
+        def wait(kind: str, task_id: str, first: Task | None) -> _plans.Plan[Task]:
+            return self._wait_plan(kind, task_id, timeout=timeout, poll=None, retry=retry, defer=_is_429, first=first)
 
         steps = _batch.Steps(prepare=prepare, create=create, wait=wait, is_account_full=is_account_full)
         return _batch.run(jobs, steps=steps, ctx=self._context(retry), max_in_flight=max_in_flight, resume=resume or ())

@@ -34,7 +34,7 @@ class DurationModel:
 
     prior_median: float = 60.0
     """Seconds a task is assumed to take before any has ended (scaled by a numeric `duration`)."""
-    prior_sigma: float = 1.0
+    prior_sigma: float = 0.6
     """Spread of the prior on the log scale: wide, so an unknown kind is polled early."""
     prior_weight: int = 2
     """How many observations the prior counts as."""
@@ -74,6 +74,14 @@ class DurationModel:
         mu, sigma = self.fit(key)
         return math.exp(mu - Z_LOW * sigma)
 
+    def known(self, key: Key) -> bool:
+        """Whether tasks of this kind (or at least this family) were seen to end on this client."""
+        return bool(self._seen.get(key) or self._pooled(key[0]))
+
+    def schedule(self, key: Key) -> AdaptiveSchedule:
+        """The poll schedule for a new task of `key`: probing while the kind is unknown, trusting it once seen."""
+        return AdaptiveSchedule(start=self.low(key), probe=not self.known(key))
+
 
 @dataclass(frozen=True, slots=True)
 class AdaptiveSchedule:
@@ -81,13 +89,16 @@ class AdaptiveSchedule:
 
     start: float
     """Task age (seconds) from which polls are dense."""
+    probe: bool = True
+    """Before `start`, poll at gaps as long as the task's age (for kinds never seen to end); else skip to it."""
     dense: float = 4.0
     """Gap between polls once the task may be done: under the 5 s most clients use."""
     first: float = 2.0
     """Shortest gap before `start`."""
 
     def after(self, poll_number: int, task: Task, elapsed: float) -> float:
-        """Half the task's age while it cannot be done yet (never past `start`), then `dense`."""
+        """Sleep to `start` (probing on the way for an unknown kind), then poll every `dense` seconds."""
         if elapsed >= self.start:
             return self.dense
-        return max(self.first, min(elapsed / 2, self.start - elapsed))
+        gap = min(elapsed, self.start - elapsed) if self.probe else self.start - elapsed
+        return max(self.first, gap)

@@ -305,18 +305,23 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     ctx: Context,
     wall: Callable[[], float] | None = None,
     defer: Defer = _never,
+    first: Task | None = None,
 ) -> Plan[Task]:
     """Poll a task until it succeeds (return it), fails (TaskFailed) or the timeout passes (TaskTimeout).
 
-    `wall` reads Unix time, to tell the schedule how long ago the service created the task.
+    `wall` reads Unix time, to tell the schedule how long ago the service created the task; `first`
+    is the task as a create just returned it, which saves the first query.
     """
     started = ctx.now()
     deadline = started + timeout
     path = task_path(get_path, task_id)
     poll = 0
     while True:
-        data = yield from query(path, ctx, deadline, defer)
-        last = Task.from_dict(data)
+        if first is None:
+            data = yield from query(path, ctx, deadline, defer)
+            last = Task.from_dict(data)
+        else:
+            last, first = first, None
         yield TaskUpdated(last)
         if last.task_status == TERMINAL_SUCCEED:
             return last
