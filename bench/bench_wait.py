@@ -18,9 +18,7 @@ from maas_kl_client import JobUpdate, MaasKL, PollSchedule
 from maas_kl_mock import InProcessMock, Lifecycle, ManualClock, MockConfig
 
 FIXED = PollSchedule(initial=5.0, multiplier=1.0, maximum=5.0)
-LIFECYCLE = Lifecycle(
-    submitted_seconds=5.0, processing_seconds=80.0, spread=0.3, scale=(("pro", 2.2), ("10", 1.7))
-)
+LIFECYCLE = Lifecycle(submitted_seconds=5.0, processing_seconds=80.0, spread=0.3, scale=(("pro", 2.2), ("10", 1.7)))
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,8 @@ class AsyncMaasKL(_Core):
         Example: ``results = await client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
         """
         plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
+        if download_to is not None:
+            Path(download_to).mkdir(parents=True, exist_ok=True)
 
         async def report(update: _batch.JobUpdate) -> None:
             if download_to is not None and update.result is not None and update.result.error is None:

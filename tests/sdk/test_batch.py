@@ -94,7 +94,9 @@ def test_sixty_jobs_under_faults_and_limits_end_once_each(maas_kl_mock: MockFixt
 @pytest.mark.maas_kl_mock(concurrency_limit=LIMIT, record_calls=None)
 def test_learned_limit_costs_at_most_one_refusal_per_job(maas_kl_mock: MockFixture) -> None:
     with sync_client(maas_kl_mock) as client:
-        results = client.batch([("text2video", {"prompt": f"p{i}"}) for i in range(12)], retry=RetryPolicy(max_attempts=1))
+        results = client.batch(
+            [("text2video", {"prompt": f"p{i}"}) for i in range(12)], retry=RetryPolicy(max_attempts=1)
+        )
     assert all(r.task is not None and r.error is None for r in results)  # no retries needed to wait for slots
     assert sum(account_full_answers(maas_kl_mock).values()) == 1  # learned once, then it waits for slots
     assert concurrency_at_creates(maas_kl_mock, maas_kl_mock.store.tasks()) <= LIMIT
@@ -127,7 +129,8 @@ def test_interrupted_batch_resumes_without_creating_twice(maas_kl_mock: MockFixt
         partial = caught.value.results
         running = [r for r in partial if r.sent and not r.finished]
         untouched = [r for r in partial if not r.sent]
-        assert running and untouched  # the stop came with tasks in flight and jobs never sent
+        assert running  # the stop came with tasks in flight ...
+        assert untouched  # ... and jobs never sent
         assert all(r.external_task_id is not None for r in running)
         stored_at_stop = len(mock.store.tasks())
         assert stored_at_stop < len(jobs)  # un-sent jobs sent nothing
@@ -141,8 +144,9 @@ def test_interrupted_batch_resumes_without_creating_twice(maas_kl_mock: MockFixt
 def test_jobs_are_checked_before_anything_is_sent(maas_kl_mock: MockFixture) -> None:
     with sync_client(maas_kl_mock) as client:
         results = client.batch([("text2audio", {"prompt": "x"}), ("text2video", {"prompt": "ok"})])
-    assert results[0].error is not None and "Unknown family 'text2audio'" in str(results[0].error)
-    assert results[0].task is None and not results[0].sent
+    assert "Unknown family 'text2audio'" in str(results[0].error)
+    assert results[0].task is None
+    assert not results[0].sent
     assert results[1].task is not None
 
 
