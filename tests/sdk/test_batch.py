@@ -98,7 +98,10 @@ def test_learned_limit_costs_at_most_one_refusal_per_job(maas_kl_mock: MockFixtu
             [("text2video", {"prompt": f"p{i}"}) for i in range(12)], retry=RetryPolicy(max_attempts=1)
         )
     assert all(r.task is not None and r.error is None for r in results)  # no retries needed to wait for slots
-    assert sum(account_full_answers(maas_kl_mock).values()) == 1  # learned once, then it waits for slots
+    refusals = account_full_answers(maas_kl_mock)
+    assert refusals  # the limit was learned from a refusal ...
+    assert max(refusals.values()) == 1  # ... and no job met a second one (later ones probe for more room)
+    assert sum(refusals.values()) <= 4
     assert concurrency_at_creates(maas_kl_mock, maas_kl_mock.store.tasks()) <= LIMIT
 
 
