@@ -10,6 +10,7 @@ Example::
 """
 
 from ._async_client import AsyncMaasKL, AsyncTaskResource
+from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
 from ._client import MaasKL, TaskResource
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
@@ -37,6 +38,7 @@ from ._errors import (
 )
 from ._retry import PollSchedule, RetryPolicy
 from ._tasks import task_external_id, task_videos
+from ._waits import AdaptiveSchedule
 from .client import AuthenticatedClient, Client
 from .models.task import Task
 from .models.task_status import TaskStatus
@@ -48,10 +50,12 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AccountError",
+    "AdaptiveSchedule",
     "AsyncMaasKL",
     "AsyncTaskResource",
     "AuthenticatedClient",
     "AuthenticationError",
+    "BatchInterrupted",
     "Client",
     "Clock",
     "ConfigurationError",
@@ -61,6 +65,9 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
     "DownloadError",
     "InvalidRequestError",
+    "Job",
+    "JobResult",
+    "JobUpdate",
     "MaasKL",
     "MaasKLError",
     "MalformedResponseError",

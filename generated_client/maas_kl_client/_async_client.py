@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from . import _download, _plans
+from . import _batch, _download, _plans
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import BodyReader, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
+from ._core import INTERRUPTS, BodyReader, OnEvent, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
 from ._errors import DownloadError, MaasKLError
 from ._retry import PollSchedule, RetryPolicy
+from ._tasks import task_videos
 from .models.task import Task
+
+
+def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
+    """Turn a per-task callback into an event handler that passes on each poll's Task."""
+    if on_update is None:
+        return None
+
+    def handle(event: object) -> object:
+        return on_update(event.task) if isinstance(event, _plans.TaskUpdated) else None
+
+    return handle
 
 
 class AsyncTaskResource:
@@ -42,7 +56,8 @@ class AsyncTaskResource:
         """
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        return Task.from_dict(await c._run(plan, timeout))
+        task: Task = await c._run(plan, timeout)
+        return task
 
     async def get(self, task_id: str, *, timeout: Timeout = None, retry: RetryPolicy | None = None) -> Task:
         """Fetch a task by its task_id or, for text and image to video, its external_task_id."""
@@ -89,7 +104,9 @@ class AsyncTaskResource:
         """
         task = await self.create(body, preflight=preflight, timeout=request_timeout, retry=retry, **fields)
         if on_update is not None:
-            on_update(task)
+            called = on_update(task)
+            if inspect.isawaitable(called):
+                await called
         return await self.wait(
             task.task_id,
             timeout=timeout,
@@ -159,7 +176,7 @@ class AsyncMaasKL(_Core):
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
-                reader = BodyReader(response, as_timeout(timeout, self.timeout))
+                reader = BodyReader(response, as_timeout(timeout, self.timeout), self._clock.monotonic)
                 async for chunk in response.aiter_bytes():
                     reader.add(chunk)
             finally:
@@ -168,19 +185,27 @@ class AsyncMaasKL(_Core):
             raise _transport_error(exc) from exc
         return self._parse(response, reader.content)
 
-    async def _run(self, plan: _plans.Plan, timeout: Timeout) -> Any:
+    async def _run(self, plan: Generator[Any, Any, Any], timeout: Timeout, on_event: OnEvent | None = None) -> Any:
+        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`."""
         try:
             action = next(plan)
             while True:
-                outcome: Any
-                if isinstance(action, _plans.Sleep):
-                    await self._clock.asleep(action.seconds)
-                    outcome = None
-                else:
-                    try:
-                        outcome = await self._send(action, timeout)
-                    except MaasKLError as error:
-                        outcome = error
+                outcome: Any = None
+                try:
+                    if isinstance(action, _plans.Sleep):
+                        await self._clock.asleep(action.seconds)
+                    elif isinstance(action, _plans.Send):
+                        try:
+                            outcome = await self._send(action, timeout)
+                        except MaasKLError as error:
+                            outcome = error
+                    elif on_event is not None:
+                        called = on_event(action)
+                        if inspect.isawaitable(called):
+                            await called
+                except INTERRUPTS as stop:
+                    action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
+                    continue
                 action = plan.send(outcome)
         except StopIteration as done:
             return done.value
@@ -200,9 +225,55 @@ class AsyncMaasKL(_Core):
 
         Example: ``await client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
-        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, on_update=on_update, retry=retry)
-        result: Task = await self._run(plan, request_timeout)
+        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
+        result: Task = await self._run(plan, request_timeout, _task_updates(on_update))
         return result
+
+    async def batch(  # noqa: PLR0913
+        self,
+        jobs: Iterable[_batch.Job | tuple[str, Any] | dict[str, Any]],
+        *,
+        max_in_flight: int | None = None,
+        on_update: Callable[[_batch.JobUpdate], object] | None = None,
+        download_to: str | os.PathLike[str] | None = None,
+        resume: Iterable[_batch.JobResult] | None = None,
+        timeout: float | None = None,
+        request_timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+    ) -> list[_batch.JobResult]:
+        """Create and wait for many tasks, never more unfinished than `max_in_flight` (None: learn the limit).
+
+        Returns one JobResult per job, in input order. Interrupted, it raises BatchInterrupted, whose
+        `results` resume the batch without creating anything twice: ``batch(jobs, resume=err.results)``.
+
+        Example: ``results = await client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
+        """
+        plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
+        if download_to is not None:
+            Path(download_to).mkdir(parents=True, exist_ok=True)
+
+        saved: dict[int, _batch.JobResult] = {}
+
+        async def report(update: _batch.JobUpdate) -> None:
+            result = update.result
+            if download_to is not None and result is not None and result.task is not None and result.error is None:
+                files: list[Path] = []
+                try:
+                    for video in task_videos(result.task):
+                        path = await self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
+                        files.append(path)
+                    result = dataclasses.replace(result, files=tuple(files))
+                except DownloadError as error:  # the job's result, not the batch's end
+                    result = dataclasses.replace(result, files=tuple(files), error=error)
+                saved[result.index] = result
+                update = dataclasses.replace(update, result=result)
+            if on_update is not None:
+                called = on_update(update)
+                if inspect.isawaitable(called):
+                    await called
+
+        results: list[_batch.JobResult] = await self._run(plan, request_timeout, report)
+        return [saved.get(r.index, r) for r in results]
 
     async def download_video(
         self, url: str, path: str | os.PathLike[str], *, timeout: Timeout = None, retry: RetryPolicy | None = None
