@@ -78,11 +78,11 @@ check-generated: .sync  ## Fail when generated_client/ differs from a fresh gene
 
 .PHONY: changes
 changes: .sync  ## What changed for users since the last release in CHANGELOG.md (or BASE=<git rev>), graded, with a changelog draft
-	@$(RUN) python -m generator.reports.changes $(if $(BASE),--base $(BASE))
+	@$(RUN) python -m generator.api_changes.changes $(if $(BASE),--base $(BASE))
 
 .PHONY: check-changes
 check-changes: .sync  ## Version gate: breaking changes need a version bump and a CHANGELOG.md entry naming them (needs git history)
-	$(RUN) python -m generator.reports.changes --gate
+	$(RUN) python -m generator.api_changes.changes --gate
 
 .PHONY: contract
 contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS_KL_ENDPOINT_PATH] (CONTRACT_ARGS="--allow-create")

@@ -4,7 +4,7 @@ Steps: derive the generator's view of the spec (generator.transform), run the pi
 openapi-python-client with generator/config.yaml and generator/templates, copy the hand-written
 overlay into the package, derive the sync client from the async one (generator.unasync),
 render the spec facts module, run the pinned ruff over it all, and write the two API reports
-(generator.reports.files) that `make changes` and the version gate compare.
+(generator.api_changes.files) that `make changes` and the version gate compare.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from generator.reports.files import write_reports
+from generator.api_changes.files import write_reports
 from generator.spec_data import render
 from generator.transform import for_generator
 from generator.unasync import SOURCE, TARGET, unasync

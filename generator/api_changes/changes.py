@@ -1,0 +1,296 @@
+"""`make changes` and the version gate: what changed for users since a release, and whether the version says so.
+
+Usage: `python -m generator.api_changes.changes [--base REV] [--gate]`.
+
+A snapshot is the spec, the generated package, the SDK version and CHANGELOG.md, either from the
+working tree or from a git revision. Both reports are recomputed from each snapshot with today's
+code, so a change in how a report is rendered never shows up as an API change.
+
+Base (see README "Regenerating the SDK"): the newest release heading `## [X.Y.Z]` of CHANGELOG.md
+whose introducing commit is in git history (`git log -S`), never a git tag. The gate checks two
+steps: the previous release to that release (so a release commit cannot hide a change), and that
+release to the working tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import griffe
+import yaml
+
+from generator.api_changes import python_api, wire
+from generator.api_changes.changelog import UNRELEASED, Version, heading_line, releases, section
+from generator.api_changes.grading import GRADES, Change, grade
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = "openapi/maas_kl.yaml"
+PYPROJECT = "generated_client/pyproject.toml"
+PACKAGE_DIR = "generated_client"
+CHANGELOG = "CHANGELOG.md"
+TRACKED = (SPEC, PYPROJECT, f"{PACKAGE_DIR}/{python_api.PACKAGE}", CHANGELOG)
+
+
+class GateError(Exception):
+    """The gate cannot decide (no git, no history, no release): it refuses rather than passes."""
+
+
+@dataclass
+class Snapshot:
+    """One side of a comparison: the spec, the loaded package, the versions and the changelog."""
+
+    label: str
+    spec: dict[str, Any]
+    package: griffe.Object
+    sdk_version: Version
+    changelog: str
+
+    @property
+    def wire_version(self) -> Version:
+        """The wire contract's version: the spec's info.version."""
+        return Version.parse(str(self.spec.get("info", {}).get("version", "")))
+
+
+def _snapshot(label: str, root: Path) -> Snapshot:
+    spec = yaml.safe_load((root / SPEC).read_text(encoding="utf-8"))
+    project = tomllib.loads((root / PYPROJECT).read_text(encoding="utf-8"))
+    log = root / CHANGELOG
+    return Snapshot(
+        label,
+        spec,
+        python_api.load(root / PACKAGE_DIR),
+        Version.parse(project["project"]["version"]),
+        log.read_text(encoding="utf-8") if log.exists() else "",
+    )
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)  # noqa: S607
+    except FileNotFoundError as exc:
+        msg = "git is not installed: the gate needs git history to find the last release"
+        raise GateError(msg) from exc
+    if done.returncode != 0:
+        msg = f"git {' '.join(args)} failed: {done.stderr.decode(errors='replace').strip()}"
+        raise GateError(msg)
+    return done.stdout.decode()
+
+
+@contextmanager
+def snapshot_at(root: Path, rev: str) -> Iterator[Snapshot]:
+    """The snapshot at a git revision, extracted with `git archive` into a temporary folder."""
+    commit = _git(root, "rev-parse", "--verify", f"{rev}^{{commit}}").strip()
+    present = [p for p in TRACKED if _git(root, "ls-tree", "--name-only", commit, p).strip()]
+    missing = {SPEC, PYPROJECT, f"{PACKAGE_DIR}/{python_api.PACKAGE}"} - set(present)
+    if missing:
+        msg = f"revision {rev} ({commit[:10]}) has no {', '.join(sorted(missing))}: cannot compare against it"
+        raise GateError(msg)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, *present], cwd=root, capture_output=True, check=True)  # noqa: S607
+    with tempfile.TemporaryDirectory(prefix="maas-kl-base-") as scratch, tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(scratch, filter="data")
+        yield _snapshot(f"{rev} ({commit[:10]})", Path(scratch))
+
+
+def working_tree(root: Path) -> Snapshot:
+    """The snapshot of the files on disk (what `make generate` wrote)."""
+    return _snapshot("working tree", root)
+
+
+def release_commit(root: Path, version: str) -> str | None:
+    """The newest commit that introduced the `## [version]` heading into CHANGELOG.md, if any."""
+    heading = heading_line(version)
+    for commit in _git(root, "log", "--format=%H", "-S", heading, "--", CHANGELOG).split():
+        shown = subprocess.run(["git", "show", f"{commit}:{CHANGELOG}"], cwd=root, capture_output=True, check=False)  # noqa: S607
+        if shown.returncode == 0 and any(line.startswith(heading) for line in shown.stdout.decode().splitlines()):
+            return commit
+    return None
+
+
+def released_in_history(root: Path, changelog: str) -> list[tuple[str, str]]:
+    """The releases recorded in CHANGELOG.md whose commits are in history, newest first."""
+    if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+        msg = "this clone is shallow: run `git fetch --unshallow` so the gate can find the last release"
+        raise GateError(msg)
+    found = []
+    for version in releases(changelog):
+        commit = release_commit(root, version)
+        if commit is not None:
+            found.append((version, commit))
+    return found
+
+
+def compare(old: Snapshot, new: Snapshot) -> list[Change]:
+    """Every graded change from one snapshot to the next: wire rules, then griffe's Python rules."""
+    changes = grade(wire.report(old.spec), wire.report(new.spec))
+    broken = python_api.breaking(old.package, new.package)
+    changes += broken + python_api.additions(old.package, new.package, broken)
+    return sorted(changes, key=lambda c: (GRADES.index(c.grade), c.area, c.where, c.what))
+
+
+@dataclass
+class Verdict:
+    """What a step needs and what is wrong with it."""
+
+    changes: list[Change]
+    sdk_needed: Version
+    wire_needed: Version
+    problems: list[str] = field(default_factory=list)
+
+
+def judge(old: Snapshot, new: Snapshot, changes: list[Change]) -> Verdict:
+    """The version and changelog rules for one step from `old` to `new`."""
+    breaking = [c for c in changes if c.grade == "breaking"]
+    other = [c for c in changes if c.grade != "breaking"]
+    wire_breaking = any(c.area == "wire" for c in breaking)
+    wire_other = any(c.area == "wire" for c in other)
+    sdk_needed = old.sdk_version.breaking_bump() if breaking else old.sdk_version.feature_bump() if other else old.sdk_version
+    wire_needed = old.wire_version
+    if wire_breaking:
+        wire_needed = Version(old.wire_version.major + 1, 0, 0)
+    elif wire_other:
+        wire_needed = old.wire_version.feature_bump()
+    verdict = Verdict(changes, sdk_needed, wire_needed)
+    problems = verdict.problems
+    if new.sdk_version < old.sdk_version:
+        problems.append(f"the SDK version went backwards: {old.sdk_version} -> {new.sdk_version}")
+    if new.wire_version < old.wire_version:
+        problems.append(f"the spec's info.version went backwards: {old.wire_version} -> {new.wire_version}")
+    bumped = new.sdk_version > old.sdk_version
+    entry = section(new.changelog, str(new.sdk_version)) if bumped else None
+    if bumped and entry is None:
+        problems.append(f"CHANGELOG.md has no `## [{new.sdk_version}]` section for the new SDK version")
+    if breaking:
+        if new.sdk_version < sdk_needed:
+            problems.append(f"breaking changes need the SDK version moved to {sdk_needed} (it is {new.sdk_version})")
+        if wire_breaking and new.wire_version < wire_needed:
+            problems.append(f"breaking wire changes need the spec's info.version moved to {wire_needed} (it is {new.wire_version})")
+        unnamed = sorted({c.subject for c in breaking if entry is None or c.subject not in entry})
+        if bumped and entry is not None and unnamed:
+            problems.append(f"CHANGELOG.md `## [{new.sdk_version}]` does not name: {', '.join(unnamed)}")
+        elif not bumped:
+            problems.append(f"add a `## [{sdk_needed}]` section to CHANGELOG.md that names: {', '.join(unnamed)}")
+    elif other and not bumped:
+        unreleased = section(new.changelog, UNRELEASED)
+        if not unreleased:
+            problems.append(
+                f"additions need an entry under `## [{UNRELEASED}]` in CHANGELOG.md, or the SDK version moved to {sdk_needed}"
+            )
+    elif other and bumped:
+        if new.sdk_version < sdk_needed:
+            problems.append(f"additions released need the SDK version moved to at least {sdk_needed}")
+        if wire_other and new.wire_version < wire_needed:
+            problems.append(f"wire additions released need the spec's info.version moved to {wire_needed}")
+    return verdict
+
+
+def draft(changes: Sequence[Change], heading: str) -> str:
+    """A changelog draft grouped under Breaking, Deprecated and Added."""
+    titles = {"breaking": "Breaking", "deprecation": "Deprecated", "addition": "Added"}
+    lines = [f"## [{heading}]"]
+    for level in GRADES:
+        chosen = [c for c in changes if c.grade == level]
+        if chosen:
+            lines += ["", f"### {titles[level]}", ""]
+            lines += [f"- {c.area}: `{c.where}`: {c.what}" + (f" (was {c.old}, now {c.new})" if c.old or c.new else "") for c in chosen]
+    return "\n".join(lines) + "\n"
+
+
+def _listing(changes: Sequence[Change]) -> str:
+    if not changes:
+        return "  no user-visible changes\n"
+    return "".join(f"  {c.grade.upper():<11} {c.area:<6} {c.line()}\n" for c in changes)
+
+
+def _default_base(root: Path, changelog: str) -> str:
+    found = released_in_history(root, changelog)
+    if not found:
+        names = ", ".join(releases(changelog)) or "none"
+        msg = f"no release of CHANGELOG.md ({names}) was committed in this history: cannot find the base"
+        raise GateError(msg)
+    return found[0][1]
+
+
+def changes_report(root: Path, base: str | None) -> str:
+    """The text `make changes` prints: graded changes, versions needed, and a changelog draft."""
+    head = working_tree(root)
+    rev = base or _default_base(root, head.changelog)
+    with snapshot_at(root, rev) as old:
+        found = compare(old, head)
+        verdict = judge(old, head, found)
+        label = old.label
+        versions = (old.sdk_version, old.wire_version)
+    heading = str(verdict.sdk_needed) if any(c.grade == "breaking" for c in found) else UNRELEASED
+    out = [f"Changes from {label} to the working tree:", _listing(found)]
+    out.append(f"SDK version: {versions[0]} -> {head.sdk_version} (needs at least {verdict.sdk_needed})")
+    out.append(f"Wire version (info.version): {versions[1]} -> {head.wire_version} (needs at least {verdict.wire_needed})")
+    if found:
+        out += ["", "Changelog draft:", "", draft(found, heading)]
+    return "\n".join(out) + "\n"
+
+
+def gate(root: Path) -> list[str]:
+    """Every problem with versions and CHANGELOG.md; empty when the working tree may ship."""
+    head = working_tree(root)
+    found = released_in_history(root, head.changelog)
+    if not found:
+        names = ", ".join(releases(head.changelog)) or "none"
+        msg = f"no release recorded in CHANGELOG.md ({names}) is in git history; the gate cannot check versions"
+        raise GateError(msg)
+    problems: list[str] = []
+    (version, commit), previous = found[0], found[1] if len(found) > 1 else None
+    with snapshot_at(root, commit) as release:
+        if previous is not None:
+            with snapshot_at(root, previous[1]) as before:
+                step = judge(before, release, compare(before, release))
+            problems += _explain(f"release {previous[0]} -> release {version}", step)
+        step = judge(release, head, compare(release, head))
+        problems += _explain(f"release {version} -> working tree", step)
+    return problems
+
+
+def _explain(step: str, verdict: Verdict) -> list[str]:
+    if not verdict.problems:
+        return []
+    lines = [f"{step}:"]
+    lines += [f"  - {p}" for p in verdict.problems]
+    lines.append("  changes:")
+    lines += [f"    {c.grade.upper():<11} {c.area:<6} {c.line()}" for c in verdict.changes]
+    return ["\n".join(lines)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the changes since BASE, or with --gate fail when the version or changelog lag behind."""
+    parser = argparse.ArgumentParser(prog="python -m generator.api_changes.changes", description=__doc__.splitlines()[0])
+    parser.add_argument("--base", help="git revision to compare with (default: the last release in CHANGELOG.md)")
+    parser.add_argument("--gate", action="store_true", help="check versions and CHANGELOG.md; exit 1 on a problem")
+    parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    try:
+        if not args.gate:
+            sys.stdout.write(changes_report(args.root, args.base))
+            return 0
+        problems = gate(args.root)
+    except GateError as exc:
+        sys.stderr.write(f"version gate: {exc}\n")
+        return 2
+    if problems:
+        sys.stderr.write("version gate failed:\n" + "\n".join(problems) + "\n")
+        sys.stderr.write("Run `make changes` for a changelog draft; see README, 'Regenerating the SDK'.\n")
+        return 1
+    print("version gate: versions and CHANGELOG.md match the API changes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
