@@ -88,7 +88,7 @@ def _git(root: Path, *args: str) -> str:
 
 
 @contextmanager
-def snapshot_at(root: Path, rev: str) -> Iterator[Snapshot]:
+def snapshot_at(root: Path, rev: str, name: str = "") -> Iterator[Snapshot]:
     """The snapshot at a git revision, extracted with `git archive` into a temporary folder."""
     commit = _git(root, "rev-parse", "--verify", f"{rev}^{{commit}}").strip()
     present = [p for p in TRACKED if _git(root, "ls-tree", "--name-only", commit, p).strip()]
@@ -99,7 +99,7 @@ def snapshot_at(root: Path, rev: str) -> Iterator[Snapshot]:
     archive = subprocess.run(["git", "archive", "--format=tar", commit, *present], cwd=root, capture_output=True, check=True)  # noqa: S607
     with tempfile.TemporaryDirectory(prefix="maas-kl-base-") as scratch, tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(scratch, filter="data")
-        yield _snapshot(f"{rev} ({commit[:10]})", Path(scratch))
+        yield _snapshot(f"{name or rev} ({commit[:10]})", Path(scratch))
 
 
 def working_tree(root: Path) -> Snapshot:
@@ -202,7 +202,7 @@ def draft(changes: Sequence[Change], heading: str) -> str:
         chosen = [c for c in changes if c.grade == level]
         if chosen:
             lines += ["", f"### {titles[level]}", ""]
-            lines += [f"- {c.area}: `{c.where}`: {c.what}" + (f" (was {c.old}, now {c.new})" if c.old or c.new else "") for c in chosen]
+            lines += [f"- {c.area}: `{c.where}`: {c.what}{c.values()}" for c in chosen]
     return "\n".join(lines) + "\n"
 
 
@@ -212,20 +212,24 @@ def _listing(changes: Sequence[Change]) -> str:
     return "".join(f"  {c.grade.upper():<11} {c.area:<6} {c.line()}\n" for c in changes)
 
 
-def _default_base(root: Path, changelog: str) -> str:
+def _releases_found(root: Path, changelog: str) -> list[tuple[str, str]]:
     found = released_in_history(root, changelog)
     if not found:
         names = ", ".join(releases(changelog)) or "none"
-        msg = f"no release of CHANGELOG.md ({names}) was committed in this history: cannot find the base"
+        msg = f"no release recorded in CHANGELOG.md ({names}) is in git history; cannot find the last release"
         raise GateError(msg)
-    return found[0][1]
+    return found
 
 
 def changes_report(root: Path, base: str | None) -> str:
     """The text `make changes` prints: graded changes, versions needed, and a changelog draft."""
     head = working_tree(root)
-    rev = base or _default_base(root, head.changelog)
-    with snapshot_at(root, rev) as old:
+    if base:
+        rev, name = base, base
+    else:
+        version, rev = _releases_found(root, head.changelog)[0]
+        name = f"release {version}"
+    with snapshot_at(root, rev, name) as old:
         found = compare(old, head)
         verdict = judge(old, head, found)
         label = old.label
@@ -242,11 +246,7 @@ def changes_report(root: Path, base: str | None) -> str:
 def gate(root: Path) -> list[str]:
     """Every problem with versions and CHANGELOG.md; empty when the working tree may ship."""
     head = working_tree(root)
-    found = released_in_history(root, head.changelog)
-    if not found:
-        names = ", ".join(releases(head.changelog)) or "none"
-        msg = f"no release recorded in CHANGELOG.md ({names}) is in git history; the gate cannot check versions"
-        raise GateError(msg)
+    found = _releases_found(root, head.changelog)
     problems: list[str] = []
     (version, commit), previous = found[0], found[1] if len(found) > 1 else None
     with snapshot_at(root, commit) as release:

@@ -35,8 +35,12 @@ class Change:
 
     def line(self) -> str:
         """The change on one line, with its old and new values when there are any."""
-        values = f" (was {self.old}, now {self.new})" if self.old or self.new else ""
-        return f"{self.where}: {self.what}{values}"
+        return f"{self.where}: {self.what}{self.values()}"
+
+    def values(self) -> str:
+        """` (was X, now Y)`, either side left out when it is empty."""
+        parts = [f"was {self.old}"] * bool(self.old) + [f"now {self.new}"] * bool(self.new)
+        return f" ({', '.join(parts)})" if parts else ""
 
 
 def _show(value: Json) -> str:

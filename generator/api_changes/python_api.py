@@ -107,33 +107,42 @@ def report(package: griffe.Object) -> dict[str, str]:
     return {public: signature for public, _, signature in sorted(_walk(package, package.path, frozenset()))}
 
 
-def canonical(package: griffe.Object) -> dict[str, str]:
-    """Each public path's canonical path (where griffe reports a breakage on it)."""
-    return {public: path for public, path, _ in _walk(package, package.path, frozenset())}
+def _public_names(package: griffe.Object) -> dict[str, str]:
+    """Each canonical path's shortest public path (how a user imports it)."""
+    names: dict[str, str] = {}
+    for public, path, _ in _walk(package, package.path, frozenset()):
+        if path not in names or (public.count("."), public) < (names[path].count("."), names[path]):
+            names[path] = public
+    return names
 
 
 def breaking(old: griffe.Object, new: griffe.Object) -> list[Change]:
-    """griffe's breaking changes between two loaded versions of the package, as graded changes."""
+    """griffe's breaking changes between two loaded versions of the package, named by their public path."""
+    names = _public_names(old)
     changes = []
     for breakage in griffe.find_breaking_changes(old, new):
-        path = breakage.obj.path
+        path = names.get(breakage.obj.path, breakage.obj.path)
         old_value = breakage._format_old_value()  # noqa: SLF001 - griffe's own rendering of the values
         new_value = breakage._format_new_value()  # noqa: SLF001
-        changes.append(
-            Change("breaking", "python", path, breakage.kind.value.lower(), old_value, new_value, path.rsplit(".", 1)[-1])
-        )
+        subject = path.rsplit(".", 1)[-1]
+        changes.append(Change("breaking", "python", path, breakage.kind.value.lower(), old_value, new_value, subject))
     return changes
 
 
 def additions(old_package: griffe.Object, new_package: griffe.Object, broken: list[Change]) -> list[Change]:
-    """Public paths that appeared, and signatures that changed without a griffe breakage on them."""
+    """Public objects that appeared, and signatures that changed where griffe found no breakage.
+
+    One line per object, under its shortest public path, however many paths re-export it.
+    """
     old, new = report(old_package), report(new_package)
-    targets = canonical(new_package)
+    old_names, new_names = _public_names(old_package), _public_names(new_package)
+    shown_old, shown_new = set(old_names.values()), set(new_names.values())
     flagged = {change.where for change in broken}
     changes = []
-    for path in sorted(set(new) - set(old)):
+    for path in sorted(shown_new - set(old)):
         changes.append(Change("addition", "python", path, "added", "", new[path], path.rsplit(".", 1)[-1]))
-    for path in sorted(set(new) & set(old)):
-        if new[path] != old[path] and targets.get(path) not in flagged:
-            changes.append(Change("addition", "python", path, "signature changed compatibly", old[path], new[path], path.rsplit(".", 1)[-1]))
+    for path in sorted(shown_new & shown_old):
+        if new[path] != old[path] and path not in flagged:
+            what = "signature changed (griffe reports no breakage)"
+            changes.append(Change("addition", "python", path, what, old[path], new[path], path.rsplit(".", 1)[-1]))
     return changes
