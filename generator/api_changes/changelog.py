@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-HEADING = re.compile(r"^## \[(?P<name>[^\]]+)\]", re.MULTILINE)
+HEADING = re.compile(r"^## \[(?P<name>[^\]]+)\][^\n]*", re.MULTILINE)
 VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 UNRELEASED = "Unreleased"
 

@@ -95,7 +95,7 @@ def _walk(obj: griffe.Object, path: str, seen: frozenset[str]) -> Iterator[tuple
         if not member.is_public or (isinstance(member, griffe.Alias) and not member.is_exported and obj.is_module):
             continue
         target = _target(member)
-        if target is None or not target.path.startswith(PACKAGE):
+        if target is None or target.package.path != obj.package.path:
             continue
         if isinstance(target, griffe.Module) and isinstance(member, griffe.Alias):
             continue  # a module re-exported by name is reported under its own path
