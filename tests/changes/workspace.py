@@ -27,8 +27,8 @@ class Workspace:
                 (root / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, root / name)
         self.git("init", "--quiet", "--initial-branch=main")
-        self.git("add", "--all")
         self.commit("baseline")
+        self.baseline = self.git("rev-parse", "HEAD").strip()
 
     def git(self, *args: str) -> str:
         command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", *args]
@@ -39,8 +39,8 @@ class Workspace:
         self.git("commit", "--quiet", "--allow-empty", "-m", message)
 
     def reset(self) -> None:
-        """Back to the last commit: every mutation and regeneration undone."""
-        self.git("reset", "--quiet", "--hard")
+        """Back to the baseline commit: every mutation, regeneration and later commit undone."""
+        self.git("reset", "--quiet", "--hard", self.baseline)
         self.git("clean", "--quiet", "-fd")
 
     def path(self, name: str) -> Path:
