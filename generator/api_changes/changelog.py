@@ -31,21 +31,21 @@ class Version:
         return f"{self.major}.{self.minor}.{self.patch}"
 
     def breaking_bump(self) -> Version:
-        """The smallest version a breaking change needs: next major, or next minor while 0.x (semver item 4)."""
+        """Return the smallest version a breaking change needs: next major, or next minor while 0.x (semver item 4)."""
         return Version(0, self.minor + 1, 0) if self.major == 0 else Version(self.major + 1, 0, 0)
 
     def feature_bump(self) -> Version:
-        """The smallest version an addition needs: the next minor."""
+        """Return the smallest version an addition needs: the next minor."""
         return Version(self.major, self.minor + 1, 0)
 
 
 def releases(text: str) -> list[str]:
-    """The released versions, newest first, as their headings give them (Unreleased excluded)."""
+    """List the released versions, newest first, as their headings give them (Unreleased excluded)."""
     return [m["name"] for m in HEADING.finditer(text) if m["name"] != UNRELEASED]
 
 
 def section(text: str, name: str) -> str | None:
-    """The body of `## [name]` up to the next release heading, or None when there is no such heading."""
+    """Return the body of `## [name]` up to the next heading, or None when there is no such heading."""
     matches = list(HEADING.finditer(text))
     for index, match in enumerate(matches):
         if match["name"] == name:
@@ -57,5 +57,5 @@ def section(text: str, name: str) -> str | None:
 
 
 def heading_line(name: str) -> str:
-    """The literal text a release heading starts with (what `git log -S` looks for)."""
+    """Return the literal text a release heading starts with (what `git log -S` looks for)."""
     return f"## [{name}]"

@@ -75,50 +75,57 @@ def _snapshot(label: str, root: Path) -> Snapshot:
     )
 
 
-def _git(root: Path, *args: str) -> str:
+def _git_bytes(root: Path, *args: str) -> bytes:
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)  # noqa: S607
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)  # noqa: S603,S607
     except FileNotFoundError as exc:
         msg = "git is not installed: the gate needs git history to find the last release"
         raise GateError(msg) from exc
     if done.returncode != 0:
         msg = f"git {' '.join(args)} failed: {done.stderr.decode(errors='replace').strip()}"
         raise GateError(msg)
-    return done.stdout.decode()
+    return done.stdout
+
+
+def _git(root: Path, *args: str) -> str:
+    return _git_bytes(root, *args).decode()
 
 
 @contextmanager
 def snapshot_at(root: Path, rev: str, name: str = "") -> Iterator[Snapshot]:
-    """The snapshot at a git revision, extracted with `git archive` into a temporary folder."""
+    """Snapshot a git revision, extracted with `git archive` into a temporary folder."""
     commit = _git(root, "rev-parse", "--verify", f"{rev}^{{commit}}").strip()
     present = [p for p in TRACKED if _git(root, "ls-tree", "--name-only", commit, p).strip()]
     missing = {SPEC, PYPROJECT, f"{PACKAGE_DIR}/{python_api.PACKAGE}"} - set(present)
     if missing:
         msg = f"revision {rev} ({commit[:10]}) has no {', '.join(sorted(missing))}: cannot compare against it"
         raise GateError(msg)
-    archive = subprocess.run(["git", "archive", "--format=tar", commit, *present], cwd=root, capture_output=True, check=True)  # noqa: S607
-    with tempfile.TemporaryDirectory(prefix="maas-kl-base-") as scratch, tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+    archive = _git_bytes(root, "archive", "--format=tar", commit, *present)
+    with (
+        tempfile.TemporaryDirectory(prefix="maas-kl-base-") as scratch,
+        tarfile.open(fileobj=io.BytesIO(archive)) as tar,
+    ):
         tar.extractall(scratch, filter="data")
         yield _snapshot(f"{name or rev} ({commit[:10]})", Path(scratch))
 
 
 def working_tree(root: Path) -> Snapshot:
-    """The snapshot of the files on disk (what `make generate` wrote)."""
+    """Snapshot the files on disk (what `make generate` wrote)."""
     return _snapshot("working tree", root)
 
 
 def release_commit(root: Path, version: str) -> str | None:
-    """The newest commit that introduced the `## [version]` heading into CHANGELOG.md, if any."""
+    """Find the newest commit that introduced the `## [version]` heading into CHANGELOG.md, if any."""
     heading = heading_line(version)
     for commit in _git(root, "log", "--format=%H", "-S", heading, "--", CHANGELOG).split():
-        shown = subprocess.run(["git", "show", f"{commit}:{CHANGELOG}"], cwd=root, capture_output=True, check=False)  # noqa: S607
+        shown = subprocess.run(["git", "show", f"{commit}:{CHANGELOG}"], cwd=root, capture_output=True, check=False)  # noqa: S603,S607
         if shown.returncode == 0 and any(line.startswith(heading) for line in shown.stdout.decode().splitlines()):
             return commit
     return None
 
 
 def released_in_history(root: Path, changelog: str) -> list[tuple[str, str]]:
-    """The releases recorded in CHANGELOG.md whose commits are in history, newest first."""
+    """List the releases recorded in CHANGELOG.md whose commits are in history, newest first."""
     if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
         msg = "this clone is shallow: run `git fetch --unshallow` so the gate can find the last release"
         raise GateError(msg)
@@ -148,54 +155,68 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
 
 
+def _needed(version: Version, breaking: bool, other: bool) -> Version:
+    """Return the smallest version a set of changes needs (the same rule for the SDK and the wire)."""
+    return version.breaking_bump() if breaking else version.feature_bump() if other else version
+
+
+def _breaking_problems(old: Snapshot, new: Snapshot, verdict: Verdict, entry: str | None) -> Iterator[str]:
+    breaking = [c for c in verdict.changes if c.grade == "breaking"]
+    if new.sdk_version < verdict.sdk_needed:
+        yield f"breaking changes need the SDK version moved to {verdict.sdk_needed} (it is {new.sdk_version})"
+    if any(c.area == "wire" for c in breaking) and new.wire_version < verdict.wire_needed:
+        yield (
+            f"breaking wire changes need the spec's info.version moved to {verdict.wire_needed}"
+            f" (it is {new.wire_version})"
+        )
+    unnamed = ", ".join(sorted({c.subject for c in breaking if entry is None or c.subject not in entry}))
+    if new.sdk_version == old.sdk_version:
+        yield f"add a `## [{verdict.sdk_needed}]` section to CHANGELOG.md that names: {unnamed}"
+    elif entry is not None and unnamed:
+        yield f"CHANGELOG.md `## [{new.sdk_version}]` does not name: {unnamed}"
+
+
+def _addition_problems(old: Snapshot, new: Snapshot, verdict: Verdict) -> Iterator[str]:
+    if new.sdk_version == old.sdk_version:
+        if not section(new.changelog, UNRELEASED):
+            yield (
+                f"additions need an entry under `## [{UNRELEASED}]` in CHANGELOG.md,"
+                f" or the SDK version moved to {verdict.sdk_needed}"
+            )
+        return
+    if new.sdk_version < verdict.sdk_needed:
+        yield f"additions released need the SDK version moved to at least {verdict.sdk_needed}"
+    wire_added = any(c.area == "wire" for c in verdict.changes)
+    if wire_added and new.wire_version < verdict.wire_needed:
+        yield f"wire additions released need the spec's info.version moved to {verdict.wire_needed}"
+
+
 def judge(old: Snapshot, new: Snapshot, changes: list[Change]) -> Verdict:
-    """The version and changelog rules for one step from `old` to `new`."""
-    breaking = [c for c in changes if c.grade == "breaking"]
-    other = [c for c in changes if c.grade != "breaking"]
-    wire_breaking = any(c.area == "wire" for c in breaking)
-    wire_other = any(c.area == "wire" for c in other)
-    sdk_needed = old.sdk_version.breaking_bump() if breaking else old.sdk_version.feature_bump() if other else old.sdk_version
-    wire_needed = old.wire_version
-    if wire_breaking:
-        wire_needed = Version(old.wire_version.major + 1, 0, 0)
-    elif wire_other:
-        wire_needed = old.wire_version.feature_bump()
-    verdict = Verdict(changes, sdk_needed, wire_needed)
+    """Apply the version and changelog rules to one step from `old` to `new`."""
+    breaking = any(c.grade == "breaking" for c in changes)
+    wire = [c for c in changes if c.area == "wire"]
+    verdict = Verdict(
+        changes,
+        _needed(old.sdk_version, breaking, bool(changes)),
+        _needed(old.wire_version, any(c.grade == "breaking" for c in wire), bool(wire)),
+    )
     problems = verdict.problems
     if new.sdk_version < old.sdk_version:
         problems.append(f"the SDK version went backwards: {old.sdk_version} -> {new.sdk_version}")
     if new.wire_version < old.wire_version:
         problems.append(f"the spec's info.version went backwards: {old.wire_version} -> {new.wire_version}")
-    bumped = new.sdk_version > old.sdk_version
-    entry = section(new.changelog, str(new.sdk_version)) if bumped else None
-    if bumped and entry is None:
+    entry = section(new.changelog, str(new.sdk_version)) if new.sdk_version > old.sdk_version else None
+    if new.sdk_version > old.sdk_version and entry is None:
         problems.append(f"CHANGELOG.md has no `## [{new.sdk_version}]` section for the new SDK version")
     if breaking:
-        if new.sdk_version < sdk_needed:
-            problems.append(f"breaking changes need the SDK version moved to {sdk_needed} (it is {new.sdk_version})")
-        if wire_breaking and new.wire_version < wire_needed:
-            problems.append(f"breaking wire changes need the spec's info.version moved to {wire_needed} (it is {new.wire_version})")
-        unnamed = sorted({c.subject for c in breaking if entry is None or c.subject not in entry})
-        if bumped and entry is not None and unnamed:
-            problems.append(f"CHANGELOG.md `## [{new.sdk_version}]` does not name: {', '.join(unnamed)}")
-        elif not bumped:
-            problems.append(f"add a `## [{sdk_needed}]` section to CHANGELOG.md that names: {', '.join(unnamed)}")
-    elif other and not bumped:
-        unreleased = section(new.changelog, UNRELEASED)
-        if not unreleased:
-            problems.append(
-                f"additions need an entry under `## [{UNRELEASED}]` in CHANGELOG.md, or the SDK version moved to {sdk_needed}"
-            )
-    elif other and bumped:
-        if new.sdk_version < sdk_needed:
-            problems.append(f"additions released need the SDK version moved to at least {sdk_needed}")
-        if wire_other and new.wire_version < wire_needed:
-            problems.append(f"wire additions released need the spec's info.version moved to {wire_needed}")
+        problems.extend(_breaking_problems(old, new, verdict, entry))
+    elif changes:
+        problems.extend(_addition_problems(old, new, verdict))
     return verdict
 
 
 def draft(changes: Sequence[Change], heading: str) -> str:
-    """A changelog draft grouped under Breaking, Deprecated and Added."""
+    """Draft a changelog entry grouped under Breaking, Deprecated and Added."""
     titles = {"breaking": "Breaking", "deprecation": "Deprecated", "addition": "Added"}
     lines = [f"## [{heading}]"]
     for level in GRADES:
@@ -222,7 +243,7 @@ def _releases_found(root: Path, changelog: str) -> list[tuple[str, str]]:
 
 
 def changes_report(root: Path, base: str | None) -> str:
-    """The text `make changes` prints: graded changes, versions needed, and a changelog draft."""
+    """Build the text `make changes` prints: graded changes, versions needed, and a changelog draft."""
     head = working_tree(root)
     if base:
         rev, name = base, base
@@ -237,7 +258,9 @@ def changes_report(root: Path, base: str | None) -> str:
     heading = str(verdict.sdk_needed) if any(c.grade == "breaking" for c in found) else UNRELEASED
     out = [f"Changes from {label} to the working tree:", _listing(found)]
     out.append(f"SDK version: {versions[0]} -> {head.sdk_version} (needs at least {verdict.sdk_needed})")
-    out.append(f"Wire version (info.version): {versions[1]} -> {head.wire_version} (needs at least {verdict.wire_needed})")
+    out.append(
+        f"Wire version (info.version): {versions[1]} -> {head.wire_version} (needs at least {verdict.wire_needed})"
+    )
     if found:
         out += ["", "Changelog draft:", "", draft(found, heading)]
     return "\n".join(out) + "\n"
@@ -271,7 +294,9 @@ def _explain(step: str, verdict: Verdict) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Print the changes since BASE, or with --gate fail when the version or changelog lag behind."""
-    parser = argparse.ArgumentParser(prog="python -m generator.api_changes.changes", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m generator.api_changes.changes", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--base", help="git revision to compare with (default: the last release in CHANGELOG.md)")
     parser.add_argument("--gate", action="store_true", help="check versions and CHANGELOG.md; exit 1 on a problem")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)

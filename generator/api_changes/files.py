@@ -15,16 +15,18 @@ REPORT_DIR = "api-report"
 WIRE = f"{REPORT_DIR}/wire.yaml"
 PYTHON = f"{REPORT_DIR}/python.txt"
 WIRE_HEADER = "# The spec's wire surface, normalised (generator/api_changes/wire.py). Generated: do not edit.\n"
-PYTHON_HEADER = "# The SDK's public Python API as griffe sees it (generator/api_changes/python_api.py). Generated: do not edit.\n"
+PYTHON_HEADER = (
+    "# The SDK's public Python API as griffe sees it (generator/api_changes/python_api.py). Generated: do not edit.\n"
+)
 
 
 def render_wire(report: Mapping[str, Any]) -> str:
-    """The wire report as stable YAML: sorted where order carries no meaning, wide lines."""
+    """Render the wire report as stable YAML: sorted where order carries no meaning, wide lines."""
     return WIRE_HEADER + yaml.safe_dump(dict(report), sort_keys=False, width=120, allow_unicode=True)
 
 
 def render_python(report: Mapping[str, str]) -> str:
-    """The Python report as one `path :: signature` line per public object."""
+    """Render the Python report as one `path :: signature` line per public object."""
     return PYTHON_HEADER + "".join(f"{path} :: {signature}\n" for path, signature in report.items())
 
 

@@ -34,7 +34,7 @@ class Change:
     subject: str = ""  # the name a changelog entry must mention
 
     def line(self) -> str:
-        """The change on one line, with its old and new values when there are any."""
+        """Describe the change on one line, with its old and new values when there are any."""
         return f"{self.where}: {self.what}{self.values()}"
 
     def values(self) -> str:
@@ -51,69 +51,102 @@ def _leaf(path: str) -> str:
     return path.rsplit(".", 1)[-1].removesuffix("[]").split(":", 1)[0]
 
 
-def _field(op: str, side: str, path: str, old: Mapping[str, Json] | None, new: Mapping[str, Json] | None) -> Iterator[Change]:
+def _enum(was: Json, now: Json, request: bool) -> Iterator[tuple[Grade, str]]:
+    if was is None or now is None:
+        narrowed = (now is not None) if request else (now is None)
+        yield ("breaking" if narrowed else "addition"), ("enum added" if now else "enum removed")
+        return
+    olds, news = set(map(json.dumps, was)), set(map(json.dumps, now))
+    if olds - news:
+        yield ("breaking" if request else "addition"), f"enum value {', '.join(sorted(olds - news))} removed"
+    if news - olds:
+        # A closed response enum: a client may reject a value it was never told about.
+        yield ("addition" if request else "breaking"), f"enum value {', '.join(sorted(news - olds))} added"
+
+
+def _bound(key: str, was: Json, now: Json, request: bool) -> tuple[Grade, str]:
+    narrower = now is not None if was is None or now is None else (now > was) if key in LOWER else (now < was)
+    breaks = narrower if request else not narrower
+    return ("breaking" if breaks else "addition"), f"{key} {'tightened' if narrower else 'widened'}"
+
+
+def _attribute(key: str, was: Json, now: Json, request: bool) -> Iterator[tuple[Grade, str]]:
+    """Grade one changed fact of a field; requests may only widen, responses may only narrow."""
+    if key == "required":
+        breaks = bool(now) if request else not now
+        yield ("breaking" if breaks else "addition"), ("made required" if now else "made optional")
+    elif key == "deprecated":
+        yield ("deprecation" if now else "addition"), ("deprecated" if now else "no longer deprecated")
+    elif key == "enum":
+        yield from _enum(was, now, request)
+    elif key in LOWER | UPPER:
+        yield _bound(key, was, now, request)
+    elif key == "type":
+        olds, news = set(str(was or "").split(" | ")), set(str(now or "").split(" | "))
+        compatible = bool(was and now) and (olds <= news if request else news <= olds)
+        yield ("addition" if compatible else "breaking"), "type changed"
+    elif key == "additionalProperties" and request:
+        yield ("addition" if now is not False else "breaking"), "additional properties changed"
+    else:
+        yield "breaking", f"{key} changed"
+
+
+def _field(
+    op: str, side: str, path: str, old: Mapping[str, Json] | None, new: Mapping[str, Json] | None
+) -> Iterator[Change]:
     """Grade one request (`side == "request"`) or response field."""
     request = side == "request"
     where = f"{op} {side} {path}"
     subject = _leaf(path)
-
-    def change(grade: Grade, what: str, was: Json = None, now: Json = None) -> Change:
-        return Change(grade, "wire", where, what, _show(was) if was is not None else "", _show(now) if now is not None else "", subject)
-
-    if old is None and new is not None:
-        if request and new.get("required"):
-            yield change("breaking", "added as required")
+    if old is None or new is None:
+        if new is None:
+            yield Change("breaking", "wire", where, "removed", subject=subject)
+        elif request and new.get("required"):
+            yield Change("breaking", "wire", where, "added as required", subject=subject)
         else:
-            yield change("addition", "added")
+            yield Change("addition", "wire", where, "added", subject=subject)
         return
-    if new is None and old is not None:
-        yield change("breaking", "removed")
-        return
-    assert old is not None and new is not None
     for key in sorted(set(old) | set(new)):
         was, now = old.get(key), new.get(key)
-        if was == now:
-            continue
-        if key == "required":
-            tighter = bool(now) if request else not now
-            yield change("breaking" if tighter else "addition", "made required" if now else "made optional", was, now)
-        elif key == "deprecated":
-            yield change("deprecation" if now else "addition", "deprecated" if now else "no longer deprecated")
-        elif key == "enum":
-            gone, added = sorted(set(map(json.dumps, was or [])) - set(map(json.dumps, now or []))), sorted(
-                set(map(json.dumps, now or [])) - set(map(json.dumps, was or []))
+        if was != now:
+            shown = (
+                ("", "")
+                if key == "deprecated"
+                else (_show(was) if was is not None else "", _show(now) if now is not None else "")
             )
-            if was is None or now is None:
-                narrowed = (now is not None) if request else (now is None)
-                yield change("breaking" if narrowed else "addition", "enum added" if now else "enum removed", was, now)
-                continue
-            if gone:
-                yield change("addition" if not request else "breaking", f"enum value {', '.join(gone)} removed", was, now)
-            if added:
-                # A closed response enum: a client may reject a value it was never told about.
-                yield change("breaking" if not request else "addition", f"enum value {', '.join(added)} added", was, now)
-        elif key in LOWER | UPPER:
-            if was is None or now is None:
-                tighter = now is not None
-            else:
-                tighter = (now > was) if key in LOWER else (now < was)
-            if not request:
-                tighter = not tighter
-            yield change("breaking" if tighter else "addition", f"{key} {'tightened' if request == tighter else 'widened'}", was, now)
-        elif key == "type":
-            olds, news = set(str(was or "").split(" | ")), set(str(now or "").split(" | "))
-            compatible = olds <= news if request else news <= olds
-            yield change("addition" if compatible and was and now else "breaking", "type changed", was, now)
-        elif key == "additionalProperties" and request:
-            yield change("addition" if now is not False else "breaking", "additional properties changed", was, now)
-        else:
-            yield change("breaking", f"{key} changed", was, now)
+            for grade_, what in _attribute(key, was, now, request):
+                yield Change(grade_, "wire", where, what, *shown, subject)
 
 
 def _keyed(items: list[Json]) -> dict[str, Json] | None:
     if items and all(isinstance(i, Mapping) and "name" in i for i in items):
         return {str(i["name"]): i for i in items}
     return None
+
+
+def _is_set(old: list[Json], new: list[Json]) -> bool:
+    return all(not isinstance(i, Mapping | list) for i in [*old, *new])
+
+
+def _list_data(where: str, old: list[Json], new: list[Json]) -> Iterator[Change]:
+    """Grade a list in a data table: named rules (a new rule narrows) or a set of values."""
+    subject = where.rsplit(" ", 1)[-1]
+    o, n = _keyed(old), _keyed(new)
+    if o is not None and n is not None:
+        for key in sorted(set(o) | set(n)):
+            if key not in n:
+                yield Change("addition", "wire", f"{where}[{key}]", "rule removed", _show(o[key]), "", key)
+            elif key not in o:
+                yield Change("breaking", "wire", f"{where}[{key}]", "rule added", "", _show(n[key]), key)
+            else:
+                yield from _data(f"{where}[{key}]", o[key], n[key])
+        return
+    gone = [i for i in old if i not in new]
+    added = [i for i in new if i not in old]
+    if gone:
+        yield Change("breaking", "wire", where, f"narrowed: {_show(gone)} removed", _show(old), _show(new), subject)
+    if added:
+        yield Change("addition", "wire", where, f"widened: {_show(added)} added", _show(old), _show(new), subject)
 
 
 def _data(where: str, old: Json, new: Json) -> Iterator[Change]:
@@ -128,26 +161,9 @@ def _data(where: str, old: Json, new: Json) -> Iterator[Change]:
             else:
                 yield from _data(f"{where}.{key}", old[key], new[key])
         return
-    if isinstance(old, list) and isinstance(new, list):
-        o, n = _keyed(old), _keyed(new)
-        if o is not None and n is not None:
-            # Items of a rule list restrict: a new item narrows, a removed one widens.
-            for key in sorted(set(o) | set(n)):
-                if key not in n:
-                    yield Change("addition", "wire", f"{where}[{key}]", "rule removed", _show(o[key]), "", key)
-                elif key not in o:
-                    yield Change("breaking", "wire", f"{where}[{key}]", "rule added", "", _show(n[key]), key)
-                else:
-                    yield from _data(f"{where}[{key}]", o[key], n[key])
-            return
-        if all(not isinstance(i, Mapping | list) for i in [*old, *new]):
-            gone = [i for i in old if i not in new]
-            added = [i for i in new if i not in old]
-            if gone:
-                yield Change("breaking", "wire", where, f"narrowed: {_show(gone)} removed", _show(old), _show(new), subject)
-            if added:
-                yield Change("addition", "wire", where, f"widened: {_show(added)} added", _show(old), _show(new), subject)
-            return
+    if isinstance(old, list) and isinstance(new, list) and (_keyed(old) is not None or _is_set(old, new)):
+        yield from _list_data(where, old, new)
+        return
     if old == new:
         return
     if isinstance(old, int | float) and isinstance(new, int | float) and not isinstance(old, bool):
@@ -162,7 +178,13 @@ def _operation(op: str, old: Mapping[str, Json], new: Mapping[str, Json]) -> Ite
         if old.get(key) != new.get(key):
             yield Change("breaking", "wire", op, f"{key} changed", _show(old.get(key)), _show(new.get(key)), op)
     if old.get("deprecated") != new.get("deprecated"):
-        yield Change("deprecation" if new.get("deprecated") else "addition", "wire", op, "deprecated" if new.get("deprecated") else "no longer deprecated", subject=op)
+        yield Change(
+            "deprecation" if new.get("deprecated") else "addition",
+            "wire",
+            op,
+            "deprecated" if new.get("deprecated") else "no longer deprecated",
+            subject=op,
+        )
     req_old, req_new = old.get("request", {}), new.get("request", {})
     for path in sorted(set(req_old) | set(req_new)):
         yield from _field(op, "request", path, req_old.get(path), req_new.get(path))

@@ -21,7 +21,9 @@ EXCEPTION_BASES = frozenset({"Exception", "BaseException", "ValueError", "Runtim
 
 def load(parent: Path, package: str = PACKAGE) -> griffe.Object:
     """Load `package` statically from the folder that holds it (never from the installed copy)."""
-    loaded = griffe.load(package, search_paths=[parent], try_relative_path=False, resolve_aliases=True, resolve_external=False)
+    loaded = griffe.load(
+        package, search_paths=[parent], try_relative_path=False, resolve_aliases=True, resolve_external=False
+    )
     assert isinstance(loaded, griffe.Object)
     return loaded
 
@@ -39,7 +41,8 @@ def _target(obj: griffe.Object | griffe.Alias) -> griffe.Object | None:
 def _is_exception(cls: griffe.Class, depth: int = 0) -> bool:
     if any(str(base).rsplit(".", 1)[-1] in EXCEPTION_BASES for base in cls.bases):
         return True
-    return depth < 8 and any(_is_exception(base, depth + 1) for base in cls.resolved_bases)
+    bases = [base for base in cls.resolved_bases if isinstance(base, griffe.Class)]
+    return depth < 8 and any(_is_exception(base, depth + 1) for base in bases)
 
 
 def _parameters(fn: griffe.Function) -> str:
@@ -63,7 +66,9 @@ def _parameters(fn: griffe.Function) -> str:
         if param.default is not None:
             text += f" = {param.default}"
         parts.append(text)
-        if kind is griffe.ParameterKind.positional_only and (index + 1 == len(params) or params[index + 1].kind is not kind):
+        if kind is griffe.ParameterKind.positional_only and (
+            index + 1 == len(params) or params[index + 1].kind is not kind
+        ):
             parts.append("/")
     return ", ".join(parts)
 
@@ -117,13 +122,13 @@ def _public_names(package: griffe.Object) -> dict[str, str]:
 
 
 def breaking(old: griffe.Object, new: griffe.Object) -> list[Change]:
-    """griffe's breaking changes between two loaded versions of the package, named by their public path."""
+    """Griffe's breaking changes between two loaded versions of the package, named by their public path."""
     names = _public_names(old)
     changes = []
     for breakage in griffe.find_breaking_changes(old, new):
         path = names.get(breakage.obj.path, breakage.obj.path)
-        old_value = breakage._format_old_value()  # noqa: SLF001 - griffe's own rendering of the values
-        new_value = breakage._format_new_value()  # noqa: SLF001
+        old_value = breakage._format_old_value()
+        new_value = breakage._format_new_value()
         subject = path.rsplit(".", 1)[-1]
         changes.append(Change("breaking", "python", path, breakage.kind.value.lower(), old_value, new_value, subject))
     return changes

@@ -41,7 +41,7 @@ def _resolve(spec: Mapping[str, Json], node: Json) -> Json:
 
 
 def _strip(spec: Mapping[str, Json], node: Json) -> Json:
-    """A prose-free, ref-free, key-sorted copy of any spec fragment (for rules kept as data)."""
+    """Copy any spec fragment without prose or refs, keys sorted (for rules kept as data)."""
     node = _resolve(spec, node)
     if isinstance(node, Mapping):
         return {str(k): _strip(spec, v) for k, v in sorted(node.items()) if k not in PROSE}
@@ -50,9 +50,9 @@ def _strip(spec: Mapping[str, Json], node: Json) -> Json:
     return node
 
 
-def _merged(spec: Mapping[str, Json], schema: Json) -> dict[str, Json]:
-    """The schema with its `allOf` parts folded in: properties and `required` are unions."""
-    schema = dict(_resolve(spec, schema) or {})
+def _merged(spec: Mapping[str, Json], raw: Json) -> dict[str, Json]:
+    """Fold a schema's `allOf` parts in: properties and `required` become unions."""
+    schema: dict[str, Json] = dict(_resolve(spec, raw) or {})
     parts = [_merged(spec, part) for part in schema.pop("allOf", [])]
     for part in parts:
         for key, value in part.items():
@@ -93,7 +93,9 @@ def _facts(spec: Mapping[str, Json], schema: Mapping[str, Json], *, required: bo
     return facts
 
 
-def fields(spec: Mapping[str, Json], schema: Json, prefix: str, *, required: bool) -> Iterator[tuple[str, dict[str, Json]]]:
+def fields(
+    spec: Mapping[str, Json], schema: Json, prefix: str, *, required: bool
+) -> Iterator[tuple[str, dict[str, Json]]]:
     """Flatten a schema into `(path, facts)` pairs: `a.b` for properties, `a[]` for array items."""
     merged = _merged(spec, schema)
     yield prefix, _facts(spec, merged, required=required)
@@ -134,7 +136,9 @@ def _operation(spec: Mapping[str, Json], path: str, method: str, item: Mapping[s
         entry: dict[str, Json] = {}
         for header, hraw in sorted(response.get("headers", {}).items()):
             hdr = _resolve(spec, hraw)
-            entry[f"header.{header}"] = _facts(spec, _merged(spec, hdr.get("schema", {})), required=bool(hdr.get("required")))
+            entry[f"header.{header}"] = _facts(
+                spec, _merged(spec, hdr.get("schema", {})), required=bool(hdr.get("required"))
+            )
         entry.update(_content(spec, response.get("content", {}), "body"))
         entry["links"] = sorted(response.get("links", {}))
         responses[str(status)] = entry
@@ -149,7 +153,7 @@ def _operation(spec: Mapping[str, Json], path: str, method: str, item: Mapping[s
 
 
 def _codes_from_responses(spec: Mapping[str, Json]) -> dict[str, dict[str, Json]]:
-    """Business codes read off the error responses' examples, when the spec has no code table."""
+    """Read business codes off the error responses' examples, when the spec has no code table."""
     codes: dict[str, dict[str, Json]] = {}
     for item in spec.get("paths", {}).values():
         for method in HTTP_METHODS:
@@ -163,24 +167,29 @@ def _codes_from_responses(spec: Mapping[str, Json]) -> dict[str, dict[str, Json]
 
 
 def business_codes(spec: Mapping[str, Json]) -> dict[str, dict[str, Json]]:
-    """The business codes by code: from `x-business-codes` when present, else from error examples."""
+    """Read the business codes by code: from `x-business-codes` when present, else from error examples."""
     table = spec.get("x-business-codes")
     if table is None:
         return dict(sorted(_codes_from_responses(spec).items(), key=lambda kv: int(kv[0])))
     rows = table.get("codes", []) if isinstance(table, Mapping) else table
-    codes = {str(row["code"]): {k: _strip(spec, v) for k, v in sorted(row.items()) if k not in {*PROSE, "code"}} for row in rows}
+    codes = {
+        str(row["code"]): {k: _strip(spec, v) for k, v in sorted(row.items()) if k not in {*PROSE, "code"}}
+        for row in rows
+    }
     return dict(sorted(codes.items(), key=lambda kv: int(kv[0])))
 
 
 def report(spec: Mapping[str, Json]) -> dict[str, Json]:
-    """The whole wire report: version, servers, security, operations, business codes, capabilities."""
+    """Build the whole wire report: version, servers, security, operations, business codes, capabilities."""
     operations: dict[str, Json] = {}
     for path, raw_item in sorted(spec.get("paths", {}).items()):
         item = _resolve(spec, raw_item)
         for method in HTTP_METHODS:
             if method in item:
                 op = item[method]
-                operations[str(op.get("operationId", f"{method.upper()} {path}"))] = _operation(spec, path, method, item)
+                operations[str(op.get("operationId", f"{method.upper()} {path}"))] = _operation(
+                    spec, path, method, item
+                )
     codes = business_codes(spec)
     for op in operations.values():
         statuses = {int(s) for s in op["responses"] if s.isdigit()}

@@ -24,7 +24,7 @@ def test_bumps_follow_semver_with_minor_for_breaking_while_0x(version: str, brea
 
 
 def test_a_malformed_version_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="not a X.Y.Z version: 'v1'"):
+    with pytest.raises(ValueError, match=r"not a X\.Y\.Z version: 'v1'"):
         Version.parse("v1")
 
 
@@ -37,7 +37,9 @@ def test_sections_end_at_the_next_heading_and_drop_link_definitions() -> None:
 
 
 def test_changelog_records_the_current_sdk_version_as_a_release() -> None:
-    sdk = tomllib.loads((ROOT / "generated_client" / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"]
+    sdk = tomllib.loads((ROOT / "generated_client" / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "version"
+    ]
     config = yaml.safe_load((ROOT / "generator" / "config.yaml").read_text(encoding="utf-8"))
     assert sdk == config["package_version_override"]
     assert CHANGELOG.startswith("# Changelog\n")

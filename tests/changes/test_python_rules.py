@@ -12,7 +12,7 @@ from ._impl import Client, fetch
 
 __all__ = ["Client", "fetch"]
 '''
-IMPL = '''
+IMPL = """
 class Client:
     def get(self, task_id: str) -> str:
         return task_id
@@ -20,7 +20,7 @@ class Client:
 
 def fetch(url: str, *, timeout: float = 1.0) -> bytes:
     return b""
-'''
+"""
 
 
 def package(root: Path, init: str, impl: str) -> Path:
@@ -51,8 +51,14 @@ def test_renaming_a_public_function_is_breaking(tmp_path: Path) -> None:
 def test_a_new_required_parameter_is_breaking_and_a_new_optional_one_is_not(tmp_path: Path) -> None:
     old = load(package(tmp_path / "old", OLD, IMPL), "pkg")
     required = load(package(tmp_path / "req", OLD, IMPL.replace("task_id: str)", "task_id: str, mode: str)")), "pkg")
-    optional = load(package(tmp_path / "opt", OLD, IMPL.replace("task_id: str)", "task_id: str, mode: str = 'std')")), "pkg")
+    optional = load(
+        package(tmp_path / "opt", OLD, IMPL.replace("task_id: str)", "task_id: str, mode: str = 'std')")), "pkg"
+    )
     assert [c.what for c in breaking(old, required)] == ["parameter was added as required"]
     assert breaking(old, optional) == []
     [added] = additions(old, optional, [])
-    assert (added.grade, added.where, added.new) == ("addition", "pkg.Client.get", "def get(self, task_id: str, mode: str = 'std') -> str")
+    assert (added.grade, added.where, added.new) == (
+        "addition",
+        "pkg.Client.get",
+        "def get(self, task_id: str, mode: str = 'std') -> str",
+    )

@@ -26,7 +26,8 @@ def changes(mutate: Mutation) -> list[Change]:
 
 
 def schemas(spec: dict[str, Any]) -> dict[str, Any]:
-    return spec["components"]["schemas"]
+    found: dict[str, Any] = spec["components"]["schemas"]
+    return found
 
 
 def only(found: list[Change]) -> Change:
@@ -98,18 +99,45 @@ BREAKING: list[tuple[str, Mutation, str, str]] = [
     ("field made required", _make_required, "create_text2video_task request body.negative_prompt", "made required"),
     ("request field removed", _remove_request_field, "create_text2video_task request body.negative_prompt", "removed"),
     ("type changed", _change_type, "create_text2video_task request body.cfg_scale", "type changed"),
-    ("request enum value removed", _remove_request_enum_value, "create_text2video_task request body.aspect_ratio", 'enum value "1:1" removed'),
-    ("closed response enum grew", _add_response_enum_value, "get_text2video_task response 200 body.data.task_status", 'enum value "cancelled" added'),
+    (
+        "request enum value removed",
+        _remove_request_enum_value,
+        "create_text2video_task request body.aspect_ratio",
+        'enum value "1:1" removed',
+    ),
+    (
+        "closed response enum grew",
+        _add_response_enum_value,
+        "get_text2video_task response 200 body.data.task_status",
+        'enum value "cancelled" added',
+    ),
     ("bound tightened", _tighten_bound, "create_text2video_task request body.prompt", "maxLength tightened"),
-    ("response field removed", _remove_response_field, "get_text2video_task response 200 body.data.updated_at", "removed"),
-    ("response field made optional", _make_response_optional, "get_text2video_task response 200 body.data.updated_at", "made optional"),
+    (
+        "response field removed",
+        _remove_response_field,
+        "get_text2video_task response 200 body.data.updated_at",
+        "removed",
+    ),
+    (
+        "response field made optional",
+        _make_response_optional,
+        "get_text2video_task response 200 body.data.updated_at",
+        "made optional",
+    ),
     ("status removed", _remove_status, "create_text2video_task response 503", "status removed"),
     ("business code removed", _remove_business_code, "business_codes.1301", "removed"),
-    ("capability narrowed", _narrow_capability, "capabilities.rules[text to video].supported.MaaS_KL_V1", 'narrowed: ["pro10"] removed'),
+    (
+        "capability narrowed",
+        _narrow_capability,
+        "capabilities.rules[text to video].supported.MaaS_KL_V1",
+        'narrowed: ["pro10"] removed',
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "where", "what"), [case[1:] for case in BREAKING], ids=[case[0] for case in BREAKING])
+@pytest.mark.parametrize(
+    ("mutate", "where", "what"), [case[1:] for case in BREAKING], ids=[case[0] for case in BREAKING]
+)
 def test_breaking_rules(mutate: Mutation, where: str, what: str) -> None:
     found = changes(mutate)
     assert any(c.where == where and c.what == what and c.grade == "breaking" for c in found), [c.line() for c in found]

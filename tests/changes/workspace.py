@@ -49,7 +49,9 @@ class Workspace:
     def edit_spec(self, change: Callable[[dict[str, Any]], None]) -> None:
         spec = yaml.safe_load(self.path(SPEC).read_text(encoding="utf-8"))
         change(spec)
-        self.path(SPEC).write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+        self.path(SPEC).write_text(
+            yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
+        )
 
     def replace(self, name: str, old: str, new: str) -> None:
         text = self.path(name).read_text(encoding="utf-8")
