@@ -272,13 +272,18 @@ def gate(root: Path) -> list[str]:
     found = _releases_found(root, head.changelog)
     problems: list[str] = []
     (version, commit), previous = found[0], found[1] if len(found) > 1 else None
-    with snapshot_at(root, commit) as release:
+    with snapshot_at(root, commit, f"release {version}") as release:
+        if str(release.sdk_version) != version:
+            problems.append(
+                f"the commit that recorded `## [{version}]` in CHANGELOG.md ({commit[:10]}) has SDK version"
+                f" {release.sdk_version}: a release's heading, version bump and regenerated code belong in one commit"
+            )
         if previous is not None:
             with snapshot_at(root, previous[1]) as before:
                 step = judge(before, release, compare(before, release))
             problems += _explain(f"release {previous[0]} -> release {version}", step)
         step = judge(release, head, compare(release, head))
-        problems += _explain(f"release {version} -> working tree", step)
+        problems += _explain(f"release {version} ({commit[:10]}) -> working tree", step)
     return problems
 
 
@@ -311,7 +316,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if problems:
         sys.stderr.write("version gate failed:\n" + "\n".join(problems) + "\n")
-        sys.stderr.write("Run `make changes` for a changelog draft; see README, 'Regenerating the SDK'.\n")
+        sys.stderr.write(
+            "Run `make changes` for a changelog draft; see README, 'Regenerating the SDK'. A release is the commit"
+            " that introduced its `## [X.Y.Z]` heading: what was committed after it counts as unreleased.\n"
+        )
         return 1
     print("version gate: versions and CHANGELOG.md match the API changes")
     return 0

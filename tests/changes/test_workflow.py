@@ -169,6 +169,17 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     assert "BREAKING    wire   create_text2video_task request body.negative_prompt" in ws.changes(base=ws.baseline)
 
 
+def test_a_release_heading_committed_without_its_version_bump_is_named(ws: Workspace) -> None:
+    ws.replace("CHANGELOG.md", "## [0.1.0]", "## [0.2.0] - 2027-01-01\n\n- Nothing yet.\n\n## [0.1.0]")
+    ws.commit("heading first, bump later")
+    done = ws.gate()
+    assert done.returncode == 1
+    assert (
+        "has SDK version 0.1.0: a release's heading, version bump and regenerated code belong in one commit"
+        in done.stderr
+    )
+
+
 def test_the_gate_refuses_to_decide_without_history(ws: Workspace, tmp_path: Path) -> None:
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{ws.root}", str(shallow)], check=True)
