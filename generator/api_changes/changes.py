@@ -39,6 +39,8 @@ SPEC = "openapi/maas_kl.yaml"
 PYPROJECT = "generated_client/pyproject.toml"
 PACKAGE_DIR = "generated_client"
 CHANGELOG = "CHANGELOG.md"
+# libyaml's safe loader when present: it reads the spec several times faster than the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TRACKED = (SPEC, PYPROJECT, f"{PACKAGE_DIR}/{python_api.PACKAGE}", CHANGELOG)
 
 
@@ -63,7 +65,7 @@ class Snapshot:
 
 
 def _snapshot(label: str, root: Path) -> Snapshot:
-    spec = yaml.safe_load((root / SPEC).read_text(encoding="utf-8"))
+    spec = yaml.load((root / SPEC).read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 - a safe loader
     project = tomllib.loads((root / PYPROJECT).read_text(encoding="utf-8"))
     log = root / CHANGELOG
     return Snapshot(

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from generator.api_changes.changes import SAFE_LOADER
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = "openapi/maas_kl.yaml"
 
@@ -47,7 +49,7 @@ class Workspace:
         return self.root / name
 
     def edit_spec(self, change: Callable[[dict[str, Any]], None]) -> None:
-        spec = yaml.safe_load(self.path(SPEC).read_text(encoding="utf-8"))
+        spec = yaml.load(self.path(SPEC).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
         change(spec)
         self.path(SPEC).write_text(
             yaml.safe_dump(spec, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8"
