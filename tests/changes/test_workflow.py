@@ -169,6 +169,15 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     assert "BREAKING    wire   create_text2video_task request body.negative_prompt" in ws.changes(base=ws.baseline)
 
 
+def test_check_generated_fails_while_a_report_is_stale(ws: Workspace) -> None:
+    ws.replace(f"{REPORTS}/python.txt", "maas_kl_client.task_videos ::", "maas_kl_client.task_videos_old ::")
+    ws.replace(f"{REPORTS}/wire.yaml", "wire_version: 1.0.0", "wire_version: 0.9.0")
+    done = ws.run("generator", "--check")
+    assert done.returncode == 1
+    assert "changed: api-report/python.txt" in done.stderr
+    assert "changed: api-report/wire.yaml" in done.stderr
+
+
 def test_a_release_heading_committed_without_its_version_bump_is_named(ws: Workspace) -> None:
     ws.replace("CHANGELOG.md", "## [0.1.0]", "## [0.2.0] - 2027-01-01\n\n- Nothing yet.\n\n## [0.1.0]")
     ws.commit("heading first, bump later")
