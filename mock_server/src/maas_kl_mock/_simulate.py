@@ -10,6 +10,7 @@ from typing import Any
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
+from ._media import FALLBACK_RATIO, requested_ratio
 from ._store import TaskStore
 from ._task import Task, TaskKind, Video
 
@@ -46,8 +47,10 @@ class Simulator:
         concurrency_limit: int = 10,
         failure_message: str = "Failure to pass the risk control system",
         seed: int | None = None,
+        default_ratio: tuple[int, int] = FALLBACK_RATIO,
     ) -> None:
         self.store = store
+        self.default_ratio = default_ratio
         self.clock = clock
         self.capabilities = capabilities
         self.lifecycle = lifecycle or Lifecycle()
@@ -94,10 +97,12 @@ class Simulator:
             source, parent = self._extendable(tenant, str(body["video_id"]), now)
             model, mode = source.model, source.mode
             length = parent.duration + self.capabilities.seconds_added
+            ratio = parent.ratio
         else:
             chosen = self.capabilities.selection(body)
             model, mode = chosen.model, chosen.mode
             length = float(chosen.duration) + 0.1
+            ratio = requested_ratio(body, self.default_ratio)
         factor = self.lifecycle.slow_factor if scenario == "slow" else 1.0
         fails = scenario == "fail"
         self._next_task_id += 1
@@ -112,7 +117,7 @@ class Simulator:
             mode=mode,
             external_task_id=external,
             fails_with=self.failure_message if fails else None,
-            video=None if fails else Video(self._new_video_id(), length),
+            video=None if fails else Video(self._new_video_id(), round(length, 1), ratio),
             parent=parent,
         )
         self.store.add(task, now)
