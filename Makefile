@@ -89,7 +89,7 @@ contract-deep: .sync  ## Contract suite with the deep profile: many more example
 	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -101,6 +101,10 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 .PHONY: bench-mock
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
 	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
+
+.PHONY: bench-video
+bench-video: .sync  ## Video cost: muxer vs encoder, produce+serve 10 s and longest, RSS under 50 downloads, download_video vs curl
+	$(RUN) python -m bench.bench_video $(BENCH_ARGS)
 
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
