@@ -67,6 +67,16 @@ def test_the_async_example_creates_waits_and_downloads(
     assert len(_mp4s(tmp_path / "out")) == 1
 
 
+def test_the_progress_example_downloads_and_reports(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    exec(_block("on_progress=show"), {})
+    [video] = _mp4s(tmp_path / "out")
+    size = video.stat().st_size
+    assert capsys.readouterr().out.splitlines()[-1] == f"{size}/{size} bytes"
+
+
 @pytest.mark.parametrize("name", ["test_my_video_job", "test_render"])
 def test_the_fixture_recipes_pass(name: str, maas_kl_mock: MockFixture, tmp_path: Path) -> None:
     namespace: dict[str, Any] = {}
