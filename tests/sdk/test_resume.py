@@ -22,6 +22,8 @@ from maas_kl_client import (
 )
 from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig
 
+from tests.reliability.mockproc import MockProcess
+
 from .fakes import FakeClock, sync_client
 
 URL = "https://cdn.example.com/v/abc.mp4"
@@ -249,3 +251,32 @@ def test_a_cut_without_retries_still_leaves_no_file(tmp_path: Path) -> None:
     with sync_sdk(mock) as client, pytest.raises(DownloadError, match="nothing was written"):
         client.download_video(url, tmp_path / "v.mp4", retry=RetryPolicy(max_attempts=1))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_resume_over_real_sockets_against_the_standalone_mock(tmp_path: Path) -> None:
+    args = ["--submitted-seconds", "0", "--processing-seconds", "0", "--video-size-kb", "1024"]
+    with MockProcess([*args, "--download-cut", "0.3,0.7"]) as server:
+        settings: dict[str, Any] = {"api_key": "k", "endpoint_path": "default", "base_url": server.base_url}
+        with MaasKL(**settings) as client:
+            url = task_videos(client.text2video.create_and_wait(prompt="A dog"))[0].url
+            cut = client.download_video(url, tmp_path / "sync.mp4")
+
+        async def async_download() -> Path:
+            async with AsyncMaasKL(**settings) as aclient:
+                return await aclient.download_video(url, tmp_path / "async.mp4")
+
+        async_cut = asyncio.run(async_download())
+        calls = httpx.get(f"{server.base_url}/_mock/calls").json()["calls"]
+        httpx.put(f"{server.base_url}/_mock/faults", json={"download_cut": []})
+        whole = httpx.get(url).content
+    assert len(whole) == 1024 * 1024
+    assert cut.read_bytes() == whole
+    assert async_cut.read_bytes() == whole
+    downloads = [(c["status"], c["range"], c["drop"]) for c in calls if c["path"].startswith("/files/")]
+    size = len(whole)
+    resumed = [
+        (200, None, "truncate"),
+        (206, f"bytes={int(size * 0.3)}-", "truncate"),
+        (206, f"bytes={int(size * 0.7)}-", None),
+    ]
+    assert downloads == resumed * 2
