@@ -212,7 +212,7 @@ class Output:
         return TaskProgress(self.err, enabled=self.err.is_terminal and not self.as_json, transient=True)
 
     def download_bar(self) -> DownloadBar:
-        """A download's progress bar (bytes, rate) on stderr, shown only on a terminal and never in --json mode."""
+        """Return a download's progress bar (bytes, rate) on stderr: only on a terminal, never with --json."""
         return DownloadBar(self.err, enabled=self.err.is_terminal and not self.as_json)
 
     def download(self, client: MaasKL, url: str, target: Path) -> Path:
