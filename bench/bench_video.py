@@ -66,14 +66,17 @@ class Server:
     def video(self, kind: str = "text2video", body: dict[str, Any] | None = None) -> dict[str, str]:
         """Create a task, let it finish, return its video (id, url, duration)."""
         created = self.http.post(f"{API}/{kind}", json=body or {"prompt": "A dog", "duration": "10"}).json()
-        task_id = created["data"]["task_id"]
+        return self.finished(kind, created["data"]["task_id"])
+
+    def finished(self, kind: str, task_id: str) -> dict[str, str]:
+        """Poll the task until it succeeds; return its video."""
         for _ in range(100):
             data = self.http.get(f"{API}/{kind}/{task_id}").json()["data"]
             if data["task_status"] == "succeed":
                 video: dict[str, str] = data["task_result"]["videos"][0]
                 return video
             time.sleep(0.01)
-        raise RuntimeError(f"task {task_id} did not finish")
+        raise RuntimeError(f"{kind} task {task_id} did not finish")
 
     def longest(self) -> dict[str, str]:
         """Extend a 5 s video until the next extension would pass the 180 s cap: the longest the API makes."""
@@ -82,16 +85,7 @@ class Server:
             created = self.http.post(f"{API}/video-extend", json={"video_id": video["id"]}).json()
             if created["code"] != 0:
                 return video
-            video = self.video_of_extension(created["data"]["task_id"])
-
-    def video_of_extension(self, task_id: str) -> dict[str, str]:
-        for _ in range(100):
-            data = self.http.get(f"{API}/video-extend/{task_id}").json()["data"]
-            if data["task_status"] == "succeed":
-                video: dict[str, str] = data["task_result"]["videos"][0]
-                return video
-            time.sleep(0.01)
-        raise RuntimeError(f"extension {task_id} did not finish")
+            video = self.finished("video-extend", created["data"]["task_id"])
 
     def close(self) -> None:
         self.http.close()

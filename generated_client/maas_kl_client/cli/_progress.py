@@ -30,7 +30,22 @@ def styled(status: str) -> str:
     return f"[{style}]{status}[/]" if style else status
 
 
-class TaskProgress:
+class _Live:
+    """A rich Progress shown while the `with` block runs."""
+
+    _progress: Progress
+
+    def __enter__(self) -> Self:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()
+
+
+class TaskProgress(_Live):
     """Rows of live progress, one per task; disabled (silent) when the console is not a terminal."""
 
     def __init__(self, console: Console, *, enabled: bool = True, transient: bool = False) -> None:
@@ -59,17 +74,8 @@ class TaskProgress:
         self._progress.update(row, status=status, total=1, completed=1)
         self._progress.stop_task(row)
 
-    def __enter__(self) -> Self:
-        self._progress.start()
-        return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.stop()
-
-
-class DownloadBar:
+class DownloadBar(_Live):
     """One progress bar per download, with bytes so far, the total, the rate and the time left; silent off a terminal.
 
     `download_video(..., on_progress=lambda p: bar.update(row, p))` feeds it.
@@ -94,12 +100,3 @@ class DownloadBar:
     def update(self, row: TaskID, progress: DownloadProgress) -> None:
         """Show how many bytes are in (a resumed download starts from what it already had)."""
         self._progress.update(row, completed=progress.received, total=progress.total)
-
-    def __enter__(self) -> Self:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.stop()
