@@ -97,7 +97,7 @@ contract-deep: .sync  ## Contract suite with the deep profile: many more example
 	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -113,6 +113,9 @@ bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bar
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
+.PHONY: bench-video
+bench-video: .sync  ## Video cost: muxer vs encoder, produce+serve 10 s and longest, RSS under 50 downloads, download_video vs curl
+	$(RUN) python -m bench.bench_video $(BENCH_ARGS)
 
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess (BATCH=1: as one client.batch); prints faults, retries, duplicates, losses

@@ -76,6 +76,14 @@ def test_the_batch_example_runs_every_job_within_the_limit(
     assert len(capsys.readouterr().out.splitlines()) == 9
     assert len(_mp4s(tmp_path / "out")) == 9
     assert len(maas_kl_mock.store.tasks()) == 9
+def test_the_progress_example_downloads_and_reports(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    exec(_block("on_progress=show"), {})
+    [video] = _mp4s(tmp_path / "out")
+    size = video.stat().st_size
+    assert capsys.readouterr().out.splitlines()[-1] == f"{size}/{size} bytes"
 
 
 @pytest.mark.parametrize("name", ["test_my_video_job", "test_render"])

@@ -10,8 +10,9 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import httpx
 from rich.console import Console
@@ -39,7 +40,7 @@ from ..models.model_name import ModelName
 from ..models.task import Task
 from . import _batch_cmd
 from ._images import ImageError, image_argument
-from ._progress import TaskProgress, styled
+from ._progress import DownloadBar, TaskProgress, styled
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -222,6 +223,16 @@ class Output:
         """Live progress on stderr, shown only on a terminal and never in --json mode."""
         return TaskProgress(self.err, enabled=self.err.is_terminal and not self.as_json, transient=True)
 
+    def download_bar(self) -> DownloadBar:
+        """Return a download's progress bar (bytes, rate) on stderr: only on a terminal, never with --json."""
+        return DownloadBar(self.err, enabled=self.err.is_terminal and not self.as_json)
+
+    def download(self, client: MaasKL, url: str, target: Path) -> Path:
+        """Download one video with a progress bar."""
+        with self.download_bar() as bar:
+            row = bar.add(PurePosixPath(urlsplit(url).path).name or "video")
+            return client.download_video(url, target, on_progress=lambda p: bar.update(row, p))
+
     def document(self, data: dict[str, Any]) -> None:
         """Print the one JSON document of --json mode."""
         self.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
@@ -268,7 +279,7 @@ def _wait(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, 
     return done
 
 
-def _save(client: MaasKL, task: Task, output: Path) -> list[Path]:
+def _save(client: MaasKL, task: Task, output: Path, out: Output) -> list[Path]:
     videos = task_videos(task)
     if not videos:
         msg = f"Task {task.task_id} succeeded without a video to download."
@@ -278,7 +289,7 @@ def _save(client: MaasKL, task: Task, output: Path) -> list[Path]:
         targets = [output] * len(videos)
     else:
         targets = [output.with_name(f"{output.stem}-{n}{output.suffix}") if n else output for n in range(len(videos))]
-    return [client.download_video(video.url, target) for video, target in zip(videos, targets, strict=True)]
+    return [out.download(client, video.url, target) for video, target in zip(videos, targets, strict=True)]
 
 
 def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, out: Output) -> int:
@@ -286,7 +297,7 @@ def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace
     if args.wait or args.output is not None:
         task = _wait(client, kind, task, args, out)
         if args.output is not None:
-            files = _save(client, task, args.output)
+            files = _save(client, task, args.output, out)
     out.task(kind, task, files)
     return 0
 
@@ -320,7 +331,7 @@ def cmd_status(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
 
 def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """Download one video URL."""
-    path = client.download_video(args.url, args.output)
+    path = out.download(client, args.url, args.output)
     if out.as_json:
         out.document({"url": args.url, "file": str(path)})
     else:

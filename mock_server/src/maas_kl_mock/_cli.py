@@ -16,7 +16,7 @@ import yaml
 
 from ._auth import tenant_label
 from ._core import MockConfig, MockCore
-from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_rate_limit
+from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
 from ._simulate import Lifecycle
 from ._transport import DEFAULT_TOKEN
 
@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency", help="latency distribution: fixed:MS, uniform:LO-HI, normal:MEAN,SD, exp:MEAN")
     serve.add_argument("--rate-limit", help="REQUESTS/SECONDS per tenant, e.g. 10/1; over it: rate_limited (429)")
     serve.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429 and 503")
+    serve.add_argument(
+        "--download-cut", help="drop video downloads at these shares of the file, e.g. 0.3,0.7 (fault download-cut)"
+    )
+    serve.add_argument("--download-cut-rate", type=float, default=1.0, help="share of downloads --download-cut hits")
+    serve.add_argument("--video-size-kb", type=int, help="pad every video file to this size, e.g. 20480 (20 MB)")
+    serve.add_argument("--video-cache-mb", type=int, default=64, help="memory for generated videos (default: 64)")
     serve.add_argument("--max-body-mb", type=float, default=20.0, help="largest request body (default: 20 MB)")
     serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")
     serve.add_argument("--state", type=Path, help="keep tasks in this SQLite file across restarts (default: in memory)")
@@ -72,7 +78,13 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         latency=Latency.parse(args.latency) if args.latency else None,
         rate_limit=parse_rate_limit(args.rate_limit) if args.rate_limit else None,
         retry_after=args.retry_after,
+        download_cut=parse_cut_points(args.download_cut) if args.download_cut else (),
+        download_cut_rate=args.download_cut_rate,
     )
+    if args.video_size_kb is not None and args.video_size_kb < 0:
+        raise ValueError(f"--video-size-kb {args.video_size_kb} must be 0 or more")
+    if args.video_cache_mb < 1:
+        raise ValueError(f"--video-cache-mb {args.video_cache_mb} must be at least 1")
     return MockConfig(
         spec_path=args.spec,
         tokens=frozenset(args.token) if args.token else None,
@@ -87,6 +99,8 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         check_responses=args.check_responses,
         control_api=not args.no_control_api,
         state_path=Path(args.state) if args.state else None,
+        video_size_kb=args.video_size_kb,
+        video_cache_mb=args.video_cache_mb,
     )
 
 

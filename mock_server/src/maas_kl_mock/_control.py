@@ -74,6 +74,7 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
                         "operation_id": c.operation_id,
                         "tenant": tenant_label(c.tenant) if c.tenant is not None else None,
                         "status": c.response.status,
+                        "range": c.request.headers.get("range"),  # shows a download resuming
                         "drop": c.response.drop.value if c.response.drop else None,
                     }
                     for c in calls

@@ -11,12 +11,14 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from . import _cdn
 from ._auth import Authenticator
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
 from ._faults import Fault, FaultInjector, FaultPlan
 from ._http import Drop, MockRequest, MockResponse
+from ._media import MediaCache, VideoShape, spec_default_ratio
 from ._prefer import Preferences
 from ._respond import Responder
 from ._router import Route, Router
@@ -25,7 +27,7 @@ from ._spec import Operation, load_spec
 from ._store import MemoryTaskStore, TaskStore
 from ._task import Task
 from ._validation import RequestValidator
-from ._video import FILES_PREFIX, VideoSigner, sample_mp4
+from ._video import FILES_PREFIX, VideoSigner
 
 JSON = Any
 log = logging.getLogger("maas_kl_mock")
@@ -54,6 +56,8 @@ class MockConfig:
     record_calls: int | None = 1_000  # how many calls to keep for inspection; None keeps all
     control_api: bool = True
     state_path: Path | None = None  # None: tasks live in memory; a path: in that SQLite file, across restarts
+    video_size_kb: int | None = None  # pad each video file to this size (a `free` box), e.g. 20480 for 20 MB
+    video_cache_mb: int = 64  # generated videos kept in memory (padding is never stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +115,9 @@ class MockCore:
             concurrency_limit=config.concurrency_limit,
             failure_message=self.responder.failure_message,
             seed=config.seed,
+            default_ratio=spec_default_ratio(self.spec.document),
         )
+        self.media = MediaCache(config.video_cache_mb * 1024 * 1024, config.video_size_kb)
         self.faults = FaultInjector(config.faults)
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
         self.requests_total = 0
@@ -241,7 +247,7 @@ class MockCore:
         signature = parse_qs(request.query).get("sig", [""])[0]
         if found is None:
             raise not_found
-        task, _ = found
+        task, video = found
         now = self.clock.now()
         if not self.signer.verify(task.tenant, video_id, signature) or task.visible_video(now) is None:
             raise not_found
@@ -254,10 +260,20 @@ class MockCore:
             caller = task.tenant
         if caller != task.tenant:
             raise not_found
-        data = sample_mp4()
-        if request.method == "HEAD":  # the headers a GET would get, Content-Length included, and no body
-            return MockResponse(200, b"", [], content_type="video/mp4", content_length=len(data))
-        return MockResponse(200, data, [], content_type="video/mp4")
+        prefs = Preferences.parse(request.headers.get("prefer"))
+        file = self.media.get(VideoShape(video.id, video.duration, video.ratio))
+        answer = _cdn.answer(request.method, request.headers, _cdn.Resource(file.size, file.etag, task.finished_at))
+        # HEAD, 304 and 416 announce their length without a body; a GET streams its slice of the file.
+        response = MockResponse(answer.status, b"", answer.headers, content_type="video/mp4")
+        response.content_length = answer.length
+        if request.method == "HEAD" or answer.stop <= answer.start:
+            return response
+        cut = self.faults.download_cut(answer.start, answer.stop, file.size)
+        if prefs.scenario == "download-cut":
+            cut = answer.start + (answer.stop - answer.start) // 2
+        response.chunks = file.chunks(answer.start, answer.stop if cut is None else cut)
+        response.drop = None if cut is None else Drop.TRUNCATE
+        return response
 
     def _check(self, operation: Operation | None, response: MockResponse) -> None:
         if response.content_type != "application/json" or response.drop is Drop.RESET:
