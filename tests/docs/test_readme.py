@@ -76,6 +76,8 @@ def test_the_batch_example_runs_every_job_within_the_limit(
     assert len(capsys.readouterr().out.splitlines()) == 9
     assert len(_mp4s(tmp_path / "out")) == 9
     assert len(maas_kl_mock.store.tasks()) == 9
+
+
 def test_the_progress_example_downloads_and_reports(
     maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

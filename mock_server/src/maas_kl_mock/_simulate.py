@@ -10,8 +10,8 @@ from typing import Any
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
-from ._specfacts import SpecFacts
 from ._media import FALLBACK_RATIO, requested_ratio
+from ._specfacts import SpecFacts
 from ._store import TaskStore
 from ._task import Task, Video
 
