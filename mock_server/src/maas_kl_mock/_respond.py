@@ -112,9 +112,12 @@ class Responder:
             raise ApiError(1200, f"Invalid request parameters: Prefer code={status} is not documented; use {known}")
         if name is not None and name not in examples:
             known = ", ".join(examples) or "none"
+            elsewhere = [o.operation_id for o in self._spec.operations if name in o.examples(status)]
+            where = f"; it is an example of {', '.join(elsewhere)} only" if elsewhere else ""
             raise ApiError(
                 1200,
-                f"Invalid request parameters: Prefer example={name[:60]} is not an example of {status}; use {known}",
+                f"Invalid request parameters: Prefer example={name[:60]} is not an example of {op.operation_id}'s "
+                f"{status}; use {known}{where}. To make a created task end failed, send Prefer: scenario=fail",
             )
         if not examples:
             raise ApiError(1200, f"Invalid request parameters: the {status} response has no example to serve")
