@@ -115,7 +115,7 @@ def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
         parser.add_argument("--external-task-id", help="your own recovery key (the SDK makes one otherwise)")
         parser.add_argument("--negative-prompt", help="what the video should not show")
     parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
-    parser.add_argument("--output", "-o", help="download the video to this file, or folder (trailing /); implies --wait")
+    parser.add_argument("--output", "-o", help="download the video to a file, or folder (trailing /); implies --wait")
     parser.add_argument(
         "--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait (default %(default)g)"
     )
