@@ -79,6 +79,9 @@ def test_interrupted_demo_stops_the_mock(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for pipe in (proc.stdout, proc.stderr):  # so a failure here is not reported again as a leak elsewhere
+            if pipe is not None:
+                pipe.close()
     assert proc.returncode == 130
     assert "Interrupted" in rest
     assert not group_alive(int(found[1]))
