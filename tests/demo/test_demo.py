@@ -57,6 +57,10 @@ def test_demo_runs_four_tasks_writes_mp4s_and_stops_the_mock(tmp_path: Path) -> 
     assert not group_alive(int(found[1]))
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def test_interrupted_demo_stops_the_mock(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "demo", "--out", str(tmp_path), "--submitted-seconds", "30"],
@@ -66,6 +70,9 @@ def test_interrupted_demo_stops_the_mock(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A test run started as a background job ignores SIGINT, and children inherit that; a user's
+        # demo on a terminal does not, so give it the default handler back.
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - the child only resets one signal
     )
     try:
         assert proc.stdout is not None
