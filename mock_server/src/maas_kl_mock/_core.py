@@ -18,6 +18,7 @@ from ._errors import ApiError
 from ._faults import Fault, FaultInjector, FaultPlan
 from ._http import Drop, MockRequest, MockResponse
 from ._prefer import Preferences
+from ._replay import REPLAY_PREFIX, Replayer
 from ._respond import Responder
 from ._router import Route, Router
 from ._simulate import Lifecycle, Simulator
@@ -52,6 +53,8 @@ class MockConfig:
     record_calls: int | None = 1_000  # how many calls to keep for inspection; None keeps all
     control_api: bool = True
     state_path: Path | None = None  # None: tasks live in memory; a path: in that SQLite file, across restarts
+    replay: Path | None = None  # a cassette directory `proxy --record` wrote: serve its flows
+    replay_fallback: str = "error"  # an unmatched request under replay: "error" (404) or "simulate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +114,9 @@ class MockCore:
         )
         self.faults = FaultInjector(config.faults)
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
+        self.replayer: Replayer | None = None
+        if config.replay is not None:
+            self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock)
         self.requests_total = 0
         self.internal_errors = 0
 
@@ -119,6 +125,8 @@ class MockCore:
         self.store.clear()
         self.calls.clear()
         self.faults.reset()
+        if self.replayer is not None:
+            self.replayer.reset()
         self.requests_total = 0
         self.internal_errors = 0
 
@@ -135,13 +143,16 @@ class MockCore:
                 response = handle_control(self, request)
             elif request.path.startswith(FILES_PREFIX):
                 response = self._file(request)
+            elif self.replayer is not None and request.path.startswith(REPLAY_PREFIX):
+                response = self.replayer.video(request)
             else:
                 route = self.router.match(request.method, request.path)
                 operation = route.operation
                 prefs = Preferences.parse(request.headers.get("prefer"))
                 tenant = self.auth.tenant(request.headers.get("authorization"))
                 delay = self.faults.latency()
-                response = self._operation(request, route, tenant, prefs)
+                replayed = self.replayer.answer(route, request, tenant) if self.replayer is not None else None
+                response = replayed if replayed is not None else self._operation(request, route, tenant, prefs)
         except ApiError as error:
             response = self.responder.error(error)
         except Exception:  # a bug in the mock: answer the envelope, never a traceback, and count it
