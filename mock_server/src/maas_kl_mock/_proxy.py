@@ -229,7 +229,6 @@ class ProxyApp:
             ) from None
         content_type = upstream.headers.get("content-type", "application/octet-stream")
         flow = self.recorder.flow_named(flow_name)
-        now = self._now()
         if flow is not None:
             self.recorder.video(
                 flow,
