@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -22,6 +23,7 @@ class Child:
         self.proc: subprocess.Popen[str] | None = None
         self.base_url = ""
         self.output: list[str] = []
+        self._reader: threading.Thread | None = None
 
     def start(self, timeout: float = 30.0) -> Self:
         """Start the child and return once it printed the address it listens on."""
@@ -38,21 +40,30 @@ class Child:
                     self.base_url = match.group(1)
                     found.set()
 
-        threading.Thread(target=read, daemon=True).start()
-        if not found.wait(timeout):
-            self.stop()
-            raise RuntimeError(f"{' '.join(self.args[2:])} did not start: {''.join(self.output)[-2000:]}")
+        reader = self._reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        deadline = time.monotonic() + timeout
+        while not found.wait(0.05):
+            if time.monotonic() > deadline or not reader.is_alive():  # timed out, or the child exited
+                self.stop()
+                raise RuntimeError(f"{' '.join(self.args[2:])} did not start: {''.join(self.output)[-2000:]}")
         return self
 
     def stop(self) -> None:
-        """Terminate the child (and wait for it)."""
-        if self.proc is not None and self.proc.poll() is None:
+        """Terminate the child (and wait for it), then close its output pipe."""
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(10)
+        if self._reader is not None:
+            self._reader.join(10)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
     def __enter__(self) -> Self:
         return self.start()
