@@ -31,7 +31,7 @@ class _Handler(BaseHTTPRequestHandler):
     seen: ClassVar[list[str]] = []
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (the base class's name)
+    def log_message(self, format: str, *args: Any) -> None:
         """Stay quiet."""
 
     def handle_one_request(self) -> None:
