@@ -12,6 +12,7 @@ uvicorn settings and protocol class as the mock (bench/bare_asgi.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -22,10 +23,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+from maas_kl_mock import MockServer
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,6 +59,7 @@ def load_average() -> list[float]:
 
 
 def free_port() -> int:
+    """A free port for Prism and the bare app, which cannot bind port 0 and say which they got."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -110,10 +114,8 @@ def autocannon(url: str, method: str, connections: int, duration: int, body: str
 
 
 def start(name: str, port: int) -> subprocess.Popen[bytes]:
-    if name == "mock":
-        command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(port), "--concurrency", "1000000000"]
-        command += ["--log-level", "error"]
-    elif name == "prism":
+    """Start Prism or the bare app on `port` (neither can announce a port it chose; the mock uses MockServer)."""
+    if name == "prism":
         command = [str(NODE_BIN / "prism"), "mock", str(SPEC), "--port", str(port), "--host", "127.0.0.1"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "bare_asgi.py"), str(port)]
@@ -121,14 +123,37 @@ def start(name: str, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
-    """One round for one server: warm-up and create load, then warm-up and query load."""
+def start_mock(*flags: str) -> MockServer:
+    """Start the mock on a port it picks itself, pinned to the server CPUs like the others."""
+    mock = MockServer("--token", TOKEN, "--concurrency", "1000000000", "--log-level", "error", *flags).start()
+    if PINNING and mock.pid is not None:
+        os.sched_setaffinity(mock.pid, {int(cpu) for cpu in PINNING[0].split(",")})
+    return mock
+
+
+@contextlib.contextmanager
+def serving(name: str) -> Iterator[tuple[str, int]]:
+    """Run one server; yield its origin and process id; stop it afterwards."""
+    if name == "mock":
+        with start_mock() as mock:
+            assert mock.pid is not None
+            yield mock.base_url, mock.pid
+        return
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    api = f"{base}/v1/ai/default/kling/videos" if name == "mock" else f"{base}/videos"
     proc = start(name, port)
     try:
         wait_ready(f"{base}/", proc)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
+    """One round for one server: warm-up and create load, then warm-up and query load."""
+    with serving(name) as (base, pid):
+        api = f"{base}/v1/ai/default/kling/videos" if name == "mock" else f"{base}/videos"
         create_url = f"{api}/text2video" if name != "bare" else f"{base}/create"
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         result: dict[str, Any] = {"load_before": load_average()}
@@ -141,14 +166,11 @@ def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
         query_url = f"{api}/text2video/{task_id}" if name != "bare" else f"{base}/query"
         autocannon(query_url, "GET", connections, WARM_UP_S, None)
         result["query"] = autocannon(query_url, "GET", connections, duration, None)
-        result["peak_rss_mb"] = round(tree_hwm_kb(proc.pid) / 1024, 1)
+        result["peak_rss_mb"] = round(tree_hwm_kb(pid) / 1024, 1)
         result["load_after"] = load_average()
         if name == "mock":
             result["stats"] = httpx.get(f"{base}/_mock/stats").json() | {"tenants": "..."}
         return result
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def median_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:

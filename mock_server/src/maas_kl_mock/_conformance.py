@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 
 from ._capability import CapabilityMap
-from ._errors import BUSINESS_CODES, ApiError
+from ._errors import ApiError
 from ._router import Router
 from ._spec import Operation, Spec
 
@@ -64,6 +64,10 @@ class Conformance:
             return None, {}, Violation(None, REQUEST, "", "operation", error.message)
         return route.operation, route.params, None
 
+    def is_create(self, op: Operation) -> bool:
+        """Whether `op` creates a task (it is the create of one of the spec's task families)."""
+        return any(family.create == op.operation_id for family in self.spec.facts.families.values())
+
     def check_request(self, op: Operation, params: dict[str, str], body: bytes) -> list[Violation]:
         """Violations of a request to `op`: path parameters, JSON body schema, capability map."""
         found: list[Violation] = []
@@ -102,17 +106,17 @@ class Conformance:
             found.extend(self._schema(op, RESPONSE, e) for e in _errors(self.spec, pointer, parsed, self.max_errors))
         code = parsed.get("code") if isinstance(parsed, dict) else None
         if status != 200 and isinstance(code, int) and not isinstance(code, bool):
-            expected = BUSINESS_CODES.get(code)
-            if expected is None:
+            row = self.spec.facts.codes.by_code.get(code)
+            if row is None:
                 found.append(Violation(name, RESPONSE, "/code", "business-code", f"code {code} is not in the table"))
-            elif expected[0] != status:
+            elif row.status != status:
                 found.append(
                     Violation(
                         name,
                         RESPONSE,
                         "/code",
                         "business-code",
-                        f"code {code} ({expected[1]}) belongs with HTTP {expected[0]}, not HTTP {status}",
+                        f"code {code} ({row.meaning}) belongs with HTTP {row.status}, not HTTP {status}",
                     )
                 )
         return found

@@ -119,7 +119,7 @@ class MockCore:
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
         self.replayer: Replayer | None = None
         if config.replay is not None:
-            self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock)
+            self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock, self.spec.facts)
         self.requests_total = 0
         self.internal_errors = 0
 

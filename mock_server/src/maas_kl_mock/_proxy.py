@@ -112,7 +112,7 @@ class ProxyApp:
         try:
             if too_large:
                 limit = self.config.max_body_bytes
-                raise ApiError(1200, f"Invalid request parameters: the body is larger than {limit} bytes")
+                raise ApiError("invalid_request", f"Invalid request parameters: the body is larger than {limit} bytes")
             if raw_path.startswith("/_mock/"):
                 response = self._control(scope["method"], raw_path, body)
             elif raw_path.startswith(PROXY_VIDEO_PREFIX):
@@ -133,7 +133,7 @@ class ProxyApp:
             found = self.conformance.check_request(op, params, body)
         self._report(found, method, path, None)
         if found and self.config.strict:
-            code = 1203 if unknown is not None else 1201
+            code = "not_found" if unknown is not None else "invalid_value"
             words = "; ".join(f"{v.pointer or '(body)'}: {v.message} (rule: {v.rule})" for v in found[:5])
             raise ApiError(code, self.scrubber.text(f"Invalid key or value: proxy --strict refused it unsent: {words}"))
         upstream = await self._forward(method, path, query, headers, body)
@@ -146,7 +146,7 @@ class ProxyApp:
         out_headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-type"}]
         flow = None
         if self.recorder is not None and op is not None:
-            is_create = op.request_schema is not None and method == "POST"
+            is_create = self.conformance.is_create(op)
             ref = next(iter(params.values()), None)
             flow = self.recorder.exchange(
                 caller=headers.get("authorization", ""),
@@ -178,11 +178,15 @@ class ProxyApp:
         try:
             return await self._client.request(method, url, headers=sent, content=body)
         except httpx.TimeoutException:
-            error = ApiError(5002, f"Server timeout: the upstream did not answer within {self.config.timeout:g}s")
+            error = ApiError("timeout", f"Server timeout: the upstream did not answer within {self.config.timeout:g}s")
         except httpx.ConnectError:
-            error = ApiError(5001, "Service unavailable: the proxy cannot connect to the upstream; is it running?")
+            error = ApiError(
+                "unavailable", "Service unavailable: the proxy cannot connect to the upstream; is it running?"
+            )
         except httpx.HTTPError as exc:
-            error = ApiError(5000, f"Internal server error: the upstream connection failed ({type(exc).__name__})")
+            error = ApiError(
+                "internal_error", f"Internal server error: the upstream connection failed ({type(exc).__name__})"
+            )
         return self.responder.error(error)
 
     def _rewrite_videos(self, body: bytes, flow: str, base: str) -> bytes:
@@ -218,14 +222,14 @@ class ProxyApp:
         token = path[len(PROXY_VIDEO_PREFIX) :].removesuffix(".mp4")
         found = self._videos.get(token)
         if found is None or self.recorder is None:
-            raise ApiError(1203, "Video not found: this proxy never handed out that video URL")
+            raise ApiError("not_found", "Video not found: this proxy never handed out that video URL")
         url, flow_name = found
         sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "range"}
         try:
             upstream = await self._client.get(url, headers=sent)
         except httpx.HTTPError as exc:
             raise ApiError(
-                5001, f"Service unavailable: fetching the video upstream failed ({type(exc).__name__})"
+                "unavailable", f"Service unavailable: fetching the video upstream failed ({type(exc).__name__})"
             ) from None
         content_type = upstream.headers.get("content-type", "application/octet-stream")
         flow = self.recorder.flow_named(flow_name)
@@ -253,7 +257,7 @@ class ProxyApp:
             return MockResponse(200, orjson.dumps({"reset": True}))
         del body
         raise ApiError(
-            1203,
+            "not_found",
             f"No such control endpoint of the proxy: {method} /_mock/{name[:80]}. Known: GET health, "
             "GET violations, DELETE violations",
         )

@@ -18,9 +18,10 @@ from ._cassette import (
     write_flow,
     write_video,
 )
+from ._specfacts._families import RECOVERY_FIELD
 
 JSON = Any
-VOLATILE_FIELDS = ("external_task_id",)  # request fields a replayed create may change freely
+VOLATILE_FIELDS = (RECOVERY_FIELD,)  # request fields a replayed create may change freely
 
 
 class Recorder:
@@ -61,7 +62,7 @@ class Recorder:
         who = _caller_key(caller)
         sent = body_value(request_body)
         answer = body_value(response_body)
-        external = _field(sent.get("json"), "external_task_id")
+        external = _field(sent.get("json"), RECOVERY_FIELD)
         flow: Flow | None = None
         if is_create and external is not None:
             flow = self._by_id.get((who, external))  # the SDK re-sending a create it could not confirm
@@ -70,7 +71,7 @@ class Recorder:
         if flow is None:
             flow = self._new_flow(operation if is_create else f"{operation}-unmatched")
         data = answer.get("json", {}).get("data") if isinstance(answer.get("json"), dict) else None
-        for ref in (external, _field(data, "task_id"), _field(_field_obj(data, "task_info"), "external_task_id")):
+        for ref in (external, _field(data, "task_id"), _field(_field_obj(data, "task_info"), RECOVERY_FIELD)):
             if ref is not None:
                 self._by_id[(who, ref)] = flow
         request: dict[str, JSON] = {"method": method, "path": path, **self.scrubber.json(sent)}

@@ -23,6 +23,8 @@ from ._errors import ApiError
 from ._http import MockRequest, MockResponse
 from ._record import VOLATILE_FIELDS
 from ._router import Route
+from ._specfacts import SpecFacts
+from ._specfacts._families import RECOVERY_FIELD
 
 JSON = Any
 REPLAY_PREFIX = "/files/replay/"
@@ -45,13 +47,14 @@ class _Playing:
 class Replayer:
     """Answers API requests from a cassette directory; `answer` returns None when the mock should simulate."""
 
-    def __init__(self, directory: Path, fallback: str, clock: Clock) -> None:
+    def __init__(self, directory: Path, fallback: str, clock: Clock, facts: SpecFacts) -> None:
         if fallback not in FALLBACKS:
             raise ValueError(f"replay fallback must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
         self.directory = directory
         self.fallback = fallback
         self.clock = clock
         self.flows = load_flows(directory)
+        self._creates = frozenset(family.create for family in facts.families.values())
         self._scrub = Scrubber()
         self._playing: dict[tuple[str, str], _Playing] = {}
         self._uses: dict[str, int] = {}
@@ -72,7 +75,7 @@ class Replayer:
     def answer(self, route: Route, request: MockRequest, tenant: str) -> MockResponse | None:
         """Return the recorded answer to `request`, None to simulate it, or ApiError 404 / 1203 explaining the miss."""
         op = route.operation
-        if op.request_schema is not None and request.method == "POST":
+        if op.operation_id in self._creates:
             return self._create(op.operation_id, request, tenant)
         ref = next(iter(route.params.values()), None)
         playing = self._playing.get((tenant, ref)) if ref is not None else None
@@ -86,7 +89,7 @@ class Replayer:
         found = self._videos.get(name)
         if found is None:
             raise ApiError(
-                1203,
+                "not_found",
                 f"Video not found in the replay: {name[:80]} was not fetched while recording {self.directory}; "
                 "record the flow again with the download included",
             )
@@ -104,7 +107,7 @@ class Replayer:
             body = None
         if not isinstance(body, dict):
             return self._miss(f"the {operation} body is not a JSON object, and every recorded create has one")
-        external = body.get("external_task_id") if isinstance(body.get("external_task_id"), str) else None
+        external = body.get(RECOVERY_FIELD) if isinstance(body.get(RECOVERY_FIELD), str) else None
         playing = self._playing.get((tenant, external)) if external else None
         if playing is None or playing.flow.operation != operation:
             wanted = _normal(self._scrub.json(body))
@@ -116,7 +119,7 @@ class Replayer:
             self._uses[key] = use + 1
             flow = matches[use % len(matches)]
             first = flow.of_kind(CREATE)[0]["request"].get("json", {})
-            recorded_external = first.get("external_task_id") if isinstance(first, dict) else None
+            recorded_external = first.get(RECOVERY_FIELD) if isinstance(first, dict) else None
             playing = _Playing(flow, self.clock.now(), recorded_external, external)
         creates = playing.flow.of_kind(CREATE)
         playing.creates = min(playing.creates + 1, len(creates) - 1)
@@ -128,7 +131,7 @@ class Replayer:
     def _query(self, playing: _Playing, request: MockRequest) -> MockResponse:
         items = playing.flow.of_kind(QUERY)
         if not items:
-            raise ApiError(1203, f"Resource not found: flow {playing.flow.name} recorded no query of this task")
+            raise ApiError("not_found", f"Resource not found: flow {playing.flow.name} recorded no query of this task")
         elapsed = self.clock.now() - playing.started
         index = playing.cursor + 1
         if index >= len(items):
@@ -189,7 +192,7 @@ class Replayer:
         if self.fallback == "simulate":
             return None
         raise ApiError(
-            1203,
+            "not_found",
             f"Resource not found: no recorded exchange matches (replay of {self.directory.name}, "
             f"--replay-fallback error; nothing was sent anywhere). {why}",
         )

@@ -79,7 +79,7 @@ class MisbehavingUpstream:
     def __init__(self) -> None:
         handler = type("Handler", (_Handler,), {"seen": []})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.seen: list[str] = handler.seen
+        self.seen: list[str] = handler.seen  # type: ignore[attr-defined]
         self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
