@@ -89,6 +89,7 @@ def test_live_mode_without_a_terminal_refuses_paid_work_unless_yes(tmp_path: Pat
     assert done.returncode == 2
     assert "Refusing to create 3 paid tasks" in done.stdout
     assert "make demo YES=1" in done.stdout
+    assert "make demo DEMO_ARGS=--mock" in " ".join(done.stdout.split())  # the way to the mock, key still set
     assert list(tmp_path.glob("*.mp4")) == []
 
 

@@ -208,7 +208,7 @@ class MockCore:
             if fault is None:
                 raise
             response = self.responder.error(error)  # the fault still strikes this answer
-        if prefs.scenario == "lost-response":
+        if prefs.scenario == "lost-response" and is_create:  # only a create's answer is lost, so lookups recover
             response.drop = Drop.RESET
         if fault is not None:
             response = self._fault(fault, response)
