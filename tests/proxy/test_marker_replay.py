@@ -6,12 +6,13 @@ The cassette was recorded with `python -m tests.proxy.flows tests/cassettes/thre
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from maas_kl_mock import MockServer
+from maas_kl_mock import ManualClock, MockConfig, MockServer
 from maas_kl_mock.pytest_plugin import MockFixture
 
 from .flows import client, run_flows
@@ -69,3 +70,15 @@ def test_server_fixture_replays_too(maas_kl_mock_server: MockServer) -> None:
         f"{maas_kl_mock_server.api_base_url}/videos/text2video", json=body, headers={"Authorization": "Bearer k"}
     )
     assert answer.json()["data"]["task_id"] == _recorded("create_text2video_task")["task_id"]
+
+
+def test_the_readme_replay_recipe_passes() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    [block] = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.DOTALL) if "def test_replayed_flow(" in b]
+    namespace: dict[str, Any] = {}
+    exec(block, namespace)
+    recipe = namespace["test_replayed_flow"]
+    [marker] = recipe.pytestmark
+    root = Path(__file__).resolve().parents[2]
+    config = MockConfig(check_responses=True, record_calls=None, replay=root / marker.kwargs["replay"])
+    recipe(MockFixture(config, ManualClock()))

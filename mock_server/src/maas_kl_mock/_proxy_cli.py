@@ -57,7 +57,11 @@ def run_proxy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         app = ProxyApp(config)
     except (OSError, ValueError) as exc:
         parser.error(f"cannot start the proxy: {exc}; check --spec, --record and --report")
-    return asyncio.run(_serve(app, args))
+    try:
+        import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
+    except ImportError:  # pragma: no cover  (Windows)
+        return asyncio.run(_serve(app, args))
+    return uvloop.run(_serve(app, args))
 
 
 async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
