@@ -24,6 +24,13 @@ ANSWERS: dict[str, tuple[int, dict[str, Any]] | None] = {
     "unknown-status": _ok({**TASK, "task_status": "queued"}),
     "error-with-data": (404, {"code": 1203, "message": "Resource not found", "request_id": "r-ed", "data": {}}),
     "reset": None,
+    "with-video": _ok(
+        {
+            **TASK,
+            "task_status": "succeed",
+            "task_result": {"videos": [{"id": "v-1", "url": "https://cdn.example/v-1.mp4?sig=abc", "duration": "5"}]},
+        }
+    ),
 }
 
 

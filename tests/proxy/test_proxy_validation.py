@@ -74,6 +74,13 @@ def test_a_conforming_answer_carries_no_violations(proxy: tuple[Child, Path]) ->
     assert "x-maas-kl-violations" not in response.headers
 
 
+def test_video_urls_pass_through_unchanged_without_record(proxy: tuple[Child, Path]) -> None:
+    with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
+        response = client.get(f"{API}/videos/text2video/with-video")
+    assert response.json()["data"]["task_result"]["videos"][0]["url"] == "https://cdn.example/v-1.mp4?sig=abc"
+    assert "x-maas-kl-violations" not in response.headers
+
+
 def test_invalid_request_is_reported_and_still_forwarded(
     proxy: tuple[Child, Path], upstream: MisbehavingUpstream
 ) -> None:

@@ -16,6 +16,7 @@ from ._capability import CapabilityMap
 from ._errors import ApiError
 from ._router import Router
 from ._spec import Operation, Spec
+from ._validation import _schema_at
 
 JSON = Any
 REQUEST = "request"
@@ -131,19 +132,10 @@ class Conformance:
         if keyword == "required" and "property" in detail:
             path.append(str(detail["property"]))
         elif keyword == "not" and isinstance(error.instance, dict):
-            forbidden = [k for k in _required_names(self._schema_node(error)) if k in error.instance]
+            forbidden = [k for k in _required_names(_schema_at(self.spec, error, keyword)) if k in error.instance]
             path.extend(forbidden[:1])
         pointer = prefix + json_pointer(path)
         return Violation(op.operation_id if op else None, direction, pointer, f"schema:{keyword}", error.message[:300])
-
-    def _schema_node(self, error: Any) -> JSON:
-        node: JSON = self.spec.document
-        try:
-            for part in error.schema_path:
-                node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-        return node
 
 
 def _required_names(schema: JSON) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import orjson
 
-from ._asgi import Receive, Scope, Send, _lifespan
+from ._asgi import Receive, Scope, Send, _lifespan, read_request
 from ._cassette import Scrubber
 from ._conformance import REQUEST, RESPONSE, Conformance, Violation
 from ._errors import ApiError
@@ -89,7 +89,10 @@ class ProxyApp:
         self._videos: dict[str, tuple[str, str]] = {}  # token -> (upstream URL, flow name); memory only
         self._tokens: dict[str, str] = {}  # upstream URL -> token
         self._client = httpx.AsyncClient(
-            transport=transport, timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0))
+            transport=transport,
+            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),  # keep-alive under load
+            trust_env=False,  # the upstream is the one given, never an environment proxy
         )
 
     async def aclose(self) -> None:
@@ -103,12 +106,9 @@ class ProxyApp:
             return
         if scope["type"] != "http":
             return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        body, too_large = await _read_body(receive, self.config.max_body_bytes)
-        path = scope.get("raw_path") or scope["path"].encode()
-        raw_path = path.split(b"?", 1)[0].decode("latin-1")
-        query = scope.get("query_string", b"").decode("latin-1")
-        base = f"{scope.get('scheme', 'http')}://{headers.get('host', 'localhost')}"
+        request = await read_request(scope, receive, self.config.max_body_bytes)
+        headers, body, too_large = request.headers, request.body, request.body_too_large
+        raw_path, query, base = request.path, request.query, request.base_url
         try:
             if too_large:
                 limit = self.config.max_body_bytes
@@ -117,6 +117,10 @@ class ProxyApp:
                 response = self._control(scope["method"], raw_path, body)
             elif raw_path.startswith(PROXY_VIDEO_PREFIX):
                 response = await self._video(raw_path, headers)
+                if scope["method"] == "HEAD":  # the GET's headers and length, no body
+                    response = MockResponse(
+                        response.status, b"", response.headers, response.content_type, content_length=len(response.body)
+                    )
             else:
                 response = await self._api(scope["method"], raw_path, query, headers, body, base=base)
         except ApiError as error:
@@ -329,30 +333,13 @@ def _request_id(body: bytes) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, bool]:
-    chunks: list[bytes] = []
-    size = 0
-    too_large = False
-    more = True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            too_large = True
-            chunks.clear()
-        elif chunk:
-            chunks.append(chunk)
-        more = message.get("more_body", False)
-    return b"".join(chunks), too_large
-
-
 async def _send(send: Send, response: MockResponse) -> None:
     headers = [
         (b"content-type", response.content_type.encode("latin-1")),
-        (b"content-length", b"%d" % len(response.body)),
+        (
+            b"content-length",
+            b"%d" % (len(response.body) if response.content_length is None else response.content_length),
+        ),
     ]
     for name, value in response.headers:
         headers.append((name.lower().encode("latin-1"), value.encode("latin-1", "replace")))
