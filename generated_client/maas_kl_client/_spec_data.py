@@ -486,6 +486,8 @@ CAPABILITY_MAP: Final[Any] = {
         },
     ],
     "video_extend": {
+        "operation": "create_video_extend_task",
+        "parent_field": "video_id",
         "extendable_models": ["MaaS_KL_V1"],
         "seconds_added": 5,
         "max_total_seconds": 180,
