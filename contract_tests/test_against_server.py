@@ -151,6 +151,19 @@ def loopback_mock() -> Iterator[str]:
         yield mock.base_url
 
 
+def _make_contract(env: dict[str, str], reports: Path) -> subprocess.CompletedProcess[str]:
+    """Run what `make contract` runs, with two examples per operation."""
+    return subprocess.run(
+        [sys.executable, "-m", "contract_tests.against_server", "--max-examples", "2", "--reports", str(reports)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
 def test_make_contract_passes_against_the_mock_that_make_mock_starts(tmp_path: Path) -> None:
     """The README's path as written: `make mock`'s flags, then `make contract` with the documented key (point 2)."""
     make_mock = re.search(r"maas-kl-mock serve (.*) \$\(MOCK_ARGS\)", (ROOT / "Makefile").read_text(encoding="utf-8"))
@@ -162,15 +175,7 @@ def test_make_contract_passes_against_the_mock_that_make_mock_starts(tmp_path: P
     with MockServer(*flags) as mock:
         env = {**os.environ, "BASE_URL": mock.base_url, "MAAS_KL_API_KEY": "mock-token"}
         env.pop("MAAS_KL_CONTRACT_OTHER_API_KEY", None)
-        done = subprocess.run(
-            [sys.executable, "-m", "contract_tests.against_server", "--max-examples", "2", "--reports", str(tmp_path)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = _make_contract(env, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert 'failures="0"' in (tmp_path / "contract-junit.xml").read_text(encoding="utf-8")
 
@@ -182,15 +187,7 @@ def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tm
         "MAAS_KL_API_KEY": TENANT_A,
         "MAAS_KL_CONTRACT_OTHER_API_KEY": TENANT_B,
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.against_server", "--max-examples", "2", "--reports", str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _make_contract(env, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     report = (tmp_path / "contract-junit.xml").read_text(encoding="utf-8")
     assert "<testsuite" in report

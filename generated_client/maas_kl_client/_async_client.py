@@ -159,7 +159,7 @@ class AsyncMaasKL(_Core):
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
-                reader = BodyReader(response, as_timeout(timeout, self.timeout))
+                reader = BodyReader(response, as_timeout(timeout, self.timeout), self._clock.monotonic)
                 async for chunk in response.aiter_bytes():
                     reader.add(chunk)
             finally:

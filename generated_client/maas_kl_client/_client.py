@@ -159,7 +159,7 @@ class MaasKL(_Core):
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
             try:
-                reader = BodyReader(response, as_timeout(timeout, self.timeout))
+                reader = BodyReader(response, as_timeout(timeout, self.timeout), self._clock.monotonic)
                 for chunk in response.iter_bytes():
                     reader.add(chunk)
             finally:

@@ -87,12 +87,15 @@ class BodyReader:
     a call alive for ever; the whole body must arrive within the read timeout.
     """
 
-    def __init__(self, response: httpx.Response, timeout: httpx.Timeout) -> None:
+    def __init__(
+        self, response: httpx.Response, timeout: httpx.Timeout, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._response = response
         self._chunks: list[bytes] = []
         self._size = 0
+        self._monotonic = monotonic  # the client's clock, so tests decide "too slow" without waiting
         total = timeout.read
-        self._deadline = None if total is None else time.monotonic() + total
+        self._deadline = None if total is None else monotonic() + total
         self._total = total
 
     def add(self, chunk: bytes) -> None:
@@ -105,7 +108,7 @@ class BodyReader:
                 code=None,
                 request_id=None,
             )
-        if self._deadline is not None and time.monotonic() > self._deadline:
+        if self._deadline is not None and self._monotonic() > self._deadline:
             raise APITimeoutError(
                 f"The answer did not arrive within {self._total:g} s in total (the body trickled in); "
                 "pass a larger timeout= if the network is slow.",

@@ -115,7 +115,7 @@ def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
         parser.add_argument("--external-task-id", help="your own recovery key (the SDK makes one otherwise)")
         parser.add_argument("--negative-prompt", help="what the video should not show")
     parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
-    parser.add_argument("--output", "-o", help="download the video to this file, or folder (a trailing / says so); implies --wait")
+    parser.add_argument("--output", "-o", help="download the video to a file, or folder (trailing /); implies --wait")
     parser.add_argument(
         "--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait (default %(default)g)"
     )
@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the task's kind; left out, each kind is queried in turn (text2video, image2video, video_extend)",
     )
     status.add_argument("--wait", action="store_true", help="wait until the task ends")
-    status.add_argument("--output", "-o", help="download its video to this file, or folder (trailing /); implies --wait")
+    status.add_argument("--output", "-o", help="download its video to a file, or folder (trailing /); implies --wait")
     status.add_argument("--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait")
 
     download = sub.add_parser("download", parents=[common], help="download a video URL to a file")
