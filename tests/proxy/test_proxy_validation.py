@@ -74,6 +74,16 @@ def test_a_conforming_answer_carries_no_violations(proxy: tuple[Child, Path]) ->
     assert "x-maas-kl-violations" not in response.headers
 
 
+def test_capability_map_break_is_a_request_violation(proxy: tuple[Child, Path]) -> None:
+    with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
+        response = client.post(f"{API}/videos/text2video", json={"prompt": "fine", "model_name": "MaaS_KL_V1.5"})
+        listed = client.get("/_mock/violations").json()["violations"]
+    assert {"dir": "request", "pointer": "/model_name", "rule": "capability-map"} in json.loads(
+        response.headers["x-maas-kl-violations"]
+    )
+    assert any(v["rule"] == "capability-map" and "MaaS_KL_V1.5" in v["message"] for v in listed)
+
+
 def test_video_urls_pass_through_unchanged_without_record(proxy: tuple[Child, Path]) -> None:
     with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
         response = client.get(f"{API}/videos/text2video/with-video")

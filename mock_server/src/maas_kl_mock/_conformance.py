@@ -12,10 +12,10 @@ from typing import Any
 
 import orjson
 
-from ._capability import CapabilityMap
 from ._errors import ApiError
 from ._router import Router
 from ._spec import Operation, Spec
+from ._specfacts import CapabilityMap
 from ._validation import _schema_at
 
 JSON = Any
@@ -84,10 +84,9 @@ class Conformance:
         errors = list(_errors(self.spec, op.request_schema, parsed, self.max_errors))
         found.extend(self._schema(op, REQUEST, error) for error in errors)
         if not errors and isinstance(parsed, dict):
-            try:
-                self.capabilities.check(op.operation_id, parsed)
-            except ApiError as error:
-                found.append(Violation(op.operation_id, REQUEST, "", "capability-map", error.message))
+            for broken in self.capabilities.check(op.operation_id, parsed):
+                pointer = "/" + broken.field.replace(".", "/")
+                found.append(Violation(op.operation_id, REQUEST, pointer, "capability-map", broken.message))
         return found
 
     def check_response(self, op: Operation | None, status: int, content_type: str, body: bytes) -> list[Violation]:
