@@ -53,6 +53,11 @@ class Scrubber:
         value = _BEARER.sub(lambda m: m.group(1) + SCRUBBED, value)
         return _URL.sub(_scrub_query, value)
 
+    def query(self, value: str) -> str:
+        """Return a raw query string with every value replaced: `a=<scrubbed>&b=<scrubbed>`."""
+        pairs = [part.partition("=") for part in value.split("&") if part]
+        return "&".join(f"{self.text(name)}={SCRUBBED}" if sep else self.text(name) for name, sep, _ in pairs)
+
     def json(self, value: JSON) -> JSON:
         """Scrub every string inside a JSON value (keys included)."""
         if isinstance(value, str):

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 import time
 from collections import deque
@@ -31,6 +32,7 @@ from ._spec import Operation, load_spec
 from ._video import VideoSigner
 
 JSON = Any
+log = logging.getLogger("maas_kl_mock.proxy")
 VIOLATIONS_HEADER = "x-maas-kl-violations"
 PROXY_VIDEO_PREFIX = "/files/proxy/"
 _HOP_BY_HOP = frozenset(
@@ -125,6 +127,11 @@ class ProxyApp:
                 response = await self._api(scope["method"], raw_path, query, headers, body, base=base)
         except ApiError as error:
             response = self.responder.error(error)
+        except Exception:  # a bug in the proxy: the envelope, never a traceback, and a line in its log
+            log.exception("maas-kl-mock proxy failed on %s %s", scope["method"], self.scrubber.text(raw_path[:200]))
+            response = self.responder.error(
+                ApiError("internal_error", "Internal server error in the proxy; see its log")
+            )
         await _send(send, response)
 
     async def _api(  # noqa: PLR0913

@@ -76,7 +76,7 @@ class Recorder:
                 self._by_id[(who, ref)] = flow
         request: dict[str, JSON] = {"method": method, "path": path, **self.scrubber.json(sent)}
         if query:
-            request["query"] = self.scrubber.text(query)
+            request["query"] = self.scrubber.query(query)
         headers = {k: v for k, v in request_headers.items() if k in KEPT_REQUEST_HEADERS}
         if headers:
             request["headers"] = self.scrubber.json(headers)
