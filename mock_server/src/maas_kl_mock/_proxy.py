@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
-from ._asgi import Receive, Scope, Send, _lifespan, read_request
+from ._asgi import Receive, Scope, Send, read_request
 from ._cassette import Scrubber
 from ._conformance import REQUEST, RESPONSE, Conformance, Violation
 from ._errors import ApiError
@@ -104,7 +104,7 @@ class ProxyApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request (lifespan acknowledged, websockets ignored)."""
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await self._lifespan(receive, send)
             return
         if scope["type"] != "http":
             return
@@ -133,6 +133,17 @@ class ProxyApp:
                 ApiError("internal_error", "Internal server error in the proxy; see its log")
             )
         await _send(send, response)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Acknowledge start-up; on shutdown close the upstream pool."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
     async def _api(  # noqa: PLR0913
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, base: str
