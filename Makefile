@@ -93,6 +93,11 @@ contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS
 contract-ci: .sync  ## Contract suite (spec x SDK x mock), Hypothesis profile ci: derandomized, bounded; part of make test
 	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q
 
+.PHONY: contract-recorded
+contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes from `maas-kl-mock proxy --record`) against the spec
+	@test -n "$(DIR)" || { echo "usage: make contract-recorded DIR=path/to/cassettes"; exit 2; }
+	$(RUN) python -m contract_tests.recorded $(DIR)
+
 .PHONY: contract-deep
 contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual)
 	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q

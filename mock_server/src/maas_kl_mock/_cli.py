@@ -18,6 +18,7 @@ import yaml
 from ._auth import tenant_label
 from ._core import MockConfig, MockCore
 from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
+from ._proxy_cli import add_proxy_parser, run_proxy
 from ._simulate import Lifecycle
 from ._transport import DEFAULT_TOKEN
 
@@ -69,9 +70,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--state", type=Path, help="keep tasks in this SQLite file across restarts (default: in memory)")
     serve.add_argument("--no-control-api", action="store_true", help="disable /_mock/")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    serve.add_argument("--replay", type=Path, help="serve the flows recorded in this directory (proxy --record)")
+    serve.add_argument(
+        "--replay-fallback",
+        choices=("error", "simulate"),
+        default="error",
+        help="an unmatched request under --replay: error (404 naming the closest recording) or simulate",
+    )
     serve.add_argument(
         "--ready-file", type=Path, help="once listening, write the addresses here as JSON (what MockServer reads)"
     )
+    add_proxy_parser(sub)
     return parser
 
 
@@ -112,6 +121,8 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         state_path=Path(args.state) if args.state else None,
         video_size_kb=args.video_size_kb,
         video_cache_mb=args.video_cache_mb,
+        replay=Path(args.replay) if args.replay else None,
+        replay_fallback=args.replay_fallback,
     )
 
 
@@ -173,14 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `maas-kl-mock` console script."""
     parser = build_parser()
     args = _apply_config_file(parser, sys.argv[1:] if argv is None else argv)
+    if args.command == "proxy":
+        return run_proxy(parser, args)
     try:
         config = config_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     try:
         core = MockCore(config)
-    except (OSError, ValueError, sqlite3.Error) as exc:  # a spec or state file that cannot be used
-        parser.error(f"cannot start: {exc}; check --spec and --state (a state file must be one this mock wrote)")
+    except (OSError, ValueError, sqlite3.Error) as exc:  # a spec, state or cassette file that cannot be used
+        parser.error(
+            f"cannot start: {exc}; check --spec, --state and --replay (state files and cassettes must be ones "
+            "this mock wrote)"
+        )
     try:
         import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
     except ImportError:  # pragma: no cover  (Windows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -67,6 +68,8 @@ def _marker_config(request: pytest.FixtureRequest) -> MockConfig:
     marker = request.node.get_closest_marker("maas_kl_mock")
     if marker is not None:
         config = replace(config, **marker.kwargs)
+    if config.replay is not None and not Path(config.replay).is_absolute():  # relative to the project root
+        config = replace(config, replay=request.config.rootpath / config.replay)
     return config
 
 
@@ -96,7 +99,13 @@ def server_args(config: MockConfig) -> list[str]:
         "--max-tasks", str(config.max_tasks),
         "--max-body-mb", repr(config.max_body_bytes / (1024 * 1024)),
     ]  # fmt: skip
-    optional = {"--spec": config.spec_path, "--seed": config.seed, "--state": config.state_path}
+    optional = {
+        "--spec": config.spec_path,
+        "--seed": config.seed,
+        "--state": config.state_path,
+        "--replay": config.replay,
+        "--replay-fallback": config.replay_fallback if config.replay is not None else None,
+    }
     args += [arg for flag, value in optional.items() if value is not None for arg in (flag, str(value))]
     args += ["--no-capability-rules"] if not config.capability_rules else []
     args += ["--check-responses"] if config.check_responses else []
