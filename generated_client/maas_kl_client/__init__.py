@@ -2,18 +2,19 @@
 
 Example::
 
-    from maas_kl_client import MaasKL, task_videos
+    from maas_kl_client import MaasKL
 
     with MaasKL() as client:  # MAAS_KL_API_KEY and MAAS_KL_ENDPOINT_PATH from the environment
         task = client.text2video.create_and_wait(prompt="A dog running on the grass")
-        client.download_video(task_videos(task)[0].url, "out/")
+        client.download_video(task.videos[0].url, "out/")
 """
 
-from ._async_client import AsyncMaasKL, AsyncTaskResource
-from ._client import MaasKL, TaskResource
+from ._async_client import AsyncMaasKL
+from ._async_resource import AsyncTaskResource
+from ._client import MaasKL
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
-from ._core import TaskKind, new_external_task_id
+from ._core import NOT_GIVEN, NotGiven, TaskKind, new_external_task_id
 from ._errors import (
     AccountError,
     APIConnectionError,
@@ -35,11 +36,13 @@ from ._errors import (
     TaskFailed,
     TaskTimeout,
 )
+from ._raw import RawResponse
+from ._resource import TaskResource
 from ._retry import PollSchedule, RetryPolicy
+from ._task import Task
 from ._tasks import task_external_id, task_videos
-from .client import AuthenticatedClient, Client
-from .models.task import Task
 from .models.task_status import TaskStatus
+from .models.video import Video
 
 __version__ = "0.1.0"
 
@@ -50,9 +53,7 @@ __all__ = [
     "AccountError",
     "AsyncMaasKL",
     "AsyncTaskResource",
-    "AuthenticatedClient",
     "AuthenticationError",
-    "Client",
     "Clock",
     "ConfigurationError",
     "ContentPolicyError",
@@ -64,11 +65,14 @@ __all__ = [
     "MaasKL",
     "MaasKLError",
     "MalformedResponseError",
+    "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "PermissionDeniedError",
     "PollSchedule",
     "PreflightError",
     "RateLimitError",
+    "RawResponse",
     "RetryPolicy",
     "ServerError",
     "SystemClock",
@@ -78,6 +82,7 @@ __all__ = [
     "TaskResource",
     "TaskStatus",
     "TaskTimeout",
+    "Video",
     "new_external_task_id",
     "task_external_id",
     "task_videos",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,104 +11,25 @@ from typing import Any, Self
 
 import httpx
 
-from . import _download, _plans
+from . import _download, _logs, _plans
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import BodyReader, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
+from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, TaskKind, Timeout, _Core, _transport_error
 from ._errors import DownloadError, MaasKLError
+from ._resource import TaskResource
+from ._resources import Families
 from ._retry import PollSchedule, RetryPolicy
-from .models.task import Task
+from ._task import Envelope, Task
 
 
-class TaskResource:
-    """One task kind's operations (create, get, wait, create_and_wait) on a sync client."""
-
-    def __init__(self, client: MaasKL, kind: TaskKind) -> None:
-        self._client = client
-        self.kind: TaskKind = kind
-
-    def create(
-        self,
-        body: Any = None,
-        /,
-        *,
-        preflight: bool | None = None,
-        timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-        **fields: Any,
-    ) -> Task:
-        """Create a task exactly once; `body` is a request model or mapping, `fields` add or override.
-
-        Example: ``client.text2video.create(prompt="A dog running on the grass", duration="5")``.
-        """
-        c = self._client
-        plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        return Task.from_dict(c._run(plan, timeout))
-
-    def get(self, task_id: str, *, timeout: Timeout = None, retry: RetryPolicy | None = None) -> Task:
-        """Fetch a task by its task_id or, for text and image to video, its external_task_id."""
-        c = self._client
-        return Task.from_dict(c._run(c._get_plan(self.kind, task_id, retry), timeout))
-
-    def wait(  # noqa: PLR0913
-        self,
-        task_id: str,
-        *,
-        timeout: float | None = None,
-        poll: PollSchedule | None = None,
-        on_update: OnUpdate | None = None,
-        request_timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-    ) -> Task:
-        """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
-        return self._client.wait_for_task(
-            self.kind,
-            task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-        )
-
-    def create_and_wait(  # noqa: PLR0913
-        self,
-        body: Any = None,
-        /,
-        *,
-        timeout: float | None = None,
-        poll: PollSchedule | None = None,
-        on_update: OnUpdate | None = None,
-        preflight: bool | None = None,
-        request_timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-        **fields: Any,
-    ) -> Task:
-        """Create a task and wait for it to succeed; `timeout` bounds the wait in seconds.
-
-        Example: ``client.text2video.create_and_wait(prompt="A dog", timeout=600, on_update=print)``.
-        """
-        task = self.create(body, preflight=preflight, timeout=request_timeout, retry=retry, **fields)
-        if on_update is not None:
-            on_update(task)
-        return self.wait(
-            task.task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-        )
-
-
-class MaasKL(_Core):
-    """Synchronous MaaS_KL client.
+class MaasKL(Families, _Core):
+    """Synchronous MaaS_KL client: one attribute per task family (`client.text2video`, ...), from the spec.
 
     Example::
 
         with MaasKL(api_key="...", endpoint_path="XXX") as client:
             task = client.text2video.create_and_wait(prompt="A dog running on the grass")
-            client.download_video(task_videos(task)[0].url, "out/")
+            client.download_video(task.videos[0].url, "out/")
     """
 
     def __init__(  # noqa: PLR0913 - the documented configuration surface
@@ -144,17 +66,35 @@ class MaasKL(_Core):
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
-        self.text2video = TaskResource(self, "text2video")
-        self.image2video = TaskResource(self, "image2video")
-        self.video_extend = TaskResource(self, "video_extend")
+        self._attach_families(self)
 
-    def resource(self, kind: TaskKind) -> TaskResource:
-        """Return the resource for a task kind given as a string."""
+    def resource(self, kind: TaskKind | str) -> TaskResource[Task]:
+        """Return a task family's resource by name, for code that picks the family at run time."""
         self._operation(kind)
-        resource: TaskResource = getattr(self, kind)
+        resource: TaskResource[Task] = getattr(self, kind)
         return resource
 
-    def _send(self, action: _plans.Send, timeout: Timeout) -> dict[str, Any]:
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        preflight: bool | None = None,
+    ) -> Self:
+        """Return a client with other settings that shares this one's connection pool.
+
+        Example: ``client.with_options(timeout=120, max_retries=0).text2video.get(task_id)``.
+        Closing the derived client leaves the pool open; close the original.
+        """
+        derived = copy.copy(self)
+        derived._owns_http = False
+        derived._derive(timeout=timeout, max_retries=max_retries, retry=retry, poll=poll, preflight=preflight)
+        derived._attach_families(derived)
+        return derived
+
+    def _send(self, action: _plans.Send, timeout: Timeout) -> Envelope:
         request = self._request(action, timeout, self._http)
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
@@ -187,7 +127,7 @@ class MaasKL(_Core):
 
     def wait_for_task(  # noqa: PLR0913
         self,
-        kind: TaskKind,
+        kind: TaskKind | str,
         task_id: str,
         *,
         timeout: float | None = None,
@@ -200,6 +140,7 @@ class MaasKL(_Core):
 
         Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
+        self._operation(kind)
         plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, on_update=on_update, retry=retry)
         result: Task = self._run(plan, request_timeout)
         return result
@@ -209,9 +150,10 @@ class MaasKL(_Core):
     ) -> Path:
         """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
 
-        Example: ``client.download_video(task_videos(task)[0].url, "out/")``.
+        Example: ``client.download_video(task.videos[0].url, "out/")``.
         """
         target = _download.destination(url, path)
+        _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
         policy = retry or self.retry
         started = self._clock.monotonic()
         attempt = 0
@@ -270,7 +212,7 @@ class MaasKL(_Core):
         raise _download.too_many_redirects(current)
 
     def close(self) -> None:
-        """Close the connection pool, unless the caller passed their own http_client."""
+        """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""
         if self._owns_http:
             self._http.close()
 

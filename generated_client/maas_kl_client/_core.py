@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 
 import httpx
 
-from . import _plans, _preflight
+from . import _logs, _plans, _preflight
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
 from ._envelope import parse_envelope
@@ -24,16 +24,31 @@ from ._errors import (
     MalformedResponseError,
 )
 from ._retry import PollSchedule, RetryPolicy
-from ._spec_data import OPERATIONS
-from .models.task import Task
+from ._spec_data import OPERATIONS, TaskKind
+from ._task import Envelope, Task
 from .types import Unset
 
-logger = logging.getLogger("maas_kl_client")
+logger = _logs.logger
+_logs.configure()
 
-TaskKind = Literal["text2video", "image2video", "video_extend"]
 KINDS: tuple[str, ...] = get_args(TaskKind)
 OnUpdate = Callable[[Task], object]
 Timeout = float | httpx.Timeout | None
+
+
+class NotGiven:
+    """The default of an optional argument the caller left out; None can then stay a value of its own."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
 
 # Errors raised before a single byte left: the server cannot have acted on the request.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -51,7 +66,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items() if v is not None and not isinstance(v, Unset)}
+        return {str(k): _plain(v) for k, v in value.items() if v is not None and not isinstance(v, Unset | NotGiven)}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
@@ -240,14 +255,46 @@ class _Core:
             timeout=as_timeout(timeout, self.timeout),
         )
 
-    def _parse(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
+    def _parse(self, response: httpx.Response, content: bytes) -> Envelope:
+        request = response.request
         try:
-            return parse_envelope(response.status_code, response.headers, content, self._clock.time())
+            data = parse_envelope(response.status_code, response.headers, content, self._clock.time())
         except MaasKLError as error:
-            raise _scrub(error, self._settings.api_key.reveal()) from None
-        finally:
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s %s -> %s", response.request.method, response.request.url, response.status_code)
+            scrubbed = _scrub(error, self._settings.api_key.reveal())
+            if logger.isEnabledFor(logging.INFO):
+                logger.info("%s %s -> %s", request.method, _logs.redact_url(request.url), scrubbed)
+            raise scrubbed from None
+        data.response = response
+        if logger.isEnabledFor(logging.INFO):
+            logger.info(
+                "%s %s -> HTTP %s, request_id %s",
+                request.method,
+                _logs.redact_url(request.url),
+                response.status_code,
+                data.request_id,
+            )
+        return data
+
+    def _derive(
+        self,
+        *,
+        timeout: Timeout | NotGiven,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        poll: PollSchedule | None,
+        preflight: bool | None,
+    ) -> None:
+        """Apply with_options' changes to this (freshly copied) client."""
+        if not isinstance(timeout, NotGiven):
+            self.timeout = as_timeout(timeout, DEFAULT_TIMEOUT)
+        if retry is not None:
+            self.retry = retry
+        if max_retries is not None:
+            self.retry = RetryPolicy(**{**_fields(self.retry), "max_attempts": max_retries + 1})
+        if poll is not None:
+            self.poll = poll
+        if preflight is not None:
+            self.preflight = preflight
 
     def _authorized(self, url: httpx.URL) -> bool:
         return origin(url) == self._origin

@@ -19,6 +19,7 @@ from ._errors import (
     ServerError,
 )
 from ._retry import parse_retry_after
+from ._task import Envelope
 
 # The reference table of business codes (shared/reference/api-facts.md): code -> (class, retryable).
 CODE_TABLE: dict[int, tuple[type[APIError], bool]] = {
@@ -76,8 +77,8 @@ def _as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: float) -> dict[str, Any]:
-    """Return the `data` object of a success envelope, or raise the typed error the answer means."""
+def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: float) -> Envelope:
+    """Return the `data` object of a success envelope (with its request id), or raise the typed error it means."""
     try:
         body = json.loads(content) if content else None
     except ValueError:
@@ -106,7 +107,7 @@ def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes,
     data = body.get("data")
     if status_code == 200 and code == 0:
         if isinstance(data, dict):
-            return data
+            return Envelope(data, request_id, None)
         raise MalformedResponseError(
             "The service answered code 0 without a `data` object",
             status_code=status_code,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -10,104 +11,25 @@ from typing import Any, Self
 
 import httpx
 
-from . import _download, _plans
+from . import _download, _logs, _plans
+from ._async_resource import AsyncTaskResource
+from ._async_resources import AsyncFamilies
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import BodyReader, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
+from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, TaskKind, Timeout, _Core, _transport_error
 from ._errors import DownloadError, MaasKLError
 from ._retry import PollSchedule, RetryPolicy
-from .models.task import Task
+from ._task import Envelope, Task
 
 
-class AsyncTaskResource:
-    """One task kind's operations (create, get, wait, create_and_wait) on an async client."""
-
-    def __init__(self, client: AsyncMaasKL, kind: TaskKind) -> None:
-        self._client = client
-        self.kind: TaskKind = kind
-
-    async def create(
-        self,
-        body: Any = None,
-        /,
-        *,
-        preflight: bool | None = None,
-        timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-        **fields: Any,
-    ) -> Task:
-        """Create a task exactly once; `body` is a request model or mapping, `fields` add or override.
-
-        Example: ``await client.text2video.create(prompt="A dog running on the grass", duration="5")``.
-        """
-        c = self._client
-        plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        return Task.from_dict(await c._run(plan, timeout))
-
-    async def get(self, task_id: str, *, timeout: Timeout = None, retry: RetryPolicy | None = None) -> Task:
-        """Fetch a task by its task_id or, for text and image to video, its external_task_id."""
-        c = self._client
-        return Task.from_dict(await c._run(c._get_plan(self.kind, task_id, retry), timeout))
-
-    async def wait(  # noqa: PLR0913
-        self,
-        task_id: str,
-        *,
-        timeout: float | None = None,
-        poll: PollSchedule | None = None,
-        on_update: OnUpdate | None = None,
-        request_timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-    ) -> Task:
-        """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
-        return await self._client.wait_for_task(
-            self.kind,
-            task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-        )
-
-    async def create_and_wait(  # noqa: PLR0913
-        self,
-        body: Any = None,
-        /,
-        *,
-        timeout: float | None = None,
-        poll: PollSchedule | None = None,
-        on_update: OnUpdate | None = None,
-        preflight: bool | None = None,
-        request_timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-        **fields: Any,
-    ) -> Task:
-        """Create a task and wait for it to succeed; `timeout` bounds the wait in seconds.
-
-        Example: ``await client.text2video.create_and_wait(prompt="A dog", timeout=600, on_update=print)``.
-        """
-        task = await self.create(body, preflight=preflight, timeout=request_timeout, retry=retry, **fields)
-        if on_update is not None:
-            on_update(task)
-        return await self.wait(
-            task.task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-        )
-
-
-class AsyncMaasKL(_Core):
-    """Asynchronous MaaS_KL client.
+class AsyncMaasKL(AsyncFamilies, _Core):
+    """Asynchronous MaaS_KL client: one attribute per task family (`client.text2video`, ...), from the spec.
 
     Example::
 
         async with AsyncMaasKL(api_key="...", endpoint_path="XXX") as client:
             task = await client.text2video.create_and_wait(prompt="A dog running on the grass")
-            await client.download_video(task_videos(task)[0].url, "out/")
+            await client.download_video(task.videos[0].url, "out/")
     """
 
     def __init__(  # noqa: PLR0913 - the documented configuration surface
@@ -144,17 +66,35 @@ class AsyncMaasKL(_Core):
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
-        self.text2video = AsyncTaskResource(self, "text2video")
-        self.image2video = AsyncTaskResource(self, "image2video")
-        self.video_extend = AsyncTaskResource(self, "video_extend")
+        self._attach_families(self)
 
-    def resource(self, kind: TaskKind) -> AsyncTaskResource:
-        """Return the resource for a task kind given as a string."""
+    def resource(self, kind: TaskKind | str) -> AsyncTaskResource[Task]:
+        """Return a task family's resource by name, for code that picks the family at run time."""
         self._operation(kind)
-        resource: AsyncTaskResource = getattr(self, kind)
+        resource: AsyncTaskResource[Task] = getattr(self, kind)
         return resource
 
-    async def _send(self, action: _plans.Send, timeout: Timeout) -> dict[str, Any]:
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        preflight: bool | None = None,
+    ) -> Self:
+        """Return a client with other settings that shares this one's connection pool.
+
+        Example: ``await client.with_options(timeout=120, max_retries=0).text2video.get(task_id)``.
+        Closing the derived client leaves the pool open; close the original.
+        """
+        derived = copy.copy(self)
+        derived._owns_http = False
+        derived._derive(timeout=timeout, max_retries=max_retries, retry=retry, poll=poll, preflight=preflight)
+        derived._attach_families(derived)
+        return derived
+
+    async def _send(self, action: _plans.Send, timeout: Timeout) -> Envelope:
         request = self._request(action, timeout, self._http)
         try:
             response = await self._http.send(request, stream=True, follow_redirects=False)
@@ -187,7 +127,7 @@ class AsyncMaasKL(_Core):
 
     async def wait_for_task(  # noqa: PLR0913
         self,
-        kind: TaskKind,
+        kind: TaskKind | str,
         task_id: str,
         *,
         timeout: float | None = None,
@@ -200,6 +140,7 @@ class AsyncMaasKL(_Core):
 
         Example: ``await client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
+        self._operation(kind)
         plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, on_update=on_update, retry=retry)
         result: Task = await self._run(plan, request_timeout)
         return result
@@ -209,9 +150,10 @@ class AsyncMaasKL(_Core):
     ) -> Path:
         """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
 
-        Example: ``await client.download_video(task_videos(task)[0].url, "out/")``.
+        Example: ``await client.download_video(task.videos[0].url, "out/")``.
         """
         target = _download.destination(url, path)
+        _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
         policy = retry or self.retry
         started = self._clock.monotonic()
         attempt = 0
@@ -269,10 +211,12 @@ class AsyncMaasKL(_Core):
                 await response.aclose()
         raise _download.too_many_redirects(current)
 
-    async def close(self) -> None:
-        """Close the connection pool, unless the caller passed their own http_client."""
+    async def aclose(self) -> None:
+        """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""
         if self._owns_http:
             await self._http.aclose()
+
+    close = aclose  # unasync: drop
 
     async def __aenter__(self) -> Self:
         return self
@@ -280,4 +224,4 @@ class AsyncMaasKL(_Core):
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        await self.close()
+        await self.aclose()

@@ -25,7 +25,7 @@ from ._errors import (
     TaskTimeout,
 )
 from ._retry import PollSchedule, RetryPolicy
-from .models.task import Task
+from ._task import Task
 from .models.task_status import TaskStatus
 
 
@@ -217,7 +217,7 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     poll = 0
     while True:
         data = yield from query(path, ctx, deadline)
-        last = Task.from_dict(data)
+        last = Task.from_data(data)
         if on_update is not None:
             on_update(last)
         if last.task_status == TERMINAL_SUCCEED:

@@ -8,7 +8,7 @@ from typing import Self
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from ..models.task import Task
+from .._task import Task
 
 STATUS_STYLE = {"submitted": "yellow", "processing": "cyan", "succeed": "green", "failed": "red"}
 
