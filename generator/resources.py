@@ -139,7 +139,7 @@ def _params_class(name: str, schema: Json, spec: Json, names: Names) -> str:
     return "\n".join(lines) + "\n"
 
 
-PARAMS_HEADER = '''"""TypedDicts for the requests' nested objects, from the spec. Made by `make generate`; do not edit."""
+PARAMS_HEADER = '''"""Request objects' TypedDicts, from the spec. Made by `make generate`; do not edit."""
 
 from __future__ import annotations
 
