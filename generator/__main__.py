@@ -33,6 +33,9 @@ OUTPUT = ROOT / "generated_client"
 PACKAGE = "maas_kl_client"
 # What openapi-python-client writes that the SDK does not use: its own client layer (decision S11).
 UNUSED = ("client.py", "errors.py", "api")
+FACTS = HERE / "specfacts"
+# Where the spec interpreter is vendored byte for byte: inside the SDK package and inside the mock.
+FACTS_IN_MOCK = ROOT / "mock_server" / "src" / "maas_kl_mock" / "_specfacts"
 
 
 def _run(args: list[str], cwd: Path) -> None:
@@ -78,6 +81,7 @@ def generate(output: Path) -> None:
             unused = package / name
             shutil.rmtree(unused) if unused.is_dir() else unused.unlink()
         shutil.copytree(HERE / "overlay" / PACKAGE, package, dirs_exist_ok=True, ignore=_ignored)
+        shutil.copytree(FACTS, package / "_specfacts", ignore=_ignored)
         (package / "_spec_data.py").write_text(render(spec), encoding="utf-8")
         (package / "_params.py").write_text(render_params(spec), encoding="utf-8")
         (package / "_async_resources.py").write_text(render_resources(spec), encoding="utf-8")
@@ -94,6 +98,13 @@ def generate(output: Path) -> None:
             shutil.rmtree(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copytree(project, output)
+
+
+def vendor_mock(target: Path = FACTS_IN_MOCK) -> None:
+    """Copy the spec interpreter into the mock package (replaced, byte for byte)."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(FACTS, target, ignore=_ignored)
 
 
 def _ignored(_folder: str, names: list[str]) -> list[str]:
@@ -134,12 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.check:
         generate(args.output)
-        print(f"wrote {args.output}")
+        vendor_mock()
+        print(f"wrote {args.output} and {FACTS_IN_MOCK.relative_to(ROOT)}")
         return 0
     with tempfile.TemporaryDirectory(prefix="maas-kl-check-") as scratch:
         fresh = Path(scratch) / "generated_client"
         generate(fresh)
         problems = compare(fresh, args.output)
+        problems += [f"mock copy of generator/specfacts: {p}" for p in compare(FACTS, FACTS_IN_MOCK)]
     if problems:
         sys.stderr.write("\n".join(problems) + "\n")
         sys.stderr.write(f"{args.output} differs from a fresh generation: run `make generate` and commit.\n")

@@ -1,7 +1,7 @@
-"""Where the generator learns the task families: the one lookup every renderer calls.
+"""Where the SDK's renderers learn the task families: generator.specfacts' reading, plus names for Python.
 
-A family is a create operation and its query operation sharing a tag; its creates can be
-recovered when its request schema has `external_task_id`.
+generator.specfacts derives each family (a create, the query its `links` point to, their tag) and
+whether its creates can be recovered; this module adds what rendering Python needs.
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from generator.specfacts import SpecFacts
+
+COMPONENT = "#/components/schemas/"
 Json = dict[str, Any]
 
 
@@ -46,34 +49,29 @@ class Family:
 
 
 def families(spec: Json) -> list[Family]:
-    """Return every task family of `spec` in path order: a tag with one POST (create) and one GET (query)."""
-    found: dict[str, Json] = {}
-    for path, item in spec["paths"].items():
-        for method, op in item.items():
-            if method not in {"post", "get"}:
-                continue
-            entry = found.setdefault(op["tags"][0], {})
-            entry[method] = (path, op)
+    """Return every task family of `spec` as generator.specfacts derives them, in the order of the paths."""
+    facts = SpecFacts(spec)
     tags = {tag["name"]: tag.get("description", "") for tag in spec.get("tags", [])}
     out = []
-    for name, entry in found.items():
-        if "post" not in entry or "get" not in entry:
-            continue
-        create_path, create = entry["post"]
-        get_path, get = entry["get"]
-        ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-        schema_name = ref.rsplit("/", 1)[-1]
-        properties = spec["components"]["schemas"][schema_name].get("properties", {})
+    for family in facts.families.values():
+        _, _, create = facts.operations[family.create]
+        pointer = family.request_schema or ""
+        if not pointer.startswith(COMPONENT):
+            msg = (
+                f"{family.create}: the generator needs the request body as a $ref to {COMPONENT}<Name>, not {pointer!r}"
+            )
+            raise ValueError(msg)
+        tag = (create.get("tags") or [family.name])[0]
         out.append(
             Family(
-                name=name,
-                create_operation=create["operationId"],
-                create_path=create_path,
-                get_operation=get["operationId"],
-                get_path=get_path,
-                request_schema=schema_name,
-                recoverable="external_task_id" in properties,
-                description=tags.get(name) or create.get("summary", name),
+                name=family.name,
+                create_operation=family.create,
+                create_path=family.create_path,
+                get_operation=family.query,
+                get_path=family.query_path,
+                request_schema=pointer.removeprefix(COMPONENT),
+                recoverable=family.recoverable,
+                description=tags.get(tag) or create.get("summary", family.name),
             )
         )
     return out

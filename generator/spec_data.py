@@ -113,5 +113,6 @@ def render(spec: Json) -> str:
     out.append(_literal("OPERATIONS", _operations(spec)))
     out.append(_literal("REQUEST_SCHEMAS", _request_schemas(spec)))
     out.append(_literal("REQUEST_FIELDS", _request_fields(spec)))
+    out.append(_literal("BUSINESS_CODES", spec.get("x-business-codes", {})))
     out.append(_literal("CAPABILITY_MAP", spec.get("x-capability-map", {})))
     return "".join(out).rstrip("\n") + "\n"

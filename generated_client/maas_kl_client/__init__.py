@@ -14,7 +14,7 @@ from ._async_resource import AsyncTaskResource
 from ._client import MaasKL
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
-from ._core import NOT_GIVEN, NotGiven, TaskKind, new_external_task_id
+from ._core import NOT_GIVEN, NotGiven, new_external_task_id
 from ._errors import (
     AccountError,
     APIConnectionError,
@@ -39,6 +39,7 @@ from ._errors import (
 from ._raw import RawResponse
 from ._resource import TaskResource
 from ._retry import PollSchedule, RetryPolicy
+from ._spec_data import TaskKind
 from ._task import Task
 from ._tasks import task_external_id, task_videos
 from .models.task_status import TaskStatus

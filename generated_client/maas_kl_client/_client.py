@@ -14,11 +14,12 @@ import httpx
 from . import _download, _logs, _plans
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, TaskKind, Timeout, _Core, _transport_error
+from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, Timeout, _Core, _transport_error
 from ._errors import DownloadError, MaasKLError
 from ._resource import TaskResource
 from ._resources import Families
 from ._retry import PollSchedule, RetryPolicy
+from ._spec_data import TaskKind
 from ._task import Envelope, Task
 
 

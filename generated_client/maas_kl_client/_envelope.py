@@ -6,11 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from . import _errors
 from ._errors import (
-    AccountError,
     APIError,
     AuthenticationError,
-    ContentPolicyError,
     InvalidRequestError,
     MalformedResponseError,
     NotFoundError,
@@ -19,31 +18,24 @@ from ._errors import (
     ServerError,
 )
 from ._retry import parse_retry_after
+from ._spec_data import BUSINESS_CODES
+from ._specfacts import CodeTable
 from ._task import Envelope
 
-# The reference table of business codes (shared/reference/api-facts.md): code -> (class, retryable).
+CODES = CodeTable.from_document({"x-business-codes": BUSINESS_CODES})
+
+
+def _class_named(name: str) -> type[APIError]:
+    """Find the SDK error class the spec's `x-business-codes` names; a test checks every name exists."""
+    found = getattr(_errors, name, None)
+    if isinstance(found, type) and issubclass(found, APIError):
+        return found
+    return APIError
+
+
+# The spec's business codes: code -> (class, retryable).
 CODE_TABLE: dict[int, tuple[type[APIError], bool]] = {
-    1000: (AuthenticationError, False),
-    1001: (AuthenticationError, False),
-    1002: (AuthenticationError, False),
-    1003: (AuthenticationError, False),
-    1004: (AuthenticationError, False),
-    1100: (AccountError, False),
-    1101: (AccountError, False),
-    1102: (AccountError, False),
-    1103: (PermissionDeniedError, False),
-    1200: (InvalidRequestError, False),
-    1201: (InvalidRequestError, False),
-    1202: (NotFoundError, False),
-    1203: (NotFoundError, False),
-    1300: (ContentPolicyError, False),
-    1301: (ContentPolicyError, False),
-    1302: (RateLimitError, True),
-    1303: (RateLimitError, True),
-    1304: (PermissionDeniedError, False),
-    5000: (ServerError, True),
-    5001: (ServerError, True),
-    5002: (ServerError, True),
+    row.code: (_class_named(row.error_class), row.retryable) for row in CODES.rows
 }
 
 # When the code is missing or unknown, the HTTP status decides.
@@ -67,6 +59,14 @@ def error_class(status_code: int | None, code: int | None) -> tuple[type[APIErro
         if cls is not None:
             return cls, cls.default_retryable
     return APIError, False
+
+
+def may_have_created(status_code: int | None, code: int | None) -> bool:
+    """Whether a create answered this way may still have stored a task: the spec's `may_have_created`, else any 5xx."""
+    row = CODES.by_code.get(code) if code is not None else None
+    if row is not None:
+        return row.may_have_created
+    return status_code is not None and status_code >= 500
 
 
 def _as_int(value: Any) -> int | None:

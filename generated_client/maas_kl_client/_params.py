@@ -1,4 +1,4 @@
-"""TypedDicts for the requests' nested objects, from the spec. Made by `make generate`; do not edit."""
+"""Request objects' TypedDicts, from the spec. Made by `make generate`; do not edit."""
 
 from __future__ import annotations
 

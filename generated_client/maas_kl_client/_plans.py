@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from ._envelope import may_have_created
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -20,7 +21,6 @@ from ._errors import (
     MaasKLError,
     MalformedResponseError,
     NotFoundError,
-    ServerError,
     TaskFailed,
     TaskTimeout,
 )
@@ -92,8 +92,10 @@ def outcome_unknown(error: MaasKLError) -> bool:
     """Whether a create that failed this way may still have produced a task on the server."""
     if isinstance(error, APIConnectionError):
         return error.request_sent
-    # 5xx / 5000-5002 and a garbled 200 can all follow a stored task.
-    return isinstance(error, ServerError | MalformedResponseError)
+    # A garbled 200 can follow a stored task; for error envelopes the spec's x-business-codes says.
+    if isinstance(error, MalformedResponseError):
+        return True
+    return isinstance(error, APIError) and may_have_created(error.status_code, error.code)
 
 
 def task_path(template: str, task_id: str) -> str:

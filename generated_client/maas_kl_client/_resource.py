@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from ._core import OnUpdate, TaskKind, Timeout, build_body
+from ._core import OnUpdate, Timeout, build_body
 from ._raw import RawResponse
 from ._retry import PollSchedule, RetryPolicy
+from ._spec_data import TaskKind
 from ._task import Envelope, Task
 
 if TYPE_CHECKING:

@@ -13,14 +13,13 @@ from maas_kl_mock import (
     MockRequest,
     SqliteTaskStore,
     Task,
-    TaskKind,
     Video,
 )
 from maas_kl_mock._sqlite_store import task_from_bytes, task_to_bytes
 
 
 def make(n: int, external: str | None = None) -> Task:
-    return Task(str(n), "t", TaskKind.TEXT2VIDEO, 0.0, 1, 3, "kling-v1", "std", external, None, Video(f"v{n}", 5.1))
+    return Task(str(n), "t", "text2video", 0.0, 1, 3, "kling-v1", "std", external, None, Video(f"v{n}", 5.1))
 
 
 AUTH = {"authorization": "Bearer tenant-a", "content-type": "application/json"}
@@ -42,7 +41,7 @@ def test_reopened_store_keeps_tasks_counters_and_secret(tmp_path: Path) -> None:
     assert [t.task_id for t in again.tasks()] == ["2", "3", "4"], "evictions were committed too"
     assert (again.created_total, again.evicted_total) == (5, 2)
     assert again.signing_secret() == secret
-    assert again.get("t", TaskKind.TEXT2VIDEO, "e4") is not None
+    assert again.get("t", "text2video", "e4") is not None
     assert not again.has_external("t", "e0")
     again.clear()
     again.close()

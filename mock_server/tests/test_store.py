@@ -1,11 +1,11 @@
-from maas_kl_mock import MemoryTaskStore, Task, TaskKind, Video
+from maas_kl_mock import MemoryTaskStore, Task, Video
 
 
 def make(n: int, tenant: str = "t", created: float = 0.0, external: str | None = None) -> Task:
     return Task(
         task_id=str(n),
         tenant=tenant,
-        kind=TaskKind.TEXT2VIDEO,
+        kind="text2video",
         created_at=created,
         submitted_for=1,
         processing_for=3,
@@ -22,8 +22,8 @@ def test_store_is_bounded_and_forgets_the_oldest() -> None:
         store.add(make(n, external=f"e{n}"), now=0.0)
     assert len(store) == 100
     assert store.evicted_total == 900
-    assert store.get("t", TaskKind.TEXT2VIDEO, "0") is None
-    assert store.get("t", TaskKind.TEXT2VIDEO, "e999") is not None
+    assert store.get("t", "text2video", "0") is None
+    assert store.get("t", "text2video", "e999") is not None
     assert store.video("v0") is None
     assert not store.has_external("t", "e0"), "an evicted task frees its external_task_id"
 

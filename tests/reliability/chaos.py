@@ -281,7 +281,7 @@ class ChaosReport:
 
     @staticmethod
     def _flow_key(task: dict[str, Any]) -> str | None:
-        if task["kind"] == "video-extend":
+        if task["kind"] == "video_extend":
             return f"extend:{task['parent_video_id']}"
         return f"id:{task['external_task_id']}" if task["external_task_id"] else None
 
@@ -394,7 +394,7 @@ class Control:
     async def extensions_of(self, video_id: str) -> list[dict[str, Any]]:
         """The tenant's extension tasks of `video_id`: the console view a person would check (R1)."""
         tasks = (await self.call("GET", f"tasks?tenant={TENANT}"))["tasks"]
-        return [t for t in tasks if t["kind"] == "video-extend" and t["parent_video_id"] == video_id]
+        return [t for t in tasks if t["kind"] == "video_extend" and t["parent_video_id"] == video_id]
 
 
 class Flow:

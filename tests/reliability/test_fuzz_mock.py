@@ -23,7 +23,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maas_kl_mock import BUSINESS_CODES, ManualClock, MockConfig, MockCore, MockRequest, MockResponse
+from maas_kl_mock import ManualClock, MockConfig, MockCore, MockRequest, MockResponse, load_spec
 
 from .mockproc import MockProcess
 from .tally import FUZZ_TRIED
@@ -140,7 +140,7 @@ def check_answer(status: int, content_type: str, body: bytes, *, requested: bool
     assert 400 <= status < 500 or requested, status
     code = envelope["code"]
     assert isinstance(code, int)
-    assert BUSINESS_CODES[code][0] == status, f"code {code} sent with HTTP {status}"
+    assert load_spec().facts.codes.by_code[code].status == status, f"code {code} sent with HTTP {status}"
     assert isinstance(envelope["message"], str)
     assert envelope["message"]
     assert isinstance(envelope["request_id"], str)

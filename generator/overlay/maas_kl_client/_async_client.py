@@ -16,9 +16,10 @@ from ._async_resource import AsyncTaskResource
 from ._async_resources import AsyncFamilies
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, TaskKind, Timeout, _Core, _transport_error
+from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, Timeout, _Core, _transport_error
 from ._errors import DownloadError, MaasKLError
 from ._retry import PollSchedule, RetryPolicy
+from ._spec_data import TaskKind
 from ._task import Envelope, Task
 
 

@@ -12,7 +12,7 @@ from ._auth import tenant_label
 from ._capability import CapabilityMap, CapabilityRule
 from ._clock import Clock, ManualClock
 from ._core import Call, MockConfig, MockCore, ResponseInvalid
-from ._errors import BUSINESS_CODES, ApiError
+from ._errors import ApiError, SpecError
 from ._faults import FaultInjector, FaultPlan, Latency
 from ._http import Drop, MockRequest, MockResponse
 from ._simulate import Lifecycle, Simulator
@@ -23,7 +23,6 @@ from ._task import Task, TaskKind, Video
 from ._transport import InProcessMock
 
 __all__ = [
-    "BUSINESS_CODES",
     "ApiError",
     "Call",
     "CapabilityMap",
@@ -45,6 +44,7 @@ __all__ = [
     "ResponseInvalid",
     "Simulator",
     "Spec",
+    "SpecError",
     "SqliteTaskStore",
     "Task",
     "TaskKind",

@@ -21,13 +21,17 @@ class Authenticator:
     def tenant(self, authorization: str | None) -> str:
         """Return the tenant named by `authorization`; any well-formed token unless a list was configured."""
         if authorization is None or not authorization.strip():
-            raise ApiError(1001, "Authorization is empty: send the header 'Authorization: Bearer <your API key>'")
+            raise ApiError(
+                "authorization_empty", "Authorization is empty: send the header 'Authorization: Bearer <your API key>'"
+            )
         found = _BEARER.fullmatch(authorization.strip())
         if found is None:
-            raise ApiError(1002, "Authorization is invalid: expected 'Bearer <token>' with a single token")
+            raise ApiError(
+                "authorization_invalid", "Authorization is invalid: expected 'Bearer <token>' with a single token"
+            )
         token = found.group(1)
         if self.tokens is not None and token not in self.tokens:
-            raise ApiError(1002, "Authorization is invalid: this API key is not known to the server")
+            raise ApiError("authorization_invalid", "Authorization is invalid: this API key is not known to the server")
         return token
 
 

@@ -72,6 +72,9 @@ class CapabilityMap:
         for rule in self.rules:
             self._rules_of[rule.operation] = (*self._rules_of.get(rule.operation, ()), rule)
         extend = data.get("video_extend", {})
+        # The create that extends a video, and the body field that names the video (D26).
+        self.extend_operation: str | None = extend.get("operation")
+        self.parent_field = str(extend.get("parent_field", "video_id"))
         self.extendable_models = frozenset(extend.get("extendable_models", []))
         self.seconds_added = float(extend.get("seconds_added", 5))
         self.max_total_seconds = float(extend.get("max_total_seconds", 180))
@@ -102,10 +105,12 @@ class CapabilityMap:
                 continue
             allowed = rule.supported.get(chosen.model, frozenset())
             if chosen.combination not in allowed:
-                raise ApiError(1201, f"Invalid key or value: {_unsupported(rule, chosen)}")
+                raise ApiError("invalid_value", f"Invalid key or value: {_unsupported(rule, chosen)}")
             for dotted, value in rule.requires.items():
                 if _lookup(body, dotted) != value:
-                    raise ApiError(1201, f"Invalid key or value: {rule.name} requires {dotted} to be {value!r}")
+                    raise ApiError(
+                        "invalid_value", f"Invalid key or value: {rule.name} requires {dotted} to be {value!r}"
+                    )
 
     def extendable(self, model: str) -> bool:
         """Whether videos made by `model` may be extended (always, when the map is switched off)."""

@@ -48,7 +48,8 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
         seconds = _body(request).get("seconds")
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE:
             raise ApiError(
-                1201, f'Invalid key or value: send {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE} (100 years per call)'
+                "invalid_value",
+                f'Invalid key or value: send {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE} (100 years per call)',
             )
         return _json({"now": core.clock.advance(float(seconds))})
     if key == ("GET", "faults"):
@@ -57,7 +58,7 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
         try:
             core.faults.plan = FaultPlan.from_json(_body(request), core.faults.plan)
         except (ValueError, TypeError) as exc:
-            raise ApiError(1201, f"Invalid key or value: {exc}") from None
+            raise ApiError("invalid_value", f"Invalid key or value: {exc}") from None
         return _json({"plan": core.faults.plan.to_json()})
     if key == ("GET", "calls"):
         text = query.get("limit", [""])[0]
@@ -80,7 +81,7 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
             }
         )
     raise ApiError(
-        1203,
+        "not_found",
         f"No such control endpoint: {method} /_mock/{name[:80]}. Known: GET health, GET tasks[?tenant=], GET stats, "
         "POST reset, GET clock, POST clock/advance, GET/PUT faults, GET calls[?limit=]",
     )
@@ -117,7 +118,7 @@ def _task_json(task: Any, now: float) -> dict[str, JSON]:
     return {
         "task_id": task.task_id,
         "tenant": tenant_label(task.tenant),
-        "kind": task.kind.value,
+        "kind": task.kind,
         "external_task_id": task.external_task_id,
         "status": task.status(now),
         "model": task.model,
@@ -134,9 +135,11 @@ def _body(request: MockRequest) -> dict[str, JSON]:
     try:
         body = orjson.loads(request.body)
     except orjson.JSONDecodeError:
-        raise ApiError(1200, "Invalid request parameters: the control API takes a JSON object body") from None
+        raise ApiError(
+            "invalid_request", "Invalid request parameters: the control API takes a JSON object body"
+        ) from None
     if not isinstance(body, dict):
-        raise ApiError(1200, "Invalid request parameters: the control API takes a JSON object body")
+        raise ApiError("invalid_request", "Invalid request parameters: the control API takes a JSON object body")
     return body
 
 

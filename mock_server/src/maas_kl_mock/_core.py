@@ -31,7 +31,9 @@ JSON = Any
 log = logging.getLogger("maas_kl_mock")
 CONTROL_PREFIX = "/_mock/"
 _ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
-_FAULT_CODES = {"429": 1303, "500": 5000, "503": 5001, "504": 5002}
+# Fault kinds name an HTTP status; the code served is the x-business-codes row of that name.
+_FAULT_CODES = {"429": "concurrency_limited", "500": "internal_error", "503": "unavailable", "504": "timeout"}
+_RETRY_AFTER_FAULTS = frozenset({"concurrency_limited", "unavailable"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class MockCore:
             self.store,
             self.clock,
             self.capabilities,
+            self.spec.facts,
             lifecycle=config.lifecycle,
             concurrency_limit=config.concurrency_limit,
             failure_message=self.responder.failure_message,
@@ -147,7 +150,9 @@ class MockCore:
         except Exception:  # a bug in the mock: answer the envelope, never a traceback, and count it
             log.exception("maas-kl-mock failed on %s %s", request.method, request.path[:200])
             self.internal_errors += 1
-            response = self.responder.error(ApiError(5000, "Internal server error in the mock; see its log"))
+            response = self.responder.error(
+                ApiError("internal_error", "Internal server error in the mock; see its log")
+            )
         response.delay = delay
         if self.config.check_responses:
             try:
@@ -165,7 +170,7 @@ class MockCore:
         wait = faults.over_rate_limit(tenant, now)
         if wait is not None:
             raise ApiError(
-                1302,
+                "rate_limited",
                 f"Request rate limit exceeded: slow down and retry after {wait}s",
                 headers=[("Retry-After", str(wait))],
             )
@@ -177,7 +182,11 @@ class MockCore:
             body = self.validator.validate(request, route)
             if body is not None:
                 self.capabilities.check(op.operation_id, body)
-            if prefs.example is not None or (prefs.code is not None and prefs.code != 200):
+            if (
+                prefs.example is not None
+                or (prefs.code is not None and prefs.code != 200)
+                or not self.simulator.serves(op.operation_id)
+            ):  # Prism-style: an operation outside every task family answers its documented example
                 response = self.responder.example(op, prefs.code or 200, prefs.example)
             elif is_create:
                 task = self.simulator.create(op.operation_id, tenant, body or {}, prefs.scenario)
@@ -203,15 +212,19 @@ class MockCore:
         if fault.kind == "truncate" and done is not None:
             done.drop = Drop.TRUNCATE
             return done
-        code = _FAULT_CODES.get(fault.kind, 5000)
-        retry = [("Retry-After", str(self.faults.plan.retry_after))] if code in (1303, 5001) else []
-        return self.responder.error(ApiError(code, headers=retry))
+        name = _FAULT_CODES.get(fault.kind, "internal_error")
+        retry = [("Retry-After", str(self.faults.plan.retry_after))] if name in _RETRY_AFTER_FAULTS else []
+        return self.responder.error(ApiError(name, headers=retry))
 
     def _file(self, request: MockRequest) -> MockResponse:
-        not_found = ApiError(1203, "Video not found: the URL is wrong, belongs to another API key, or has expired")
+        not_found = ApiError(
+            "not_found", "Video not found: the URL is wrong, belongs to another API key, or has expired"
+        )
         if request.method not in ("GET", "HEAD"):
             raise ApiError(
-                1202, f"Invalid request method: use GET or HEAD on {FILES_PREFIX}...", headers=[("Allow", "GET, HEAD")]
+                "invalid_method",
+                f"Invalid request method: use GET or HEAD on {FILES_PREFIX}...",
+                headers=[("Allow", "GET, HEAD")],
             )
         name = request.path[len(FILES_PREFIX) :]
         if not name.endswith(".mp4") or "/" in name:

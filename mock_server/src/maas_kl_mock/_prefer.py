@@ -30,14 +30,16 @@ class Preferences:
             key, value = key.strip().lower(), value.strip().strip('"')
             if key == "code":
                 if not (len(value) == 3 and value.isascii() and value.isdigit()):  # "²²²" is a digit to str
-                    raise ApiError(1200, f"Invalid request parameters: Prefer code={value[:20]} is not an HTTP status")
+                    raise ApiError(
+                        "invalid_request", f"Invalid request parameters: Prefer code={value[:20]} is not an HTTP status"
+                    )
                 code = int(value)
             elif key == "example":
                 example = value
             elif key == "scenario":
                 if value not in SCENARIOS:
                     raise ApiError(
-                        1200,
+                        "invalid_request",
                         f"Invalid request parameters: Prefer scenario={value[:40]} is unknown; "
                         f"use one of {', '.join(SCENARIOS)}",
                     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from ._errors import RETRYABLE_CODES, ApiError
+from ._errors import ApiError
 from ._http import MockResponse
 from ._spec import Operation, Spec
 from ._task import Task, Video
@@ -40,6 +40,7 @@ class Responder:
 
     def __init__(self, spec: Spec, signer: VideoSigner) -> None:
         self._spec = spec
+        self._codes = spec.facts.codes
         self._signer = signer
         self._ids = count(1)
         self._id_prefix = os.urandom(6).hex()
@@ -98,38 +99,44 @@ class Responder:
 
     def error(self, error: ApiError) -> MockResponse:
         """Return the error envelope `{code, message, request_id}` with the code's HTTP status."""
+        row = error.row(self._codes)
         headers = list(error.headers)
-        if error.status in _RETRY_STATUSES and not any(k.lower() == "retry-after" for k, _ in headers):
+        if row.status in _RETRY_STATUSES and not any(k.lower() == "retry-after" for k, _ in headers):
             headers.append(("Retry-After", "1"))
-        body = {"code": error.code, "message": error.message, "request_id": self.request_id()}
-        return MockResponse(error.status, orjson.dumps(body), headers)
+        body = {"code": row.code, "message": error.message or row.meaning, "request_id": self.request_id()}
+        return MockResponse(row.status, orjson.dumps(body), headers)
 
     def example(self, op: Operation, status: int, name: str | None) -> MockResponse:
         """Return a documented example of `op`'s `status` response, Prism-style, with a live request_id."""
         examples = op.examples(status)
         if status not in op.responses:
             known = ", ".join(str(s) for s in sorted(op.responses))
-            raise ApiError(1200, f"Invalid request parameters: Prefer code={status} is not documented; use {known}")
+            raise ApiError(
+                "invalid_request", f"Invalid request parameters: Prefer code={status} is not documented; use {known}"
+            )
         if name is not None and name not in examples:
             known = ", ".join(examples) or "none"
             raise ApiError(
-                1200,
+                "invalid_request",
                 f"Invalid request parameters: Prefer example={name[:60]} is not an example of {status}; use {known}",
             )
         if not examples:
-            raise ApiError(1200, f"Invalid request parameters: the {status} response has no example to serve")
-        chosen = dict(examples[name] if name is not None else _default_example(examples))
+            raise ApiError(
+                "invalid_request", f"Invalid request parameters: the {status} response has no example to serve"
+            )
+        chosen = dict(examples[name] if name is not None else self._default_example(examples))
         chosen["request_id"] = self.request_id()
         headers = [("Retry-After", "1")] if status in _RETRY_STATUSES else []
         return MockResponse(status, orjson.dumps(chosen), headers)
 
-
-def _default_example(examples: dict[str, JSON]) -> JSON:
-    """Return the first retryable example (429 → 1302, the rate limit a tester means), else the first (M5)."""
-    for example in examples.values():
-        if isinstance(example, dict) and example.get("code") in RETRYABLE_CODES:
-            return example
-    return next(iter(examples.values()))
+    def _default_example(self, examples: dict[str, JSON]) -> JSON:
+        """Return the first example with a retryable code (429: the rate limit a tester means), else the first (M5)."""
+        for example in examples.values():
+            code = example.get("code") if isinstance(example, dict) else None
+            row = self._codes.by_code.get(code) if isinstance(code, int) else None
+            if row is not None and row.retryable:
+                return example
+        return next(iter(examples.values()))
 
 
 _DEFAULT_KEYS = ("task_id", "task_status", "task_status_msg", "task_info", "task_result", "created_at", "updated_at")

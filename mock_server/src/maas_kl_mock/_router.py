@@ -72,7 +72,7 @@ class Router:
         if allowed:
             allow = ", ".join(sorted(set(allowed)))
             raise ApiError(
-                1202,
+                "invalid_method",
                 f"Invalid request method: {method} is not allowed on {path}; use {allow}",
                 headers=[("Allow", allow)],
             )
@@ -89,7 +89,7 @@ class Router:
 
     def _unknown(self, path: str) -> ApiError:
         shown = path if len(path) <= 200 else path[:200] + "..."
-        return ApiError(1203, f"No such path: {shown}. API paths look like {self.example_path}")
+        return ApiError("not_found", f"No such path: {shown}. API paths look like {self.example_path}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,18 +10,11 @@ from typing import Any
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
+from ._specfacts import SpecFacts
 from ._store import TaskStore
-from ._task import Task, TaskKind, Video
+from ._task import Task, Video
 
 JSON = Any
-_KINDS = {
-    "create_text2video_task": TaskKind.TEXT2VIDEO,
-    "get_text2video_task": TaskKind.TEXT2VIDEO,
-    "create_image2video_task": TaskKind.IMAGE2VIDEO,
-    "get_image2video_task": TaskKind.IMAGE2VIDEO,
-    "create_video_extend_task": TaskKind.VIDEO_EXTEND,
-    "get_video_extend_task": TaskKind.VIDEO_EXTEND,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +34,7 @@ class Simulator:
         store: TaskStore,
         clock: Clock,
         capabilities: CapabilityMap,
+        facts: SpecFacts,
         *,
         lifecycle: Lifecycle | None = None,
         concurrency_limit: int = 10,
@@ -50,6 +44,7 @@ class Simulator:
         self.store = store
         self.clock = clock
         self.capabilities = capabilities
+        self.facts = facts
         self.lifecycle = lifecycle or Lifecycle()
         self.concurrency_limit = concurrency_limit
         self.failure_message = failure_message
@@ -59,39 +54,51 @@ class Simulator:
         held = [int(t.task_id) for t in store.tasks() if t.task_id.isdigit()]
         self._next_task_id = max([self._next_task_id, *held])
 
-    @staticmethod
-    def is_create(operation_id: str) -> bool:
+    def is_create(self, operation_id: str) -> bool:
         """Whether `operation_id` creates a task."""
-        return operation_id.startswith("create_")
+        return self.facts.is_create(operation_id)
+
+    def serves(self, operation_id: str) -> bool:
+        """Whether `operation_id` belongs to a task family (the others are served from examples)."""
+        return self.facts.family(operation_id) is not None
+
+    def _kind(self, operation_id: str) -> str:
+        family = self.facts.family(operation_id)
+        if family is None:
+            msg = f"{operation_id} is not an operation of a task family"
+            raise KeyError(msg)
+        return family.name
 
     def query(self, operation_id: str, tenant: str, key: str) -> Task:
         """Return the tenant's task by task_id or external_task_id; 404 / 1203 otherwise, whoever owns it."""
-        task = self.store.get(tenant, _KINDS[operation_id], key)
+        task = self.store.get(tenant, self._kind(operation_id), key)
         if task is None:
-            raise ApiError(1203, "Task not found: no task with this task_id or external_task_id for this API key")
+            raise ApiError(
+                "not_found", "Task not found: no task with this task_id or external_task_id for this API key"
+            )
         return task
 
     def create(self, operation_id: str, tenant: str, body: Mapping[str, JSON], scenario: str | None = None) -> Task:
         """Store a new task for `tenant`; refuses duplicates (400 / 1201) and a full account (429 / 1303)."""
         now = self.clock.now()
-        kind = _KINDS[operation_id]
+        kind = self._kind(operation_id)
         external = body.get("external_task_id")
         if external is not None and self.store.has_external(tenant, external):
             raise ApiError(
-                1201,
+                "invalid_value",
                 f"Invalid key or value: external_task_id {external[:80]!r} is already used by another task of "
                 "this account; query that task instead, or choose a new id",
             )
         if self.store.unfinished(tenant, now) >= self.concurrency_limit:
             raise ApiError(
-                1303,
+                "concurrency_limited",
                 f"Concurrent task limit exceeded: this account already has {self.concurrency_limit} unfinished "
                 "tasks; wait for one to finish and retry",
                 headers=[("Retry-After", str(max(1, round(self.lifecycle.processing_seconds))))],
             )
         parent: Video | None = None
-        if kind is TaskKind.VIDEO_EXTEND:
-            source, parent = self._extendable(tenant, str(body["video_id"]), now)
+        if operation_id == self.capabilities.extend_operation:
+            source, parent = self._extendable(tenant, str(body.get(self.capabilities.parent_field, "")), now)
             model, mode = source.model, source.mode
             length = parent.duration + self.capabilities.seconds_added
         else:
@@ -130,22 +137,24 @@ class Simulator:
         caps = self.capabilities
         if found is None or found[0].tenant != tenant or found[0].visible_video(now) is None:
             raise ApiError(
-                1203,
+                "not_found",
                 "Video not found: video_id must name a video generated for this API key by a task that succeeded",
             )
         source, video = found
         if now - source.finished_at > caps.retention_days * 86_400:
-            raise ApiError(1203, f"Video not found: videos are deleted {caps.retention_days:g} days after generation")
+            raise ApiError(
+                "not_found", f"Video not found: videos are deleted {caps.retention_days:g} days after generation"
+            )
         if not caps.extendable(source.model):
             raise ApiError(
-                1201,
+                "invalid_value",
                 f"Invalid key or value: video_id names a {source.model} video; only videos of "
                 f"{', '.join(sorted(caps.extendable_models))} can be extended",
             )
         total = video.duration + caps.seconds_added
         if total > caps.max_total_seconds:
             raise ApiError(
-                1201,
+                "invalid_value",
                 f"Invalid key or value: extending this {video.duration_text}s video would make it {total:.1f}s; "
                 f"the total cannot exceed {caps.max_total_seconds:g}s",
             )

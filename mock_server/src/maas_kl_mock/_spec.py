@@ -13,6 +13,11 @@ from urllib.parse import urlsplit
 import jsonschema_rs
 import yaml
 
+from ._errors import SpecError, check_codes
+from ._specfacts import SpecFacts
+from ._specfacts import pointer as _pointer
+from ._specfacts import resolve as _resolve
+
 JSON = Any
 SPEC_URI = "urn:maas-kl:spec"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -42,6 +47,8 @@ class Spec:
 
     def __init__(self, document: dict[str, JSON]) -> None:
         self.document = document
+        self.facts = SpecFacts(document)
+        check_codes(self.facts.codes)
         self._registry = jsonschema_rs.Registry([(SPEC_URI, document)])
         self._validators: dict[str, jsonschema_rs.Validator] = {}
         self.base_path = self._base_path(document)
@@ -64,17 +71,12 @@ class Spec:
         return found
 
     def resolve(self, node: JSON) -> JSON:
-        """Follow a local `$ref` (once per level) to the object it names."""
-        while isinstance(node, dict) and "$ref" in node:
-            node = self.pointer(node["$ref"])
-        return node
+        """Follow local `$ref`s to the object they name."""
+        return _resolve(self.document, node)
 
     def pointer(self, ref: str) -> JSON:
         """Return the node at local reference `ref` (`#/a/b`)."""
-        node: JSON = self.document
-        for token in ref.removeprefix("#/").split("/"):
-            node = node[token.replace("~1", "/").replace("~0", "~")]
-        return node
+        return _pointer(self.document, ref)
 
     @staticmethod
     def _base_path(document: dict[str, JSON]) -> tuple[str, ...]:
@@ -144,6 +146,20 @@ def bundled_spec_path() -> Path:
 @cache
 def load_spec(path: Path | None = None) -> Spec:
     """Parse and compile the spec at `path` (the bundled one by default), once per process."""
-    with (path or bundled_spec_path()).open(encoding="utf-8") as handle:
-        document: dict[str, JSON] = yaml.safe_load(handle)
-    return Spec(document)
+    where = path or bundled_spec_path()
+    try:
+        with where.open(encoding="utf-8") as handle:
+            document = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        msg = f"cannot read the spec {where}: {exc}"
+        raise SpecError(msg) from None
+    if not isinstance(document, dict):
+        msg = f"the spec {where} is not a YAML/JSON object"
+        raise SpecError(msg)
+    try:
+        return Spec(document)
+    except SpecError:
+        raise
+    except (KeyError, TypeError, ValueError, jsonschema_rs.ValidationError) as exc:
+        msg = f"the spec {where} cannot drive the mock: {type(exc).__name__}: {exc}"
+        raise SpecError(msg) from None

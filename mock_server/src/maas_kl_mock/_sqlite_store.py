@@ -39,7 +39,7 @@ def task_to_bytes(task: Task) -> bytes:
         {
             "task_id": task.task_id,
             "tenant": task.tenant,
-            "kind": task.kind.value,
+            "kind": task.kind,
             "created_at": task.created_at,
             "submitted_for": task.submitted_for,
             "processing_for": task.processing_for,
@@ -59,7 +59,7 @@ def task_from_bytes(data: bytes) -> Task:
     return Task(
         task_id=raw["task_id"],
         tenant=raw["tenant"],
-        kind=TaskKind(raw["kind"]),
+        kind=str(raw["kind"]),
         created_at=raw["created_at"],
         submitted_for=raw["submitted_for"],
         processing_for=raw["processing_for"],

@@ -145,7 +145,7 @@ class MemoryTaskStore:
         if found is None:
             return None
         task = found.by_id.get(key) or found.by_external.get(key)
-        return task if task is not None and task.kind is kind else None
+        return task if task is not None and task.kind == kind else None
 
     def has_external(self, tenant: str, external_task_id: str) -> bool:
         """Whether the tenant already used `external_task_id`."""

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from typing import TypeAlias
 
-
-class TaskKind(StrEnum):
-    """Which family of operations a task belongs to; a task is only found on its own query path."""
-
-    TEXT2VIDEO = "text2video"
-    IMAGE2VIDEO = "image2video"
-    VIDEO_EXTEND = "video-extend"
+# The task family's name, as generator.specfacts derives it from the spec; a task is found only on its own query.
+TaskKind: TypeAlias = str
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,9 @@ class RequestValidator:
             value = route.params.get(name, "")
             validator = self._spec.validator(pointer)
             if not validator.is_valid(value):
-                raise ApiError(1201, _describe(self._spec, next(iter(validator.iter_errors(value))), f"path {name}"))
+                raise ApiError(
+                    "invalid_value", _describe(self._spec, next(iter(validator.iter_errors(value))), f"path {name}")
+                )
         if op.request_schema is None:
             return None
         body = self._parse(request)
@@ -41,16 +43,16 @@ class RequestValidator:
             error = next(iter(validator.iter_errors(body)))
         except ValueError:  # jsonschema-rs gives up on JSON nested deeper than its recursion limit (~250)
             raise ApiError(
-                1200,
+                "invalid_request",
                 "Invalid request parameters: the JSON body is nested too deeply to check; "
                 "no field of this API nests more than a few levels",
             ) from None
-        raise ApiError(1201, _describe(self._spec, error, None))
+        raise ApiError("invalid_value", _describe(self._spec, error, None))
 
     def _parse(self, request: MockRequest) -> JSON:
         if request.body_too_large or len(request.body) > self.max_body_bytes:
             raise ApiError(
-                1200,
+                "invalid_request",
                 f"Invalid request parameters: the body is larger than {self.max_body_bytes} bytes; "
                 "send images as URLs or as Base64 of at most 10 MB",
             )
@@ -58,19 +60,26 @@ class RequestValidator:
         media_type = content_type.split(";", 1)[0].strip().lower()
         if media_type not in _JSON_TYPES:
             shown = content_type[:100] or "nothing"
-            raise ApiError(1200, f"Invalid request parameters: Content-Type must be application/json, got {shown}")
+            raise ApiError(
+                "invalid_request", f"Invalid request parameters: Content-Type must be application/json, got {shown}"
+            )
         if not request.body:
-            raise ApiError(1200, "Invalid request parameters: the request body is empty; send a JSON object")
+            raise ApiError(
+                "invalid_request", "Invalid request parameters: the request body is empty; send a JSON object"
+            )
         try:
             request.body.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ApiError(
-                1200, f"Invalid request parameters: the body is not valid UTF-8 (byte {exc.start}); encode it as UTF-8"
+                "invalid_request",
+                f"Invalid request parameters: the body is not valid UTF-8 (byte {exc.start}); encode it as UTF-8",
             ) from None
         try:
             return orjson.loads(request.body)
         except orjson.JSONDecodeError as exc:
-            raise ApiError(1200, f"Invalid request parameters: the body is not valid JSON ({str(exc)[:120]})") from None
+            raise ApiError(
+                "invalid_request", f"Invalid request parameters: the body is not valid JSON ({str(exc)[:120]})"
+            ) from None
 
 
 def field_name(path: list[str | int], prefix: str | None = None) -> str:

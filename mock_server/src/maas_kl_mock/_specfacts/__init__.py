@@ -1,0 +1,11 @@
+"""What the spec says, read one way for every product: the generator vendors this package byte for byte.
+
+Written once in `generator/specfacts/`; `make generate` copies it into `maas_kl_client._specfacts`
+and `maas_kl_mock._specfacts`, and `python -m generator --check` fails when a copy drifts. Stdlib only.
+"""
+
+from ._codes import BusinessCode, CodeTable
+from ._families import Family, SpecFacts
+from ._refs import pointer, resolve
+
+__all__ = ["BusinessCode", "CodeTable", "Family", "SpecFacts", "pointer", "resolve"]
