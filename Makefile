@@ -102,6 +102,10 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
 	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
 
+.PHONY: bench-wait
+bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
+	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
+
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
 	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20)

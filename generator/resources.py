@@ -178,12 +178,14 @@ def _signature(args: list[Arg], *, body: str | None, required: bool, extra: str)
 
 
 CREATE_EXTRA = (
-    "preflight: bool | None = None,\n        timeout: Timeout = None,\n        retry: RetryPolicy | None = None"
+    "preflight: bool | None = None,\n        timeout: Timeout = None,\n        retry: RetryPolicy | None = None,\n"
+    "        on_event: OnEvent | None = None"
 )
 WAIT_EXTRA = (
     "timeout: float | None = None,\n        poll: PollSchedule | None = None,\n"
     "        on_update: OnUpdate | None = None,\n        preflight: bool | None = None,\n"
-    "        request_timeout: Timeout = None,\n        retry: RetryPolicy | None = None"
+    "        request_timeout: Timeout = None,\n        retry: RetryPolicy | None = None,\n"
+    "        on_event: OnEvent | None = None"
 )
 
 
@@ -259,7 +261,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ._async_resource import AsyncTaskResource, R
-from ._core import NOT_GIVEN, NotGiven, OnUpdate, Timeout
+from ._core import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from ._raw import RawResponse
 from ._retry import PollSchedule, RetryPolicy
 from ._task import Task

@@ -11,6 +11,7 @@ Example::
 
 from ._async_client import AsyncMaasKL
 from ._async_resource import AsyncTaskResource
+from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
 from ._client import MaasKL
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
@@ -42,6 +43,7 @@ from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import TaskKind
 from ._task import Task
 from ._tasks import task_external_id, task_videos
+from ._waits import AdaptiveSchedule
 from .models.task_status import TaskStatus
 from .models.video import Video
 
@@ -52,9 +54,11 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AccountError",
+    "AdaptiveSchedule",
     "AsyncMaasKL",
     "AsyncTaskResource",
     "AuthenticationError",
+    "BatchInterrupted",
     "Clock",
     "ConfigurationError",
     "ContentPolicyError",
@@ -63,6 +67,9 @@ __all__ = [
     "DEFAULT_WAIT_TIMEOUT",
     "DownloadError",
     "InvalidRequestError",
+    "Job",
+    "JobResult",
+    "JobUpdate",
     "MaasKL",
     "MaasKLError",
     "MalformedResponseError",

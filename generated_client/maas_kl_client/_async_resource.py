@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from ._core import OnUpdate, Timeout, build_body
+from ._core import OnEvent, OnUpdate, Timeout, build_body
 from ._raw import RawResponse
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import TaskKind
@@ -34,7 +35,7 @@ class AsyncTaskResource(Generic[R]):
         data = outcome.envelope if isinstance(outcome, Task) else outcome
         return cast("R", RawResponse(data))
 
-    async def _create_data(
+    async def _create_task(  # noqa: PLR0913
         self,
         body: Any,
         fields: Mapping[str, Any],
@@ -42,13 +43,14 @@ class AsyncTaskResource(Generic[R]):
         preflight: bool | None,
         timeout: Timeout,
         retry: RetryPolicy | None,
-    ) -> Envelope:
+        on_event: OnEvent | None,
+    ) -> Task:
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        data: Envelope = await c._run(plan, timeout)
-        return data
+        task: Task = await c._run(plan, timeout, None, on_event)
+        return task
 
-    async def _create(
+    async def _create(  # noqa: PLR0913
         self,
         body: Any,
         fields: Mapping[str, Any],
@@ -56,8 +58,12 @@ class AsyncTaskResource(Generic[R]):
         preflight: bool | None,
         timeout: Timeout,
         retry: RetryPolicy | None,
+        on_event: OnEvent | None,
     ) -> R:
-        return self._result(await self._create_data(body, fields, preflight=preflight, timeout=timeout, retry=retry))
+        task = await self._create_task(
+            body, fields, preflight=preflight, timeout=timeout, retry=retry, on_event=on_event
+        )
+        return self._result(task)
 
     async def create_from(
         self,
@@ -67,17 +73,25 @@ class AsyncTaskResource(Generic[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create a task from a request model or mapping, for code that picks the family at run time.
 
         Example: ``await client.resource("text2video").create_from({"prompt": "A dog"})``.
         """
-        return await self._create(body, {}, preflight=preflight, timeout=timeout, retry=retry)
+        return await self._create(body, {}, preflight=preflight, timeout=timeout, retry=retry, on_event=on_event)
 
-    async def get(self, task_id: str, *, timeout: Timeout = None, retry: RetryPolicy | None = None) -> R:
+    async def get(
+        self,
+        task_id: str,
+        *,
+        timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
+    ) -> R:
         """Fetch a task by its task_id or, when the family has one, its external_task_id."""
         c = self._client
-        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout)
+        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, None, on_event)
         return self._result(data)
 
     async def wait(  # noqa: PLR0913
@@ -89,6 +103,7 @@ class AsyncTaskResource(Generic[R]):
         on_update: OnUpdate | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
         task = await self._client.wait_for_task(
@@ -99,6 +114,7 @@ class AsyncTaskResource(Generic[R]):
             on_update=on_update,
             request_timeout=request_timeout,
             retry=retry,
+            on_event=on_event,
         )
         return self._result(task)
 
@@ -113,11 +129,15 @@ class AsyncTaskResource(Generic[R]):
         preflight: bool | None,
         request_timeout: Timeout,
         retry: RetryPolicy | None,
+        on_event: OnEvent | None,
     ) -> R:
-        data = await self._create_data(body, fields, preflight=preflight, timeout=request_timeout, retry=retry)
-        task = Task.from_data(data)
+        task = await self._create_task(
+            body, fields, preflight=preflight, timeout=request_timeout, retry=retry, on_event=on_event
+        )
         if on_update is not None:
-            on_update(task)
+            called = on_update(task)
+            if inspect.isawaitable(called):
+                await called
         return await self.wait(
             task.task_id,
             timeout=timeout,
@@ -125,6 +145,7 @@ class AsyncTaskResource(Generic[R]):
             on_update=on_update,
             request_timeout=request_timeout,
             retry=retry,
+            on_event=on_event,
         )
 
     async def create_and_wait_from(  # noqa: PLR0913
@@ -138,6 +159,7 @@ class AsyncTaskResource(Generic[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """create_from, then wait until the task succeeds; `timeout` bounds the wait in seconds."""
         return await self._create_and_wait(
@@ -149,6 +171,7 @@ class AsyncTaskResource(Generic[R]):
             preflight=preflight,
             request_timeout=request_timeout,
             retry=retry,
+            on_event=on_event,
         )
 
     def __repr__(self) -> str:

@@ -3,24 +3,47 @@
 from __future__ import annotations
 
 import copy
+import inspect
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 import httpx
 
-from . import _download, _logs, _plans
+from . import _batch, _download, _logs, _plans
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import NOT_GIVEN, BodyReader, NotGiven, OnUpdate, Timeout, _Core, _transport_error
+from ._core import (
+    INTERRUPTS,
+    NOT_GIVEN,
+    BodyReader,
+    NotGiven,
+    OnEvent,
+    OnUpdate,
+    Timeout,
+    _Core,
+    _received,
+    _transport_error,
+)
 from ._errors import DownloadError, MaasKLError
 from ._resource import TaskResource
 from ._resources import Families
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import TaskKind
 from ._task import Envelope, Task
+
+
+def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
+    """Turn a per-task callback into an event handler that passes on each poll's Task."""
+    if on_update is None:
+        return None
+
+    def handle(event: object) -> object:
+        return on_update(event.task) if isinstance(event, _plans.TaskUpdated) else None
+
+    return handle
 
 
 class MaasKL(Families, _Core):
@@ -49,6 +72,7 @@ class MaasKL(Families, _Core):
         clock: Clock | None = None,
         random: Callable[[], float] | None = None,
         external_id_factory: Callable[[], str] | None = None,
+        on_event: OnEvent | None = None,
     ) -> None:
         """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec."""
         super().__init__(
@@ -64,6 +88,7 @@ class MaasKL(Families, _Core):
             clock=clock,
             random=random,
             external_id_factory=external_id_factory,
+            on_event=on_event,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
@@ -75,7 +100,7 @@ class MaasKL(Families, _Core):
         resource: TaskResource[Task] = getattr(self, kind)
         return resource
 
-    def with_options(
+    def with_options(  # noqa: PLR0913 - the options a derived client may change
         self,
         *,
         timeout: Timeout | NotGiven = NOT_GIVEN,
@@ -83,6 +108,7 @@ class MaasKL(Families, _Core):
         retry: RetryPolicy | None = None,
         poll: PollSchedule | None = None,
         preflight: bool | None = None,
+        on_event: OnEvent | NotGiven | None = NOT_GIVEN,
     ) -> Self:
         """Return a client with other settings that shares this one's connection pool.
 
@@ -92,6 +118,8 @@ class MaasKL(Families, _Core):
         derived = copy.copy(self)
         derived._owns_http = False
         derived._derive(timeout=timeout, max_retries=max_retries, retry=retry, poll=poll, preflight=preflight)
+        if not isinstance(on_event, NotGiven):
+            derived.on_event = on_event
         derived._attach_families(derived)
         return derived
 
@@ -100,7 +128,7 @@ class MaasKL(Families, _Core):
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
             try:
-                reader = BodyReader(response, as_timeout(timeout, self.timeout))
+                reader = BodyReader(response, as_timeout(timeout, self.timeout), self._clock.monotonic)
                 for chunk in response.iter_bytes():
                     reader.add(chunk)
             finally:
@@ -109,22 +137,56 @@ class MaasKL(Families, _Core):
             raise _transport_error(exc) from exc
         return self._parse(response, reader.content)
 
-    def _run(self, plan: _plans.Plan, timeout: Timeout) -> Any:
+    def _run(
+        self,
+        plan: Generator[Any, Any, Any],
+        timeout: Timeout,
+        on_event: OnEvent | None = None,
+        watch: OnEvent | None = None,
+    ) -> Any:
+        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`.
+
+        `watch` is the caller's per-call `on_event`; it, the client's `on_event` and MAAS_KL_LOG's logger
+        also see each request sent and each response received.
+        """
+        listeners = self._listeners(watch)
         try:
             action = next(plan)
             while True:
-                outcome: Any
-                if isinstance(action, _plans.Sleep):
-                    self._clock.sleep(action.seconds)
-                    outcome = None
-                else:
-                    try:
-                        outcome = self._send(action, timeout)
-                    except MaasKLError as error:
-                        outcome = error
+                outcome: Any = None
+                try:
+                    if isinstance(action, _plans.Sleep):
+                        self._clock.sleep(action.seconds)
+                    elif isinstance(action, _plans.Send):
+                        if listeners:
+                            self._emit(listeners, _plans.RequestSent(action.method, action.path))
+                        started = self._clock.monotonic()
+                        try:
+                            outcome = self._send(action, timeout)
+                        except MaasKLError as error:
+                            outcome = error
+                        if listeners:
+                            received = _received(action, outcome, self._clock.monotonic() - started)
+                            self._emit(listeners, received)
+                    else:
+                        if on_event is not None:
+                            called = on_event(action)
+                            if inspect.isawaitable(called):
+                                called
+                        if listeners:
+                            self._emit(listeners, action)
+                except INTERRUPTS as stop:
+                    action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
+                    continue
                 action = plan.send(outcome)
         except StopIteration as done:
             return done.value
+
+    def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
+        for listener in listeners:
+            called = listener(event)
+            if inspect.isawaitable(called):
+                called
 
     def wait_for_task(  # noqa: PLR0913
         self,
@@ -136,15 +198,50 @@ class MaasKL(Families, _Core):
         on_update: OnUpdate | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> Task:
         """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
 
         Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
         self._operation(kind)
-        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, on_update=on_update, retry=retry)
-        result: Task = self._run(plan, request_timeout)
+        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
+        result: Task = self._run(plan, request_timeout, _task_updates(on_update), on_event)
         return result
+
+    def batch(  # noqa: PLR0913
+        self,
+        jobs: Iterable[_batch.Job | tuple[str, Any] | dict[str, Any]],
+        *,
+        max_in_flight: int | None = None,
+        on_update: Callable[[_batch.JobUpdate], object] | None = None,
+        download_to: str | os.PathLike[str] | None = None,
+        resume: Iterable[_batch.JobResult] | None = None,
+        timeout: float | None = None,
+        request_timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+    ) -> list[_batch.JobResult]:
+        """Create and wait for many tasks, never more unfinished than `max_in_flight` (None: learn the limit).
+
+        Returns one JobResult per job, in input order. Interrupted, it raises BatchInterrupted, whose
+        `results` resume the batch without creating anything twice: ``batch(jobs, resume=err.results)``.
+
+        Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
+        """
+        plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
+
+        def report(update: _batch.JobUpdate) -> None:
+            if download_to is not None and update.result is not None and update.result.error is None:
+                task = update.result.task
+                for video in task.videos if task is not None else []:
+                    self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
+            if on_update is not None:
+                called = on_update(update)
+                if inspect.isawaitable(called):
+                    called
+
+        results: list[_batch.JobResult] = self._run(plan, request_timeout, report)
+        return results
 
     def download_video(
         self, url: str, path: str | os.PathLike[str], *, timeout: Timeout = None, retry: RetryPolicy | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote
 
 from ._envelope import may_have_created
@@ -24,7 +24,7 @@ from ._errors import (
     TaskFailed,
     TaskTimeout,
 )
-from ._retry import PollSchedule, RetryPolicy
+from ._retry import RetryPolicy
 from ._task import Task
 from .models.task_status import TaskStatus
 
@@ -45,8 +45,85 @@ class Sleep:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class RetryScheduled:
+    """A request failed for a retryable `reason`; it is sent again after `delay` seconds (attempt `attempt`)."""
+
+    reason: MaasKLError
+    delay: float
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryLookup:
+    """A create's outcome is unknown (`reason`), so its task is looked up by `external_task_id` before any resend."""
+
+    external_task_id: str
+    reason: MaasKLError
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCreated:
+    """A create produced `task` (found again by a recovery lookup when `recovered`)."""
+
+    task: Task
+    recovered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskUpdated:
+    """A poll read `task`; the last one of a wait has a terminal status."""
+
+    task: Task
+
+
+@dataclass(frozen=True, slots=True)
+class PollScheduled:
+    """The next status query of `task_id` goes out after `delay` seconds."""
+
+    task_id: str
+    delay: float
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSent:
+    """The driver sent `method path` (attempt by attempt); reported by the drivers, not by the plans."""
+
+    method: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseReceived:
+    """An answer to `method path` came after `elapsed` seconds: its HTTP status, request id and error, if any."""
+
+    method: str
+    path: str
+    status_code: int | None
+    request_id: str | None
+    error: MaasKLError | None
+    elapsed: float
+
+
+Event = RetryScheduled | RecoveryLookup | TaskCreated | TaskUpdated | PollScheduled
+"""What a plan reports while it runs; drivers hand each event to the caller's callback and resume the plan."""
+
+ClientEvent = Event | RequestSent | ResponseReceived
+"""Everything an `on_event` callback receives: the plans' events and the drivers' request and response events."""
+
+Action = Send | Sleep | Event
 Outcome = dict[str, Any] | MaasKLError
-Plan = Generator[Send | Sleep, Any, Any]
+T = TypeVar("T")
+Plan = Generator[Action, Any, T]
+"""A protocol that returns T: it yields actions, receives each Send's outcome (None for Sleep and events)."""
+
+
+class Schedule(Protocol):
+    """When to poll next: PollSchedule (fixed growth) or the client's learned AdaptiveSchedule."""
+
+    def after(self, poll_number: int, task: Task, elapsed: float) -> float:
+        """Seconds to wait after poll `poll_number` read `task`, `elapsed` seconds after it was created."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +146,31 @@ def _retry_after(error: MaasKLError) -> float | None:
     return error.retry_after if isinstance(error, APIError) else None
 
 
-def query(path: str, ctx: Context, deadline: float | None = None) -> Plan:
+Defer = Callable[[MaasKLError], bool]
+"""Which failures a plan hands straight to its driver instead of retrying (the batch runner's 429s)."""
+
+
+def _never(_: MaasKLError) -> bool:
+    return False
+
+
+def backoff(ctx: Context, outcome: MaasKLError, attempt: int, started: float, deadline: float | None) -> float | None:
+    """Apply the one retry rule: seconds before attempt `attempt + 1`, or None when the policy or deadline says stop."""
+    wait = ctx.retry.delay(
+        attempt=attempt, retry_after=_retry_after(outcome), elapsed=ctx.now() - started, random=ctx.random
+    )
+    if wait is None or (deadline is not None and ctx.now() + wait > deadline):
+        return None
+    return wait
+
+
+def retry_later(outcome: MaasKLError, wait: float, attempt: int) -> Plan[None]:
+    """Report the retry, then sleep: every retry of every plan goes through here."""
+    yield RetryScheduled(outcome, wait, attempt)
+    yield Sleep(wait)
+
+
+def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = _never) -> Plan[dict[str, Any]]:
     """GET `path`, retrying retryable failures within the policy; returns the envelope's data."""
     started = ctx.now()
     attempt = 0
@@ -78,14 +179,12 @@ def query(path: str, ctx: Context, deadline: float | None = None) -> Plan:
         outcome: Outcome = yield Send("GET", path)
         if not isinstance(outcome, MaasKLError):
             return outcome
-        if not is_retryable(outcome):
+        if not is_retryable(outcome) or defer(outcome):
             raise outcome
-        wait = ctx.retry.delay(
-            attempt=attempt, retry_after=_retry_after(outcome), elapsed=ctx.now() - started, random=ctx.random
-        )
-        if wait is None or (deadline is not None and ctx.now() + wait > deadline):
+        wait = backoff(ctx, outcome, attempt, started, deadline)
+        if wait is None:
             raise outcome
-        yield Sleep(wait)
+        yield from retry_later(outcome, wait, attempt)
 
 
 def outcome_unknown(error: MaasKLError) -> bool:
@@ -106,7 +205,7 @@ def task_path(template: str, task_id: str) -> str:
     return template.replace("{id}", segment)
 
 
-def _recover(get_path: str, external_task_id: str, ctx: Context, deadline: float | None) -> Plan:
+def _recover(get_path: str, external_task_id: str, ctx: Context, deadline: float | None) -> Plan[dict[str, Any] | None]:
     """Find out whether a create with an unknown outcome stored its task; returns the data or None."""
     try:
         data = yield from query(task_path(get_path, external_task_id), ctx, deadline)
@@ -117,8 +216,9 @@ def _recover(get_path: str, external_task_id: str, ctx: Context, deadline: float
 
 def _recover_or_unknown(  # noqa: PLR0913 - the lookup and what to say when it fails
     kind: str, get_path: str, external_task_id: str, outcome: MaasKLError, *, ctx: Context, deadline: float | None
-) -> Plan:
+) -> Plan[dict[str, Any] | None]:
     """Run _recover; any failed lookup becomes CreateOutcomeUnknown naming the id (S8), never a bare error."""
+    yield RecoveryLookup(external_task_id, outcome)
     try:
         found = yield from _recover(get_path, external_task_id, ctx, deadline)
     except MaasKLError as lookup_error:
@@ -141,23 +241,45 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
     body: dict[str, Any],
     recoverable: bool,
     ctx: Context,
-) -> Plan:
-    """POST a create so that it produces at most one task, and return the task's data.
+    defer: Defer = _never,
+    maybe_sent: bool = False,
+) -> Plan[Task]:
+    """POST a create so that it produces at most one task, and return the task.
 
     With an `external_task_id` in `body` (`recoverable`), an unknown outcome is resolved by
     querying that id before any resend. Without one (video extension), an unknown outcome raises
-    CreateOutcomeUnknown instead of risking a second paid task.
+    CreateOutcomeUnknown instead of risking a second paid task. `maybe_sent` says an earlier run of
+    this same create had an unknown outcome, so a refusal of the resend is checked by lookup too.
     """
+    data = yield from _create(
+        kind, create_path=create_path, get_path=get_path, body=body, recoverable=recoverable, ctx=ctx, defer=defer,
+        was_unknown=maybe_sent,
+    )  # fmt: skip
+    task = Task.from_data(data[0])
+    yield TaskCreated(task, recovered=data[1])
+    return task
+
+
+def _create(  # noqa: PLR0913 - one protocol, its branches and parameters are its inputs
+    kind: str,
+    *,
+    create_path: str,
+    get_path: str,
+    body: dict[str, Any],
+    recoverable: bool,
+    ctx: Context,
+    defer: Defer,
+    was_unknown: bool,
+) -> Plan[tuple[dict[str, Any], bool]]:
     started = ctx.now()
     deadline = None if ctx.retry.deadline is None else started + ctx.retry.deadline
     external_task_id = body.get("external_task_id") if recoverable else None
     attempt = 0
-    was_unknown = False
     while True:
         attempt += 1
         outcome: Outcome = yield Send("POST", create_path, body)
         if not isinstance(outcome, MaasKLError):
-            return outcome
+            return outcome, False
         if outcome_unknown(outcome):
             if external_task_id is None:
                 raise CreateOutcomeUnknown(
@@ -168,16 +290,14 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
                     external_task_id=None,
                 ) from outcome
             was_unknown = True
-            wait = ctx.retry.delay(
-                attempt=attempt, retry_after=_retry_after(outcome), elapsed=ctx.now() - started, random=ctx.random
-            )
+            wait = backoff(ctx, outcome, attempt, started, None)
             if wait is not None:
-                yield Sleep(wait)
+                yield from retry_later(outcome, wait, attempt)
             found = yield from _recover_or_unknown(
                 kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline
             )
             if found is not None:
-                return found
+                return found, True
             if wait is None:
                 raise outcome  # not created, and the policy allows no more attempts
             continue  # confirmed not created: sending again cannot duplicate
@@ -188,15 +308,13 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
                 kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline
             )
             if found is not None:
-                return found
-        if not is_retryable(outcome):
+                return found, True
+        if not is_retryable(outcome) or defer(outcome):
             raise outcome
-        wait = ctx.retry.delay(
-            attempt=attempt, retry_after=_retry_after(outcome), elapsed=ctx.now() - started, random=ctx.random
-        )
+        wait = backoff(ctx, outcome, attempt, started, None)
         if wait is None:
             raise outcome
-        yield Sleep(wait)
+        yield from retry_later(outcome, wait, attempt)
 
 
 TERMINAL_FAILED = TaskStatus.FAILED
@@ -208,20 +326,28 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     get_path: str,
     task_id: str,
     timeout: float,
-    schedule: PollSchedule,
-    on_update: Callable[[Task], object] | None,
+    schedule: Schedule,
     ctx: Context,
-) -> Plan:
-    """Poll a task until it succeeds (return it), fails (TaskFailed) or the timeout passes (TaskTimeout)."""
-    deadline = ctx.now() + timeout
+    wall: Callable[[], float] | None = None,
+    defer: Defer = _never,
+    first: Task | None = None,
+) -> Plan[Task]:
+    """Poll a task until it succeeds (return it), fails (TaskFailed) or the timeout passes (TaskTimeout).
+
+    `wall` reads Unix time, to tell the schedule how long ago the service created the task; `first`
+    is the task as a create just returned it, which saves the first query.
+    """
+    started = ctx.now()
+    deadline = started + timeout
     path = task_path(get_path, task_id)
-    last: Task | None = None
     poll = 0
     while True:
-        data = yield from query(path, ctx, deadline)
-        last = Task.from_data(data)
-        if on_update is not None:
-            on_update(last)
+        if first is None:
+            data = yield from query(path, ctx, deadline, defer)
+            last = Task.from_data(data)
+        else:
+            last, first = first, None
+        yield TaskUpdated(last)
         if last.task_status == TERMINAL_SUCCEED:
             return last
         if last.task_status == TERMINAL_FAILED:
@@ -229,5 +355,13 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
         remaining = deadline - ctx.now()
         if remaining <= 0:
             raise TaskTimeout(last, task_id=task_id, timeout=timeout)
-        yield Sleep(min(schedule.interval(poll), remaining))
+        elapsed = task_age(last, wall) if wall is not None else ctx.now() - started
+        delay = min(schedule.after(poll, last, elapsed), remaining)
+        yield PollScheduled(task_id, delay)
+        yield Sleep(delay)
         poll += 1
+
+
+def task_age(task: Task, wall: Callable[[], float]) -> float:
+    """Seconds since the service created `task`, by its `created_at` (Unix ms)."""
+    return max(0.0, wall() - task.created_at / 1000)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ._core import NOT_GIVEN, NotGiven, OnUpdate, Timeout
+from ._core import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from ._raw import RawResponse
 from ._resource import R, TaskResource
 from ._retry import PollSchedule, RetryPolicy
@@ -61,6 +61,7 @@ class Text2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     @overload
@@ -82,6 +83,7 @@ class Text2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     def create(
@@ -103,6 +105,7 @@ class Text2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create one text2video task, exactly once, and return it as first reported.
 
@@ -139,6 +142,7 @@ class Text2videoResource(TaskResource[R]):
             preflight=preflight,
             timeout=timeout,
             retry=retry,
+            on_event=on_event,
         )
 
     @overload
@@ -164,6 +168,7 @@ class Text2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     @overload
@@ -188,6 +193,7 @@ class Text2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     def create_and_wait(
@@ -212,6 +218,7 @@ class Text2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create one text2video task and wait until it succeeds; `timeout` bounds the wait in seconds.
 
@@ -251,6 +258,7 @@ class Text2videoResource(TaskResource[R]):
             preflight=preflight,
             request_timeout=request_timeout,
             retry=retry,
+            on_event=on_event,
         )
 
 
@@ -290,6 +298,7 @@ class Image2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     @overload
@@ -314,6 +323,7 @@ class Image2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     def create(
@@ -338,6 +348,7 @@ class Image2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create one image2video task, exactly once, and return it as first reported.
 
@@ -380,6 +391,7 @@ class Image2videoResource(TaskResource[R]):
             preflight=preflight,
             timeout=timeout,
             retry=retry,
+            on_event=on_event,
         )
 
     @overload
@@ -408,6 +420,7 @@ class Image2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     @overload
@@ -435,6 +448,7 @@ class Image2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     def create_and_wait(
@@ -462,6 +476,7 @@ class Image2videoResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create one image2video task and wait until it succeeds; `timeout` bounds the wait in seconds.
 
@@ -507,6 +522,7 @@ class Image2videoResource(TaskResource[R]):
             preflight=preflight,
             request_timeout=request_timeout,
             retry=retry,
+            on_event=on_event,
         )
 
 
@@ -534,6 +550,7 @@ class VideoExtendResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     @overload
@@ -546,6 +563,7 @@ class VideoExtendResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     def create(
@@ -558,6 +576,7 @@ class VideoExtendResource(TaskResource[R]):
         preflight: bool | None = None,
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create one video_extend task, exactly once, and return it as first reported.
 
@@ -567,7 +586,12 @@ class VideoExtendResource(TaskResource[R]):
             prompt: Positive text prompt, at most 2500 characters.
         """
         return self._create(
-            body, {"video_id": video_id, "prompt": prompt}, preflight=preflight, timeout=timeout, retry=retry
+            body,
+            {"video_id": video_id, "prompt": prompt},
+            preflight=preflight,
+            timeout=timeout,
+            retry=retry,
+            on_event=on_event,
         )
 
     @overload
@@ -584,6 +608,7 @@ class VideoExtendResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     @overload
@@ -599,6 +624,7 @@ class VideoExtendResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R: ...
 
     def create_and_wait(
@@ -614,6 +640,7 @@ class VideoExtendResource(TaskResource[R]):
         preflight: bool | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> R:
         """Create one video_extend task and wait until it succeeds; `timeout` bounds the wait in seconds.
 
@@ -631,6 +658,7 @@ class VideoExtendResource(TaskResource[R]):
             preflight=preflight,
             request_timeout=request_timeout,
             retry=retry,
+            on_event=on_event,
         )
 
 

@@ -83,6 +83,10 @@ class PollSchedule:
         """Seconds to wait after poll `poll_number` (0 for the first)."""
         return min(self.maximum, self.initial * self.multiplier**poll_number)
 
+    def after(self, poll_number: int, task: object, elapsed: float) -> float:
+        """Answer the wait plan: a fixed schedule ignores the task and its age."""
+        return self.interval(poll_number)
+
 
 def parse_retry_after(value: str | None, now: float) -> float | None:
     """Seconds a Retry-After header asks for (delta-seconds or HTTP-date), or None when absent or unreadable."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import logging
 import random as _random
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Literal, get_args
 
 import httpx
 
-from . import _logs, _plans, _preflight
+from . import _batch, _logs, _plans, _preflight, _waits
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
 from ._envelope import parse_envelope
@@ -22,6 +22,7 @@ from ._errors import (
     APITimeoutError,
     MaasKLError,
     MalformedResponseError,
+    RateLimitError,
 )
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import OPERATIONS, TaskKind
@@ -33,6 +34,7 @@ _logs.configure()
 
 KINDS: tuple[str, ...] = get_args(TaskKind)
 OnUpdate = Callable[[Task], object]
+OnEvent = Callable[[Any], object]
 Timeout = float | httpx.Timeout | None
 
 
@@ -49,6 +51,9 @@ class NotGiven:
 
 
 NOT_GIVEN = NotGiven()
+
+INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
+"""What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
 
 # Errors raised before a single byte left: the server cannot have acted on the request.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
@@ -102,12 +107,13 @@ class BodyReader:
     a call alive for ever; the whole body must arrive within the read timeout.
     """
 
-    def __init__(self, response: httpx.Response, timeout: httpx.Timeout) -> None:
+    def __init__(self, response: httpx.Response, timeout: httpx.Timeout, now: Callable[[], float]) -> None:
         self._response = response
         self._chunks: list[bytes] = []
         self._size = 0
+        self._now = now
         total = timeout.read
-        self._deadline = None if total is None else time.monotonic() + total
+        self._deadline = None if total is None else now() + total
         self._total = total
 
     def add(self, chunk: bytes) -> None:
@@ -120,7 +126,7 @@ class BodyReader:
                 code=None,
                 request_id=None,
             )
-        if self._deadline is not None and time.monotonic() > self._deadline:
+        if self._deadline is not None and self._now() > self._deadline:
             raise APITimeoutError(
                 f"The answer did not arrive within {self._total:g} s in total (the body trickled in); "
                 "pass a larger timeout= if the network is slow.",
@@ -167,6 +173,7 @@ class _Core:
         clock: Clock | None,
         random: Callable[[], float] | None,
         external_id_factory: Callable[[], str] | None,
+        on_event: OnEvent | None = None,
     ) -> None:
         settings = resolve(
             api_key=api_key, endpoint_path=endpoint_path, base_url=base_url, allow_insecure_http=allow_insecure_http
@@ -180,11 +187,16 @@ class _Core:
         if max_retries is not None:
             policy = RetryPolicy(**{**_fields(policy), "max_attempts": max_retries + 1})
         self.retry = policy
-        self.poll = poll or PollSchedule()
+        self.poll = poll
+        """A fixed schedule for every wait, or None: learn from this client's finished tasks (_waits)."""
+        self.durations = _waits.DurationModel()
+        self._keys: dict[str, _waits.Key] = {}
         self.preflight = preflight
         self._clock: Clock = clock or SystemClock()
         self._random = random or _random.random
         self._new_id = external_id_factory or new_external_task_id
+        self.on_event = on_event
+        """Called with every event of every call (a request sent, a response, a retry, a poll...); may be async."""
 
     @property
     def base_url(self) -> str:
@@ -205,25 +217,43 @@ class _Core:
         op: Mapping[str, Any] = OPERATIONS[kind]
         return op
 
-    def _create_plan(
-        self, kind: str, body: dict[str, Any], *, preflight: bool | None, retry: RetryPolicy | None
-    ) -> _plans.Plan:
+    def _create_plan(  # noqa: PLR0913
+        self,
+        kind: str,
+        body: dict[str, Any],
+        *,
+        preflight: bool | None,
+        retry: RetryPolicy | None,
+        defer: _plans.Defer | None = None,
+        maybe_sent: bool = False,
+    ) -> _plans.Plan[Task]:
         op = self._operation(kind)
         recoverable = bool(op["external_task_id"])
         if recoverable and body.get("external_task_id") is None:
             body["external_task_id"] = self._new_id()
         if self.preflight if preflight is None else preflight:
             _preflight.validate(op["create_operation"], body)
-        return _plans.create(
+        plan = _plans.create(
             kind=kind,
             create_path=op["create_path"],
             get_path=op["get_path"],
             body=body,
             recoverable=recoverable,
             ctx=self._context(retry),
+            defer=defer or _never,
+            maybe_sent=maybe_sent,
         )
+        return self._remember(_waits.key_of(kind, body), plan)
 
-    def _get_plan(self, kind: str, task_id: str, retry: RetryPolicy | None) -> _plans.Plan:
+    def _remember(self, key: _waits.Key, plan: _plans.Plan[Task]) -> _plans.Plan[Task]:
+        """Note which kind of task a create made, so waiting on it uses that kind's durations."""
+        task = yield from plan
+        if len(self._keys) >= MAX_REMEMBERED:
+            self._keys.pop(next(iter(self._keys)))
+        self._keys[task.task_id] = key
+        return task
+
+    def _get_plan(self, kind: str, task_id: str, retry: RetryPolicy | None) -> _plans.Plan[dict[str, Any]]:
         path = _plans.task_path(self._operation(kind)["get_path"], task_id)
         return _plans.query(path, self._context(retry))
 
@@ -234,17 +264,55 @@ class _Core:
         *,
         timeout: float | None,
         poll: PollSchedule | None,
-        on_update: OnUpdate | None,
         retry: RetryPolicy | None,
-    ) -> _plans.Plan:
-        return _plans.wait(
+        defer: _plans.Defer | None = None,
+        first: Task | None = None,
+    ) -> _plans.Plan[Task]:
+        key = self._keys.get(task_id, (kind, "", ""))
+        schedule = poll or self.poll or self.durations.schedule(key)
+        plan = _plans.wait(
             get_path=self._operation(kind)["get_path"],
             task_id=task_id,
             timeout=DEFAULT_WAIT_TIMEOUT if timeout is None else timeout,
-            schedule=poll or self.poll,
-            on_update=on_update,
+            schedule=schedule,
             ctx=self._context(retry),
+            wall=self._clock.time,
+            defer=defer or _never,
+            first=first,
         )
+        return self._learn(key, plan)
+
+    def _learn(self, key: _waits.Key, plan: _plans.Plan[Task]) -> _plans.Plan[Task]:
+        """Feed a succeeded task's duration, by the service's timestamps, to the default poll schedule."""
+        task = yield from plan
+        self.durations.observe(key, (task.updated_at - task.created_at) / 1000)
+        return task
+
+    def _batch_plan(
+        self,
+        jobs: Any,
+        *,
+        max_in_flight: int | None,
+        resume: Any,
+        timeout: float | None,
+        retry: RetryPolicy | None,
+    ) -> _batch.BatchPlan:
+        def prepare(job: _batch.Job) -> tuple[str, dict[str, Any], bool]:
+            kind = family_kind(job.family)
+            body = build_body(job.request, {})
+            recoverable = bool(self._operation(kind)["external_task_id"])
+            if recoverable and body.get("external_task_id") is None:
+                body["external_task_id"] = self._new_id()  # known before the send, so a stop can name it
+            return kind, body, recoverable
+
+        def create(kind: str, body: dict[str, Any], maybe_sent: bool) -> _plans.Plan[Task]:
+            return self._create_plan(kind, body, preflight=None, retry=retry, defer=_is_429, maybe_sent=maybe_sent)
+
+        def wait(kind: str, task_id: str, first: Task | None) -> _plans.Plan[Task]:
+            return self._wait_plan(kind, task_id, timeout=timeout, poll=None, retry=retry, defer=_is_429, first=first)
+
+        steps = _batch.Steps(prepare=prepare, create=create, wait=wait, is_account_full=is_account_full)
+        return _batch.run(jobs, steps=steps, ctx=self._context(retry), max_in_flight=max_in_flight, resume=resume or ())
 
     def _request(self, action: _plans.Send, timeout: Timeout, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         return http.build_request(
@@ -256,24 +324,17 @@ class _Core:
         )
 
     def _parse(self, response: httpx.Response, content: bytes) -> Envelope:
-        request = response.request
         try:
             data = parse_envelope(response.status_code, response.headers, content, self._clock.time())
         except MaasKLError as error:
-            scrubbed = _scrub(error, self._settings.api_key.reveal())
-            if logger.isEnabledFor(logging.INFO):
-                logger.info("%s %s -> %s", request.method, _logs.redact_url(request.url), scrubbed)
-            raise scrubbed from None
+            raise _scrub(error, self._settings.api_key.reveal()) from None
         data.response = response
-        if logger.isEnabledFor(logging.INFO):
-            logger.info(
-                "%s %s -> HTTP %s, request_id %s",
-                request.method,
-                _logs.redact_url(request.url),
-                response.status_code,
-                data.request_id,
-            )
         return data
+
+    def _listeners(self, watch: OnEvent | None) -> tuple[OnEvent, ...]:
+        """Who sees a call's events: the client's on_event, the call's, and the MAAS_KL_LOG logger when on."""
+        found = tuple(f for f in (self.on_event, watch) if f is not None)
+        return (*found, _logs.log_event) if logger.isEnabledFor(logging.INFO) else found
 
     def _derive(
         self,
@@ -298,6 +359,52 @@ class _Core:
 
     def _authorized(self, url: httpx.URL) -> bool:
         return origin(url) == self._origin
+
+
+MAX_REMEMBERED = 10_000
+"""Task ids whose kind, mode and duration the client keeps for its poll schedule (oldest dropped first)."""
+
+
+def _never(_: MaasKLError) -> bool:
+    return False
+
+
+def _is_429(error: MaasKLError) -> bool:
+    return isinstance(error, RateLimitError)
+
+
+# The one place that maps batch family names and business codes to meanings. Issue 10 turns
+# families and codes into spec data read by one interpreter; re-point these two at it.
+ACCOUNT_FULL_CODES = frozenset({1303})
+"""Business codes that mean "the account's concurrent tasks are at its limit" (api-facts: 1303)."""
+
+
+def family_kind(family: str) -> str:
+    """Map a batch job's family name to its task kind (resource); "video-extend" means video_extend."""
+    kind = family.replace("-", "_")
+    if kind not in OPERATIONS:
+        msg = f"Unknown family {family!r}; use one of {', '.join(sorted(OPERATIONS))}."
+        raise ValueError(msg)
+    return kind
+
+
+def is_account_full(error: MaasKLError) -> bool:
+    """Whether a 429 says the account's concurrency limit is reached, not that requests come too fast."""
+    return isinstance(error, RateLimitError) and error.code in ACCOUNT_FULL_CODES
+
+
+def _received(action: _plans.Send, outcome: Any, elapsed: float) -> _plans.ResponseReceived:
+    """Describe what a Send produced (an Envelope, or the typed error) as a ResponseReceived event."""
+    error: MaasKLError | None = outcome if isinstance(outcome, MaasKLError) else None
+    if isinstance(outcome, APIError):
+        status, request_id = outcome.status_code, outcome.request_id
+    elif error is not None:
+        status, request_id = None, None
+    else:
+        response = getattr(outcome, "response", None)
+        status = response.status_code if response is not None else None
+        request_id = getattr(outcome, "request_id", None)
+    return _plans.ResponseReceived(action.method, action.path, status, request_id, error, elapsed)
 
 
 def _fields(policy: RetryPolicy) -> dict[str, Any]:

@@ -55,3 +55,21 @@ def configure(environ: Mapping[str, str] = os.environ) -> None:
             handler.addFilter(_FILTER)
             target.addHandler(handler)
     handler_logger.debug("logging at %s from %s", logging.getLevelName(level), ENV_LOG)
+
+
+def log_event(event: object) -> None:
+    """Log one client event (MAAS_KL_LOG): requests and responses, retries, recovery lookups and polls."""
+    name = type(event).__name__
+    fields = getattr(event, "__slots__", ())
+    parts = []
+    for field in fields:
+        value = getattr(event, field)
+        if field == "task":
+            value = f"{value.task_id} {value.task_status}"
+        elif field == "path":
+            value = redact_url(value)
+        elif isinstance(value, float):
+            value = f"{value:.3f}"
+        parts.append(f"{field}={value}")
+    level = logging.DEBUG if name in {"RequestSent", "PollScheduled"} else logging.INFO
+    logger.log(level, "%s %s", name, " ".join(parts))

@@ -24,6 +24,18 @@ class Lifecycle:
     submitted_seconds: float = 1.0
     processing_seconds: float = 3.0
     slow_factor: float = 10.0
+    spread: float = 0.0
+    """Log-normal sigma of processing time per task (0: every task takes processing_seconds)."""
+    scale: tuple[tuple[str, float], ...] = ()
+    """Processing-time multipliers by request value, e.g. (("pro", 2.0), ("10", 2.0)) for mode and duration."""
+
+    def processing(self, values: tuple[str, ...], rng: random.Random) -> float:
+        """Processing seconds of one task whose mode and duration are `values`: scaled, then spread."""
+        seconds = self.processing_seconds
+        for value, factor in self.scale:
+            if value in values:
+                seconds *= factor
+        return seconds * rng.lognormvariate(0.0, self.spread) if self.spread > 0 else seconds
 
 
 class Simulator:
@@ -101,10 +113,12 @@ class Simulator:
             source, parent = self._extendable(tenant, str(body.get(self.capabilities.parent_field, "")), now)
             model, mode = source.model, source.mode
             length = parent.duration + self.capabilities.seconds_added
+            values: tuple[str, ...] = (mode,)
         else:
             chosen = self.capabilities.selection(body)
             model, mode = chosen.model, chosen.mode
             length = float(chosen.duration) + 0.1
+            values = (mode, str(chosen.duration))
         factor = self.lifecycle.slow_factor if scenario == "slow" else 1.0
         fails = scenario == "fail"
         self._next_task_id += 1
@@ -114,7 +128,7 @@ class Simulator:
             kind=kind,
             created_at=now,
             submitted_for=self.lifecycle.submitted_seconds * factor,
-            processing_for=self.lifecycle.processing_seconds * factor,
+            processing_for=self.lifecycle.processing(values, self._rng) * factor,
             model=model,
             mode=mode,
             external_task_id=external,

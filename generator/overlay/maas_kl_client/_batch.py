@@ -1,0 +1,307 @@
+"""Many jobs at once as one sans-I/O plan: bounded by the account's concurrency, paced by Retry-After.
+
+The batch interleaves each job's create and wait plans on one timeline. A job's create starts
+only while fewer than the limit of its tasks are unfinished; with no limit given, the first
+"account full" answer teaches it (the tasks then in flight), and the job waits for a slot
+instead of spending retries. Any other 429 holds every request until its Retry-After, so the
+polls of all jobs share one budget. Creates keep their external_task_id across re-sends, so a
+job is created at most once, also across an interruption and a resume.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections import deque
+from collections.abc import Callable, Generator, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._errors import CreateOutcomeUnknown, MaasKLError, RateLimitError
+from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send, Sleep
+from ._task import Task
+from .models.task_status import TaskStatus
+
+MAX_DEFERRALS = 50
+"""How often one job may be sent back to wait (slot or Retry-After) before its last 429 is its result."""
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One unit of a batch: a task family's name ("text2video") and its request, as a model or a mapping."""
+
+    family: str
+    request: Any = None
+
+    @classmethod
+    def of(cls, item: Job | tuple[str, Any] | Mapping[str, Any]) -> Job:
+        """Accept a Job, a (family, request) pair, or a mapping holding "family" beside the request's fields."""
+        if isinstance(item, Job):
+            return item
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str):
+            return cls(item[0], item[1])
+        if isinstance(item, Mapping) and isinstance(item.get("family"), str):
+            return cls(str(item["family"]), {k: v for k, v in item.items() if k != "family"})
+        msg = f"A batch job must be a Job, a (family, request) pair or a mapping with a 'family' key; got {item!r:.80}"
+        raise TypeError(msg)
+
+
+@dataclass(frozen=True, slots=True)
+class JobResult:
+    """How one job ended: its final `task` or the typed `error` that stopped it; ids for resuming it."""
+
+    index: int
+    job: Job
+    task: Task | None = None
+    error: MaasKLError | None = None
+    task_id: str | None = None
+    external_task_id: str | None = None
+
+    @property
+    def sent(self) -> bool:
+        """Whether the job's create may have reached the service (resume waits on its ids instead of creating)."""
+        return self.task_id is not None or self.external_task_id is not None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job reached an end: a terminal task or an error."""
+        return self.task is not None or self.error is not None
+
+
+@dataclass(frozen=True, slots=True)
+class JobUpdate:
+    """What the batch reports to `on_update`: job `index` had `event`, or ended with `result`."""
+
+    index: int
+    job: Job
+    event: Event | None = None
+    result: JobResult | None = None
+
+
+class BatchInterrupted(MaasKLError):  # noqa: N818 - reads as what happened to the batch
+    """The batch was stopped (Ctrl-C, cancellation); `results` says per job what was done and how to resume."""
+
+    def __init__(self, results: list[JobResult]) -> None:
+        self.results = results
+        sent = [r for r in results if r.sent and not r.finished]
+        untouched = sum(1 for r in results if not r.sent and not r.finished)
+        super().__init__(
+            f"The batch was interrupted: {sum(r.finished for r in results)} jobs finished, {len(sent)} were sent "
+            f"and are still running, {untouched} were not sent. Call batch(jobs, resume=error.results) to finish "
+            "it without creating anything twice."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Steps:
+    """How the batch builds one job's plans; the client supplies them (family lookup, preflight, schedule)."""
+
+    prepare: Callable[[Job], tuple[str, dict[str, Any], bool]]
+    """Job -> (family, JSON body with its external_task_id filled in, whether creates are recoverable)."""
+    create: Callable[[str, dict[str, Any], bool], Plan[Task]]
+    """(family, body, maybe_sent) -> the create plan, deferring 429s."""
+    wait: Callable[[str, str, Task | None], Plan[Task]]
+    """(family, task_id or external_task_id, the task as created if known) -> the wait plan, deferring 429s."""
+    is_account_full: Callable[[MaasKLError], bool]
+    """Whether a 429 says the account's concurrency limit is reached (rather than "too fast")."""
+
+
+@dataclass
+class _Job:
+    index: int
+    job: Job
+    family: str = ""
+    body: dict[str, Any] = field(default_factory=dict)
+    recoverable: bool = False
+    task_id: str | None = None
+    external_task_id: str | None = None
+    maybe_sent: bool = False
+    plan: Plan[Task] | None = None
+    waiting: bool = False
+    reply: Any = None
+    deferrals: int = 0
+    result: JobResult | None = None
+
+    def finish(self, task: Task | None, error: MaasKLError | None) -> JobResult:
+        self.result = JobResult(self.index, self.job, task, error, self.task_id, self.external_task_id)
+        self.plan = None
+        return self.result
+
+
+def _resume_state(state: _Job, previous: JobResult) -> None:
+    if previous.finished:
+        state.result = JobResult(state.index, state.job, previous.task, previous.error, previous.task_id,
+                                 previous.external_task_id)  # fmt: skip
+        return
+    state.task_id, state.external_task_id = previous.task_id, previous.external_task_id
+    state.maybe_sent = previous.sent
+
+
+BatchPlan = Generator["Action | JobUpdate", Any, list[JobResult]]
+"""The batch as one plan: the requests and sleeps of all its jobs, and a JobUpdate per event or result."""
+
+
+def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the states of a job
+    jobs: Iterable[Job | tuple[str, Any] | Mapping[str, Any]],
+    *,
+    steps: Steps,
+    ctx: Context,
+    max_in_flight: int | None,
+    resume: Iterable[JobResult] = (),
+) -> BatchPlan:
+    """Run every job to one result, in input order; raises BatchInterrupted when stopped part-way."""
+    states = [_Job(i, Job.of(item)) for i, item in enumerate(jobs)]
+    for previous in resume:
+        if 0 <= previous.index < len(states):
+            _resume_state(states[previous.index], previous)
+    if max_in_flight is not None and max_in_flight < 1:
+        msg = f"max_in_flight must be at least 1 (or None to learn the account's limit), got {max_in_flight}"
+        raise ValueError(msg)
+    limit = max_in_flight
+    queue: deque[_Job] = deque()
+    timeline: list[tuple[float, int, _Job]] = []
+    order = itertools.count()
+    in_flight: set[int] = set()
+    hold_until = 0.0
+    for state in states:
+        if state.result is not None:
+            continue
+        try:
+            state.family, state.body, state.recoverable = steps.prepare(state.job)
+        except MaasKLError as error:
+            state.finish(None, error)
+            continue
+        except (TypeError, ValueError) as error:
+            state.finish(None, MaasKLError(f"job {state.index}: {error}"))
+            continue
+        if state.recoverable:
+            if state.external_task_id is not None:
+                state.body["external_task_id"] = state.external_task_id
+            state.external_task_id = state.body.get("external_task_id")
+        if state.task_id is not None:
+            state.plan, state.waiting = steps.wait(state.family, state.task_id, None), True
+            in_flight.add(state.index)
+            heapq.heappush(timeline, (0.0, next(order), state))
+        elif state.maybe_sent and not state.recoverable:
+            state.finish(None, _unresumable(state))
+        else:
+            queue.append(state)
+
+    def park(state: _Job, at: float) -> None:
+        heapq.heappush(timeline, (at, next(order), state))
+
+    def end(state: _Job, task: Task | None, error: MaasKLError | None) -> JobResult:
+        in_flight.discard(state.index)
+        return state.finish(task, error)
+
+    try:
+        while True:
+            now = ctx.now()
+            while queue and (limit is None or len(in_flight) < limit) and not _creating(states, in_flight, limit):
+                state = queue.popleft()
+                state.plan = steps.create(state.family, state.body, state.maybe_sent)
+                state.waiting = False
+                in_flight.add(state.index)
+                park(state, now)
+            if not timeline:
+                if queue:  # every slot is taken by a task that cannot end: cannot happen with in_flight empty
+                    msg = "batch stalled with jobs queued and nothing in flight"
+                    raise AssertionError(msg)
+                break
+            at, _, state = timeline[0]
+            wake = max(at, hold_until)
+            if wake > now:
+                yield Sleep(wake - now)
+                continue
+            heapq.heappop(timeline)
+            plan = state.plan
+            assert plan is not None
+            try:
+                action: Action = plan.send(state.reply)
+                state.reply = None
+                while not isinstance(action, Send | Sleep):
+                    if isinstance(action, RecoveryLookup):
+                        state.maybe_sent = True
+                    yield JobUpdate(state.index, state.job, event=action)
+                    action = plan.send(None)
+                if isinstance(action, Sleep):
+                    park(state, ctx.now() + action.seconds)
+                    continue
+                if action.method == "POST":
+                    state.maybe_sent = True
+                outcome: Outcome = yield action
+                state.reply = outcome
+                park(state, ctx.now())
+            except StopIteration as done:
+                task: Task = done.value
+                state.reply = None
+                if not state.waiting:
+                    state.task_id = task.task_id
+                    state.plan, state.waiting = steps.wait(state.family, task.task_id, task), True
+                    park(state, ctx.now())
+                else:
+                    yield JobUpdate(state.index, state.job, result=end(state, task, None))
+            except RateLimitError as error:
+                state.reply = None
+                state.deferrals += 1
+                if state.deferrals > MAX_DEFERRALS:
+                    yield JobUpdate(state.index, state.job, result=end(state, None, error))
+                    continue
+                if not state.waiting and steps.is_account_full(error) and len(in_flight) > 1:
+                    # The account holds as many tasks as this batch has in flight besides this job.
+                    in_flight.discard(state.index)
+                    limit = len(in_flight) if limit is None else min(limit, len(in_flight))
+                    state.plan = None
+                    queue.appendleft(state)
+                    continue
+                pause = error.retry_after
+                if pause is None:
+                    pause = ctx.retry.backoff(min(state.deferrals, 8), ctx.random)
+                hold_until = max(hold_until, ctx.now() + pause)
+                if state.waiting:
+                    state.plan = steps.wait(state.family, state.task_id or "", None)
+                else:
+                    state.plan = steps.create(state.family, state.body, state.maybe_sent)
+                park(state, ctx.now())
+            except MaasKLError as error:
+                state.reply = None
+                yield JobUpdate(state.index, state.job, result=end(state, getattr(error, "task", None), error))
+    except BaseException as stop:
+        if isinstance(stop, GeneratorExit | Exception):
+            raise  # closed by its driver, or a bug: nothing to resume from
+        # KeyboardInterrupt or asyncio's CancelledError, thrown in by the driver.
+        for state in states:
+            if state.plan is not None:
+                state.plan.close()
+        raise BatchInterrupted([_partial(s) for s in states]) from stop
+    return [s.result or _partial(s) for s in states]
+
+
+def _creating(states: list[_Job], in_flight: set[int], limit: int | None) -> bool:
+    """While the limit is unknown, one create at a time: a refusal then teaches the exact limit."""
+    return limit is None and any(states[i].plan is not None and not states[i].waiting for i in in_flight)
+
+
+def _partial(state: _Job) -> JobResult:
+    if state.result is not None:
+        return state.result
+    external = state.external_task_id if state.maybe_sent else None
+    return JobResult(state.index, state.job, None, None, state.task_id, external)
+
+
+def _unresumable(state: _Job) -> CreateOutcomeUnknown:
+    return CreateOutcomeUnknown(
+        f"Job {state.index} ({state.family}) was interrupted while its create was in flight, and this family has no "
+        "external_task_id to look it up by; check the MaaS_KL console before creating it again.",
+        kind=state.family,
+        external_task_id=None,
+    )
+
+
+def status_of(result: JobResult) -> str:
+    """One word for a result: the task's status, "error", "running" (sent, unfinished) or "pending"."""
+    if result.task is not None and result.error is None:
+        return str(result.task.task_status)
+    if result.error is not None:
+        return "failed" if result.task is not None and result.task.task_status == TaskStatus.FAILED else "error"
+    return "running" if result.sent else "pending"
