@@ -166,11 +166,13 @@ def test_events_per_client_and_per_call(maas_kl_mock: MockFixture) -> None:
 def test_events_report_retries_and_recovery_lookups(maas_kl_mock: MockFixture) -> None:
     seen: list[object] = []
     http_options = {"headers": {"Prefer": "code=503"}}
-    with client_on(
-        maas_kl_mock, on_event=seen.append, http_options=http_options, retry=RetryPolicy(max_attempts=2)
-    ) as client:
-        with pytest.raises(CreateOutcomeUnknown):  # every answer is a 503, the lookups' too
-            client.text2video.create(prompt="A dog")
+    with (
+        client_on(
+            maas_kl_mock, on_event=seen.append, http_options=http_options, retry=RetryPolicy(max_attempts=2)
+        ) as client,
+        pytest.raises(CreateOutcomeUnknown),
+    ):  # every answer is a 503, the lookups' too
+        client.text2video.create(prompt="A dog")
     retries = [e for e in seen if isinstance(e, RetryScheduled)]
     lookups = [e for e in seen if isinstance(e, RecoveryLookup)]
     assert retries
@@ -218,7 +220,7 @@ def test_maas_kl_log_logs_without_the_key_or_url_signatures(maas_kl_mock: MockFi
         "logging = __import__('logging'); logging.getLogger('httpx').info('HTTP Request: GET %s', httpx.URL('http://h/v.mp4?sig=SECRETSIG'))\n"
     )
     for level, expected in (("info", "ResponseReceived"), ("debug", "RequestSent")):
-        done = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        done = subprocess.run(
             [sys.executable, "-c", code],
             env={"MAAS_KL_LOG": level, "PATH": ""},
             capture_output=True,
@@ -230,7 +232,7 @@ def test_maas_kl_log_logs_without_the_key_or_url_signatures(maas_kl_mock: MockFi
         assert "sig=***" in done.stderr
         assert "SECRETSIG" not in done.stderr
         assert KEY not in done.stderr
-    quiet = subprocess.run(  # noqa: S603
+    quiet = subprocess.run(
         [sys.executable, "-c", code], env={"PATH": ""}, capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert "ResponseReceived" not in quiet.stderr

@@ -28,12 +28,12 @@ async def run_async(aclient: AsyncMaasKL) -> None:
     await aclient.aclose()
 
 assert_type(client.text2video.create(prompt="A dog", duration="10", model_name="MaaS_KL_V1.6", mode="pro"), Task)
-assert_type(client.text2video.create(prompt="A dog", duration=Duration.SECONDS_5, model_name=ModelName.MAAS_KL_V1), Task)
+assert_type(client.text2video.create(prompt="A", duration=Duration.SECONDS_5, model_name=ModelName.MAAS_KL_V1), Task)
 client.text2video.create(prompt="A dog", camera_control={"type": "simple", "config": {"zoom": 5}})
 client.text2video.create(prompt="A dog", camera_control=CameraControl(type_=CameraControlType.DOWN_BACK))
 client.text2video.create(Text2VideoRequest(prompt="A dog"))
 client.text2video.create({"prompt": "A dog"}, duration="5")
-client.image2video.create(image="https://example.com/a.png", dynamic_masks=[{"mask": "m", "trajectories": [{"x": 1, "y": 2}]}])
+client.image2video.create(image="https://a.png", dynamic_masks=[{"mask": "m", "trajectories": [{"x": 1, "y": 2}]}])
 client.video_extend.create_and_wait(video_id="v", timeout=600)
 assert_type(client.text2video.with_raw_response.create(prompt="A dog"), RawResponse)
 assert_type(client.text2video.with_raw_response.get("id").parse(), Task)
@@ -60,18 +60,21 @@ CASES: dict[str, tuple[str, list[str]]] = {
     ),
     "missing_required_field": (
         'client.text2video.create(negative_prompt="blur")',
-        [
-            'error: No overload variant of "create" of "Text2videoResource" matches argument type "str"'
-            "  [call-overload]"
-        ],
+        ['error: No overload variant of "create" of "Text2videoResource" matches argument type "str"  [call-overload]'],
     ),
     "missing_required_field_without_others": (
         "client.video_extend.create()",
-        ['error: All overload variants of "create" of "VideoExtendResource" require at least one argument  [call-overload]'],
+        [
+            'error: All overload variants of "create" of "VideoExtendResource" require at least one argument'
+            "  [call-overload]"
+        ],
     ),
     "wrong_nested_literal": (
         'client.text2video.create(prompt="A dog", camera_control={"type": "sideways"})',
-        ['error: No overload variant of "create" of "Text2videoResource" matches argument types "str", "dict[str, str]"  [call-overload]'],
+        [
+            'error: No overload variant of "create" of "Text2videoResource" matches argument types "str",'
+            ' "dict[str, str]"  [call-overload]'
+        ],
     ),
 }
 
