@@ -27,6 +27,8 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
+from contract_tests.spec_facts import creates
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SPEC = ROOT / "openapi" / "maas_kl.yaml"
@@ -34,7 +36,7 @@ ALLOW_ENV = "MAAS_KL_CONTRACT_ALLOW_CREATE"
 MAX_CREATES_ENV = "MAAS_KL_CONTRACT_MAX_CREATES"
 LEDGER_ENV = "MAAS_KL_CONTRACT_CREATE_LEDGER"
 DEFAULT_MAX_CREATES = 10
-CREATE_OPERATIONS = ("create_text2video_task", "create_image2video_task", "create_video_extend_task")
+CREATE_OPERATIONS = tuple(creates())  # every family's create, read from the spec
 # Appended to schemathesis.toml for a capped run: examples and coverage cannot skip a case, so a create
 # past the cap there would be an error; fuzzing and stateful skip it (checks.SKIPPABLE_PHASES).
 CAPPED_OPERATIONS = f"""

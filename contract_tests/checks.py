@@ -21,15 +21,11 @@ from schemathesis.core.control import SkipTest
 from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
-from contract_tests.spec_facts import error_statuses
+from contract_tests.spec_facts import code, creates, error_statuses
 
 JSON = Any
 OTHER_KEY_ENV = "MAAS_KL_CONTRACT_OTHER_API_KEY"
-CREATES = {
-    "create_text2video_task": "get_text2video_task",
-    "create_image2video_task": "get_image2video_task",
-    "create_video_extend_task": "get_video_extend_task",
-}
+CREATES = creates()
 
 
 class RunState:
@@ -120,7 +116,7 @@ def request_id_unique(ctx: CheckContext, response: Response, case: Case[Any]) ->
 
 @schemathesis.check
 def task_visible_only_to_own_tenant(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
-    """Check that a created task is 404 / 1203 for another tenant, by task_id and by external_task_id."""
+    """Check that a created task is `not_found` for another tenant, by task_id and by external_task_id."""
     other_key = os.environ.get(OTHER_KEY_ENV)
     query_id = CREATES.get(_operation_id(case) or "")
     body = _json(response)
@@ -140,11 +136,12 @@ def task_visible_only_to_own_tenant(ctx: CheckContext, response: Response, case:
         probe = query.Case(path_parameters={"id": quote(str(task_id), safe="")})
         seen = probe.call(headers={"Authorization": f"Bearer {other_key}"})
         seen_body = _json(seen)
-        code = seen_body.get("code") if isinstance(seen_body, dict) else None
-        if (seen.status_code, code) != (404, 1203):
+        seen_code = seen_body.get("code") if isinstance(seen_body, dict) else None
+        hidden = code("not_found")
+        if (seen.status_code, seen_code) != (hidden.status, hidden.code):
             raise AssertionError(
-                f"task {task_id!r} created by one tenant answered {seen.status_code} / code {code} to another "
-                "tenant's key; expected 404 / 1203"
+                f"task {task_id!r} created by one tenant answered {seen.status_code} / code {seen_code} to another "
+                f"tenant's key; expected {hidden.status} / {hidden.code}"
             )
     return None
 
@@ -154,7 +151,7 @@ def positive_data_acceptance_with_capabilities(ctx: CheckContext, response: Resp
     """Run the built-in positive_data_acceptance, except for refusals the spec documents beyond JSON Schema.
 
     A schema-valid body may still break `x-capability-map` (D10) or reuse an `external_task_id`
-    of this tenant (M3): both are 400 / 1201 by the spec. Such a refusal is accepted only when the
+    of this tenant (M3): both are `invalid_value` by the spec. Such a refusal is accepted only when the
     SDK's own reading of the capability map (a separate implementation from the mock's) also
     refuses the body, or the external id was accepted earlier in this run. Anything else fails.
     """
@@ -164,7 +161,8 @@ def positive_data_acceptance_with_capabilities(ctx: CheckContext, response: Resp
         body = _json(response)
         operation = _operation_id(case) or ""
         sent = case.body if isinstance(case.body, dict) else {}
-        if response.status_code == 400 and isinstance(body, dict) and body.get("code") == 1201:
+        invalid = code("invalid_value")
+        if response.status_code == invalid.status and isinstance(body, dict) and body.get("code") == invalid.code:
             if check_capabilities(operation, sent):
                 return None
             if sent.get("external_task_id") in STATE.external_ids:
@@ -174,9 +172,9 @@ def positive_data_acceptance_with_capabilities(ctx: CheckContext, response: Resp
 
 @schemathesis.check
 def unsupported_method_per_service(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
-    """Run the built-in unsupported_method, but accept the service's documented 404 / 1202 with Allow.
+    """Run the built-in unsupported_method, but accept the service's documented `invalid_method` with Allow.
 
-    The reference table documents "404 / 1202 invalid HTTP method" (M1), not 405; the built-in
+    The code table documents `invalid_method` (a 404, M1), not 405; the built-in
     check expects 405. Every other outcome is judged by the built-in check unchanged.
     """
     try:
@@ -185,10 +183,11 @@ def unsupported_method_per_service(ctx: CheckContext, response: Response, case: 
         body = _json(response)
         allow = (response.headers.get("allow") or [""])[0]
         documented = case.operation.method.upper()
+        wrong_method = code("invalid_method")
         if (
-            response.status_code == 404
+            response.status_code == wrong_method.status
             and isinstance(body, dict)
-            and body.get("code") == 1202
+            and body.get("code") == wrong_method.code
             and documented in {m.strip().upper() for m in allow.split(",")}
         ):
             return None

@@ -43,7 +43,7 @@ def contract_mock_app() -> RequestPacedApp:
 
     Tokens are a fixed list because with the default (any well-formed token is its own tenant) a
     made-up key is accepted and schemathesis's ignored_auth check would rightly complain. The
-    concurrency limit is raised because a stateful run creates many tasks; 429 / 1303 is itself
+    concurrency limit is raised because a stateful run creates many tasks; the concurrency refusal is itself
     checked by the scenario and end-to-end tests.
     """
     config = MockConfig(

@@ -10,6 +10,9 @@ from typing import Any
 
 import yaml
 
+from generator.specfacts import BusinessCode, SpecFacts
+from generator.specfacts import resolve as resolve_in
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "maas_kl.yaml"
 JSON = Any
@@ -22,14 +25,25 @@ def spec() -> dict[str, JSON]:
     return loaded
 
 
+@cache
+def facts() -> SpecFacts:
+    """Read the spec's families and business codes with the interpreter the SDK and the mock vendor."""
+    return SpecFacts(spec())
+
+
+def code(name: str) -> BusinessCode:
+    """Return the x-business-codes row called `name`."""
+    return facts().codes.named(name)
+
+
+def creates() -> dict[str, str]:
+    """Each family's create operationId -> its query operationId."""
+    return {family.create: family.query for family in facts().families.values()}
+
+
 def resolve(node: JSON) -> JSON:
-    """Follow one local `$ref` (the spec uses no remote references)."""
-    while isinstance(node, dict) and "$ref" in node:
-        target: JSON = spec()
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+    """Follow local `$ref`s (the spec uses no remote references)."""
+    return resolve_in(spec(), node)
 
 
 @cache
@@ -50,7 +64,7 @@ def error_statuses() -> dict[int, int]:
 class SpecExample:
     """One named example in the spec: where it sits and its value."""
 
-    key: str  # stable identifier, e.g. "create_text2video_task.request.camera"
+    key: str  # stable identifier, e.g. "<operationId>.request.camera"
     operation_id: str
     method: str
     path: str

@@ -12,31 +12,24 @@ import maas_kl_client as sdk
 import pytest
 import respx
 from hypothesis import given
-from maas_kl_client.models import ErrorResponse, Image2VideoRequest, TaskResponse, Text2VideoRequest, VideoExtendRequest
+from maas_kl_client import models
+from maas_kl_client.models import ErrorResponse, TaskResponse
 from maas_kl_mock import InProcessMock, ManualClock, MockConfig
 
-from contract_tests.spec_facts import error_statuses, spec
+from contract_tests.spec_facts import error_statuses, facts, spec
 from contract_tests.strategies import request_bodies, response_bodies, served_task_responses
 
 JSON = Any
 BASE = "https://maas-kl.contract.test"
 API = f"{BASE}/v1/ai/default/kling"
-KINDS: dict[str, tuple[str, Any, str]] = {  # operation id: (SDK resource, request model, request schema)
-    "create_text2video_task": ("text2video", Text2VideoRequest, "Text2VideoRequest"),
-    "create_image2video_task": ("image2video", Image2VideoRequest, "Image2VideoRequest"),
-    "create_video_extend_task": ("video_extend", VideoExtendRequest, "VideoExtendRequest"),
+# operation id: (SDK resource, request model, request schema), for every family the spec declares.
+KINDS: dict[str, tuple[str, Any, str]] = {
+    family.create: (family.name, getattr(models, name), name)
+    for family in facts().families.values()
+    for name in [(family.request_schema or "").rsplit("/", 1)[-1]]
 }
-# S5: the exception class the SDK documents for each business code of the reference table.
-CLASS_OF_CODE: dict[int, type[sdk.APIError]] = {
-    **dict.fromkeys((1000, 1001, 1002, 1003, 1004), sdk.AuthenticationError),
-    **dict.fromkeys((1100, 1101, 1102), sdk.AccountError),
-    **dict.fromkeys((1103, 1304), sdk.PermissionDeniedError),
-    **dict.fromkeys((1200, 1201), sdk.InvalidRequestError),
-    **dict.fromkeys((1202, 1203), sdk.NotFoundError),
-    **dict.fromkeys((1300, 1301), sdk.ContentPolicyError),
-    **dict.fromkeys((1302, 1303), sdk.RateLimitError),
-    **dict.fromkeys((5000, 5001, 5002), sdk.ServerError),
-}
+# S5: the exception class the spec's x-business-codes names for each code, as the SDK exports it.
+CLASS_OF_CODE: dict[int, type[sdk.APIError]] = {row.code: getattr(sdk, row.error_class) for row in facts().codes.rows}
 
 
 def _validator(name: str) -> jsonschema_rs.Validator:

@@ -31,7 +31,7 @@ def test_rules_are_read_from_the_spec(caps: CapabilityMap) -> None:
     ],
 )
 def test_supported_combinations_pass(caps: CapabilityMap, operation: str, request_body: dict[str, object]) -> None:
-    caps.check(operation, request_body)
+    caps.check_or_refuse(operation, request_body)
 
 
 @pytest.mark.parametrize(
@@ -40,19 +40,23 @@ def test_supported_combinations_pass(caps: CapabilityMap, operation: str, reques
         (
             "create_text2video_task",
             {"prompt": "x", "model_name": "MaaS_KL_V1.5"},
-            "text to video is not supported on MaaS_KL_V1.5; use MaaS_KL_V1 or MaaS_KL_V1.6",
+            "model_name: text to video is not supported by MaaS_KL_V1.5; use MaaS_KL_V1 or MaaS_KL_V1.6",
         ),
         (
             "create_text2video_task",
             {"prompt": "x", "mode": "pro", "camera_control": {"type": "down_back"}},
-            "camera_control in text to video on MaaS_KL_V1 is only supported in std mode with 5s duration; "
-            "you asked for pro mode with 5s duration",
+            "camera_control: camera_control in text to video with MaaS_KL_V1 supports only std5 (std mode, 5 s); "
+            "got pro5 (pro mode, 5 s)",
         ),
-        ("create_image2video_task", {"image_tail": "b"}, "image_tail without image is not supported on MaaS_KL_V1"),
+        (
+            "create_image2video_task",
+            {"image_tail": "b"},
+            "image_tail: image_tail without image is not supported by MaaS_KL_V1",
+        ),
         (
             "create_image2video_task",
             {"image": "a", "model_name": "MaaS_KL_V1.6", "static_mask": "m"},
-            "motion brush (static_mask) is not supported on MaaS_KL_V1.6",
+            "static_mask: motion brush (static_mask) is not supported by MaaS_KL_V1.6",
         ),
         (
             "create_image2video_task",
@@ -65,7 +69,7 @@ def test_unsupported_combinations_are_1201(
     caps: CapabilityMap, operation: str, request_body: dict[str, object], message: str
 ) -> None:
     with pytest.raises(ApiError) as caught:
-        caps.check(operation, request_body)
+        caps.check_or_refuse(operation, request_body)
     assert _status_code(caught.value) == (400, 1201)
     assert message in caught.value.message
 

@@ -4,8 +4,20 @@ Written once in `generator/specfacts/`; `make generate` copies it into `maas_kl_
 and `maas_kl_mock._specfacts`, and `python -m generator --check` fails when a copy drifts. Stdlib only.
 """
 
+from ._capability import CapabilityMap, CapabilityRule, Selection, Violation
 from ._codes import BusinessCode, CodeTable
 from ._families import Family, SpecFacts
 from ._refs import pointer, resolve
 
-__all__ = ["BusinessCode", "CodeTable", "Family", "SpecFacts", "pointer", "resolve"]
+__all__ = [
+    "BusinessCode",
+    "CapabilityMap",
+    "CapabilityRule",
+    "CodeTable",
+    "Family",
+    "Selection",
+    "SpecFacts",
+    "Violation",
+    "pointer",
+    "resolve",
+]

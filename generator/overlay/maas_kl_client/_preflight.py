@@ -14,6 +14,7 @@ from typing import Any
 
 from ._errors import PreflightError
 from ._spec_data import CAPABILITY_MAP, REQUEST_SCHEMAS
+from ._specfacts import CapabilityMap
 
 Violation = tuple[str, str]
 Schema = Mapping[str, Any]
@@ -204,61 +205,12 @@ def _check_conditional(value: Mapping[str, Any], schema: Schema, path: str, out:
                 out.append((_join(path, name), f"must be left out unless {when}"))
 
 
-def _combo(mode: str, duration: str) -> str:
-    return f"{mode}{duration}"
-
-
-def _explain(combo: str) -> str:
-    mode = combo.rstrip("0123456789")
-    return f"{mode} mode, {combo[len(mode) :]} s"
-
-
-def _lookup(value: Mapping[str, Any], dotted: str) -> Any:
-    node: Any = value
-    for part in dotted.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
+CAPABILITIES = CapabilityMap(CAPABILITY_MAP)
 
 
 def check_capabilities(operation: str, body: Mapping[str, Any]) -> list[Violation]:
     """Check the model, mode and duration combination against every capability rule that applies."""
-    defaults = CAPABILITY_MAP.get("defaults", {})
-    aliases = CAPABILITY_MAP.get("aliases", {})
-    raw_model = str(body.get("model_name") or defaults.get("model_name", ""))
-    model = aliases.get(raw_model, raw_model)
-    mode = str(body.get("mode") or defaults.get("mode", ""))
-    duration = str(body.get("duration") or defaults.get("duration", ""))
-    combo = _combo(mode, duration)
-    out: list[Violation] = []
-    for rule in CAPABILITY_MAP.get("rules", []):
-        if rule["operation"] != operation:
-            continue
-        if not all(body.get(f) is not None for f in rule.get("when_present", [])):
-            continue
-        if any(body.get(f) is not None for f in rule.get("when_absent", [])):
-            continue
-        supported = rule["supported"].get(model)
-        if supported is None:
-            continue  # an unknown model is reported by the enum check
-        field = rule["when_present"][0] if rule.get("when_present") else "model_name"
-        shown = raw_model if raw_model == model else f"{raw_model} ({model})"
-        if not supported:
-            out.append((field, f"{rule['name']} is not supported by {shown}; choose another model"))
-        elif combo not in supported:
-            allowed = _names([f"{c} ({_explain(c)})" for c in supported])
-            out.append(
-                (
-                    field,
-                    f"{rule['name']} with {shown} supports only {allowed}; got {combo} ({_explain(combo)})",
-                )
-            )
-        for dotted, required in rule.get("requires", {}).items():
-            actual = _lookup(body, dotted)
-            if actual is not None and actual != required:
-                out.append((dotted, f"{rule['name']} requires {dotted} to be {required!r} (got {actual!r})"))
-    return out
+    return [(v.field, v.message) for v in CAPABILITIES.check(operation, body)]
 
 
 def validate(operation: str, body: Mapping[str, Any]) -> None:

@@ -16,6 +16,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ._core import MockConfig, MockCore
 from ._http import Drop, MockRequest, MockResponse
+from ._spec import load_spec
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -167,7 +168,7 @@ class ResettingHttpToolsProtocol(HttpToolsProtocol):
         del msg  # uvicorn's text; the envelope says the same in the API's words
         body = orjson.dumps(
             {
-                "code": 1200,
+                "code": _invalid_request_code(),
                 "message": "Invalid request parameters: the HTTP request could not be parsed (request line, "
                 "headers or chunked body); send a well-formed HTTP/1.1 request",
                 "request_id": f"{uuid.uuid4()}",
@@ -195,3 +196,8 @@ def create_app(config: MockConfig | None = None) -> MockApp:
     >>> app = create_app(MockConfig(concurrency_limit=50))
     """
     return MockApp(MockCore(config))
+
+
+def _invalid_request_code() -> int:
+    """Return `invalid_request`'s code from the bundled spec: the HTTP parser runs before any core is chosen."""
+    return load_spec().facts.codes.named("invalid_request").code

@@ -13,7 +13,7 @@ _BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)
 
 
 class Authenticator:
-    """Turns the Authorization header into a tenant, or refuses with 401 / 1001 or 1002."""
+    """Turns the Authorization header into a tenant, or refuses with authorization_empty or authorization_invalid."""
 
     def __init__(self, tokens: Collection[str] | None = None) -> None:
         self.tokens = frozenset(tokens) if tokens else None

@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--fault-after-store", type=float, default=0.5, help="share of create faults after storing")
     serve.add_argument("--latency", help="latency distribution: fixed:MS, uniform:LO-HI, normal:MEAN,SD, exp:MEAN")
-    serve.add_argument("--rate-limit", help="REQUESTS/SECONDS per tenant, e.g. 10/1; over it: 429 / 1302")
+    serve.add_argument("--rate-limit", help="REQUESTS/SECONDS per tenant, e.g. 10/1; over it: rate_limited (429)")
     serve.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429 and 503")
     serve.add_argument("--max-body-mb", type=float, default=20.0, help="largest request body (default: 20 MB)")
     serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")

@@ -181,7 +181,7 @@ class MockCore:
         try:
             body = self.validator.validate(request, route)
             if body is not None:
-                self.capabilities.check(op.operation_id, body)
+                self.capabilities.check_or_refuse(op.operation_id, body)
             if (
                 prefs.example is not None
                 or (prefs.code is not None and prefs.code != 200)

@@ -42,7 +42,7 @@ class Router:
         self.example_path = "/" + "/".join(self._base) + (spec.operations[0].path if spec.operations else "")
 
     def match(self, method: str, path: str) -> Route:
-        """Return the route for the raw (still percent-encoded) `path`; 404/1203 if unknown, 404/1202 for a method.
+        """Return the route for the raw (percent-encoded) `path`; not_found if unknown, invalid_method on a method.
 
         The path is split at its literal slashes first and each segment decoded after, so an id that
         holds `/` (sent as `%2F`) stays one parameter and can never reach another route.

@@ -82,7 +82,7 @@ class Simulator:
         return family.name
 
     def query(self, operation_id: str, tenant: str, key: str) -> Task:
-        """Return the tenant's task by task_id or external_task_id; 404 / 1203 otherwise, whoever owns it."""
+        """Return the tenant's task by task_id or external_task_id; not_found otherwise, whoever owns it."""
         task = self.store.get(tenant, self._kind(operation_id), key)
         if task is None:
             raise ApiError(
@@ -91,7 +91,7 @@ class Simulator:
         return task
 
     def create(self, operation_id: str, tenant: str, body: Mapping[str, JSON], scenario: str | None = None) -> Task:
-        """Store a new task for `tenant`; refuses duplicates (400 / 1201) and a full account (429 / 1303)."""
+        """Store a new task for `tenant`; refuse duplicates (invalid_value) and a full account (concurrency_limited)."""
         now = self.clock.now()
         kind = self._kind(operation_id)
         external = body.get("external_task_id")

@@ -24,7 +24,7 @@ class RequestValidator:
         self.max_body_bytes = max_body_bytes
 
     def validate(self, request: MockRequest, route: Route) -> dict[str, JSON] | None:
-        """Return the parsed JSON body (None for operations without one), or ApiError 400 / 1200 or 1201."""
+        """Return the parsed JSON body (None when the operation has none), or refuse: invalid_request, invalid_value."""
         op = route.operation
         for name, pointer in op.path_params.items():
             value = route.params.get(name, "")
