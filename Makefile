@@ -107,8 +107,8 @@ bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per ta
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
 
 .PHONY: chaos
-chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess; prints faults, retries, duplicates, losses
-	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20)
+chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess (BATCH=1: as one client.batch); prints faults, retries, duplicates, losses
+	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20) $(if $(BATCH),--batch)
 
 .PHONY: bench-load
 bench-load: .sync bench/node_modules/.package-lock.json  ## 60 s of concurrent creates and queries on the mock: req/s, p99, errors, RSS over time

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import inspect
 import os
 from collections.abc import Callable, Generator, Iterable
@@ -229,19 +230,32 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         Example: ``results = await client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
         """
         plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
+        if download_to is not None:
+            Path(download_to).mkdir(parents=True, exist_ok=True)
+
+        saved: dict[int, _batch.JobResult] = {}
 
         async def report(update: _batch.JobUpdate) -> None:
-            if download_to is not None and update.result is not None and update.result.error is None:
-                task = update.result.task
-                for video in task.videos if task is not None else []:
-                    await self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
+            result = update.result
+            if download_to is not None and result is not None and result.task is not None and result.error is None:
+                files: list[Path] = []
+                try:
+                    for video in result.task.videos:
+                        files.append(
+                            await self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
+                        )
+                    result = dataclasses.replace(result, files=tuple(files))
+                except DownloadError as error:  # the job's result, not the batch's end
+                    result = dataclasses.replace(result, files=tuple(files), error=error)
+                saved[result.index] = result
+                update = dataclasses.replace(update, result=result)
             if on_update is not None:
                 called = on_update(update)
                 if inspect.isawaitable(called):
                     await called
 
         results: list[_batch.JobResult] = await self._run(plan, request_timeout, report)
-        return results
+        return [saved.get(r.index, r) for r in results]
 
     async def download_video(
         self, url: str, path: str | os.PathLike[str], *, timeout: Timeout = None, retry: RetryPolicy | None = None

@@ -14,11 +14,12 @@ import heapq
 import itertools
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from ._errors import CreateOutcomeUnknown, MaasKLError, RateLimitError
-from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send, Sleep
+from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send, Sleep, outcome_unknown
 from ._task import Task
 from .models.task_status import TaskStatus
 
@@ -56,6 +57,8 @@ class JobResult:
     error: MaasKLError | None = None
     task_id: str | None = None
     external_task_id: str | None = None
+    files: tuple[Path, ...] = ()
+    """The videos `download_to=` saved for this job."""
 
     @property
     def sent(self) -> bool:
@@ -130,8 +133,7 @@ class _Job:
 
 def _resume_state(state: _Job, previous: JobResult) -> None:
     if previous.finished:
-        state.result = JobResult(state.index, state.job, previous.task, previous.error, previous.task_id,
-                                 previous.external_task_id)  # fmt: skip
+        state.result = replace(previous, index=state.index, job=state.job)
         return
     state.task_id, state.external_task_id = previous.task_id, previous.external_task_id
     state.maybe_sent = previous.sent
@@ -227,9 +229,12 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
                 if isinstance(action, Sleep):
                     park(state, ctx.now() + action.seconds)
                     continue
+                before = state.maybe_sent
                 if action.method == "POST":
-                    state.maybe_sent = True
+                    state.maybe_sent = True  # from here a stop must report the create as possibly made
                 outcome: Outcome = yield action
+                if action.method == "POST" and isinstance(outcome, MaasKLError) and not outcome_unknown(outcome):
+                    state.maybe_sent = before  # refused or never sent: this attempt made nothing
                 state.reply = outcome
                 park(state, ctx.now())
             except StopIteration as done:

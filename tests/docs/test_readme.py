@@ -67,6 +67,17 @@ def test_the_async_example_creates_waits_and_downloads(
     assert len(_mp4s(tmp_path / "out")) == 1
 
 
+@pytest.mark.maas_kl_mock(concurrency_limit=3, record_calls=None)
+def test_the_batch_example_runs_every_job_within_the_limit(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    exec(_block("kl.batch(jobs"), {})
+    assert len(capsys.readouterr().out.splitlines()) == 9
+    assert len(_mp4s(tmp_path / "out")) == 9
+    assert len(maas_kl_mock.store.tasks()) == 9
+
+
 @pytest.mark.parametrize("name", ["test_my_video_job", "test_render"])
 def test_the_fixture_recipes_pass(name: str, maas_kl_mock: MockFixture, tmp_path: Path) -> None:
     namespace: dict[str, Any] = {}

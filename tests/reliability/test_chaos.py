@@ -55,3 +55,13 @@ def test_kill_and_restart_on_the_state_file_loses_and_duplicates_nothing(tmp_pat
     report.check()
     assert report.restarts == 1
     assert report.ledger.failures["connect refused"] > 0, "no flow ran into the restart"
+
+
+def test_chaos_in_batch_mode_learns_the_limit_and_loses_nothing(tmp_path: Path) -> None:
+    settings = ChaosSettings(flows=30, concurrency=4, batch=True)
+    with MockProcess(settings.mock_args(), log=tmp_path / "mock.log") as mock:
+        report = asyncio.run(run_chaos(mock.base_url, settings))
+    print(report.render())
+    report.check()
+    assert sum(report.faults.values()) > 0
+    assert report.ledger.failures["429/1303"] >= 1, "the batch never met the account's limit"

@@ -129,7 +129,8 @@ def test_interrupted_batch_resumes_without_creating_twice(maas_kl_mock: MockFixt
         partial = caught.value.results
         running = [r for r in partial if r.sent and not r.finished]
         untouched = [r for r in partial if not r.sent]
-        assert running and untouched  # the stop came with tasks in flight and jobs never sent
+        assert running  # the stop came with tasks in flight ...
+        assert untouched  # ... and jobs never sent
         assert all(r.external_task_id is not None for r in running)
         stored_at_stop = len(mock.store.tasks())
         assert stored_at_stop < len(jobs)  # un-sent jobs sent nothing
@@ -143,8 +144,9 @@ def test_interrupted_batch_resumes_without_creating_twice(maas_kl_mock: MockFixt
 def test_jobs_are_checked_before_anything_is_sent(maas_kl_mock: MockFixture) -> None:
     with sync_client(maas_kl_mock) as client:
         results = client.batch([("text2audio", {"prompt": "x"}), ("text2video", {"prompt": "ok"})])
-    assert results[0].error is not None and "Unknown family 'text2audio'" in str(results[0].error)
-    assert results[0].task is None and not results[0].sent
+    assert "Unknown family 'text2audio'" in str(results[0].error)
+    assert results[0].task is None
+    assert not results[0].sent
     assert results[1].task is not None
 
 

@@ -43,6 +43,14 @@ class TaskProgress:
         """Show the latest status of a task (the SDK's `on_update` callback calls this after each poll)."""
         self._progress.update(row, ident=task.task_id, status=styled(str(task.task_status)))
 
+    def note(self, row: TaskID, status: str) -> None:
+        """Show a free-text status on a row (the batch's overall count)."""
+        self._progress.update(row, status=status)
+
+    def remove(self, row: TaskID) -> None:
+        """Drop a row whose task has ended (a batch keeps rows only for running tasks)."""
+        self._progress.remove_task(row)
+
     def finish(self, row: TaskID, status: str) -> None:
         """Stop the row's spinner and clock, showing the final status."""
         self._progress.update(row, status=status, total=1, completed=1)

@@ -269,7 +269,7 @@ class _Core:
         first: Task | None = None,
     ) -> _plans.Plan[Task]:
         key = self._keys.get(task_id, (kind, "", ""))
-        schedule = poll or self.poll or self.durations.schedule(key)
+        schedule = poll or self.poll or _waits.LearnedSchedule(self.durations, key)
         plan = _plans.wait(
             get_path=self._operation(kind)["get_path"],
             task_id=task_id,

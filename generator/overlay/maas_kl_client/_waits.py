@@ -36,7 +36,7 @@ class DurationModel:
     """Seconds a task is assumed to take before any has ended (scaled by a numeric `duration`)."""
     prior_sigma: float = 0.6
     """Spread of the prior on the log scale: wide, so an unknown kind is polled early."""
-    prior_weight: int = 2
+    prior_weight: int = 1
     """How many observations the prior counts as."""
     memory: int = 200
     """Observations kept per key."""
@@ -79,8 +79,20 @@ class DurationModel:
         return bool(self._seen.get(key) or self._pooled(key[0]))
 
     def schedule(self, key: Key) -> AdaptiveSchedule:
-        """The poll schedule for a new task of `key`: probing while the kind is unknown, trusting it once seen."""
+        """Build the schedule for a new task of `key`: probing while the kind is unknown, trusting it once seen."""
         return AdaptiveSchedule(start=self.low(key), probe=not self.known(key))
+
+
+@dataclass(frozen=True, slots=True)
+class LearnedSchedule:
+    """The default schedule of one wait: asks the model at every poll, so tasks still running learn too."""
+
+    model: DurationModel
+    key: Key
+
+    def after(self, poll_number: int, task: Task, elapsed: float) -> float:
+        """Follow the AdaptiveSchedule the durations seen so far give for this task's kind."""
+        return self.model.schedule(self.key).after(poll_number, task, elapsed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +103,7 @@ class AdaptiveSchedule:
     """Task age (seconds) from which polls are dense."""
     probe: bool = True
     """Before `start`, poll at gaps as long as the task's age (for kinds never seen to end); else skip to it."""
-    dense: float = 4.0
+    dense: float = 3.3
     """Gap between polls once the task may be done: under the 5 s most clients use."""
     first: float = 2.0
     """Shortest gap before `start`."""

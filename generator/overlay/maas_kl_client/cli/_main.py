@@ -35,6 +35,7 @@ from ..models.camera_control_type import CameraControlType
 from ..models.duration import Duration
 from ..models.mode import Mode
 from ..models.model_name import ModelName
+from . import _batch_cmd
 from ._images import ImageError, image_argument
 from ._progress import TaskProgress, styled
 
@@ -196,6 +197,16 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("--wait", action="store_true", help="wait until the task ends")
     status.add_argument("--output", "-o", type=Path, help="download its video to this file or folder (implies --wait)")
     status.add_argument("--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait")
+
+    batch = sub.add_parser("batch", parents=[common], help="run a JSONL file of jobs, a few at a time")
+    batch.add_argument(
+        "jobs", type=Path, metavar="JOBS.jsonl", help='one JSON object per line: request fields + "family"'
+    )
+    batch.add_argument("--max-in-flight", type=int, help="most unfinished tasks at once (default: learn the limit)")
+    batch.add_argument(
+        "--output", "-o", type=Path, default=Path("batch-out"), help="folder for videos and results.jsonl"
+    )
+    batch.add_argument("--resume", type=Path, metavar="RESULTS.jsonl", help="finish an interrupted run: no job twice")
 
     download = sub.add_parser("download", parents=[common], help="download a video URL to a file")
     download.add_argument("url", metavar="VIDEO_URL", help="a video URL from a succeeded task")
@@ -366,7 +377,34 @@ def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def cmd_batch(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
+    """Run a jobs file; write results.jsonl; on Ctrl-C say how to resume."""
+    if args.max_in_flight is not None and args.max_in_flight < 1:
+        msg = f"--max-in-flight must be 1 or more, got {args.max_in_flight}"
+        raise UsageError(msg)
+    try:
+        with out.progress() as progress:
+            results, interrupted = _batch_cmd.run_batch(client, args, progress)
+    except _batch_cmd.BatchFileError as error:
+        raise UsageError(str(error)) from None
+    path = args.output / _batch_cmd.RESULTS_NAME
+    _batch_cmd.write_results(path, results)
+    if interrupted:
+        out.err.print(
+            f"maas-kl: interrupted; results so far in {path}. Resume without creating anything twice:\n"
+            f"  maas-kl batch {args.jobs} --output {args.output} --resume {path}"
+            + (f" --max-in-flight {args.max_in_flight}" if args.max_in_flight else "")
+        )
+        return EXIT_INTERRUPTED
+    if out.as_json:
+        out.document({"results": str(path), "jobs": [_batch_cmd.result_row(r) for r in results]})
+    else:
+        out.out.print(f"{len(results)} jobs: {_batch_cmd.summary(results)}; results in {path}")
+    return 0 if all(r.error is None for r in results) else EXIT_FAILED
+
+
 COMMANDS: dict[str, Callable[[MaasKL, argparse.Namespace, Output], int]] = {
+    "batch": cmd_batch,
     "text2video": cmd_create,
     "image2video": cmd_create,
     "extend": cmd_create,

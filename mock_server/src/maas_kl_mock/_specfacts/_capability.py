@@ -130,7 +130,7 @@ class CapabilityMap:
             if not rule.applies(body):
                 continue
             field = rule.when_present[0] if rule.when_present else "model_name"
-            supported = rule.supported.get(chosen.model, frozenset())
+            supported = rule.supported.get(chosen.model, ())
             shown = (
                 chosen.shown_model if chosen.shown_model == chosen.model else f"{chosen.shown_model} ({chosen.model})"
             )
