@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t2v = sub.add_parser("text2video", parents=[common], help="create a video from a prompt")
     families["text2video"] = t2v
-    t2v.add_argument("prompt", help="what the video shows (at most 2500 characters)")
+    t2v.add_argument("prompt", nargs="?", help="what the video shows (at most 2500 characters; or in --body)")
     t2v.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)} (default 16:9)")
     _task_options(t2v, generation=True)
 
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         "extend", aliases=["video-extend"], parents=[common], help="extend a generated video by about 5 s"
     )
     families["video_extend"] = ext
-    ext.add_argument("video_id", help="the id of a video a succeeded task produced")
+    ext.add_argument("video_id", nargs="?", help="the id of a video a succeeded task produced (or in --body)")
     ext.add_argument("--prompt", help="what happens next (optional)")
     _task_options(ext, generation=False)
 
