@@ -83,6 +83,10 @@ def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes,
         body = json.loads(content) if content else None
     except ValueError:
         body = None
+    if status_code == 200 and isinstance(body, dict) and _as_int(body.get("code")) == 0:
+        data = body.get("data")
+        if isinstance(data, dict):  # the common case first: no header lookups
+            return Envelope(data, _as_str(body.get("request_id")), None)
     retry_after = parse_retry_after(headers.get("retry-after"), now)
     if not isinstance(body, dict):
         if status_code == 200:
