@@ -31,7 +31,7 @@ SPEC = ROOT / "openapi" / "maas_kl.yaml"
 HERE = ROOT / "generator"
 OUTPUT = ROOT / "generated_client"
 PACKAGE = "maas_kl_client"
-# What openapi-python-client writes that the SDK does not use: its own client layer (decision S11).
+# What openapi-python-client writes that the SDK does not use: its own client layer (decision T1).
 UNUSED = ("client.py", "errors.py", "api")
 FACTS = HERE / "specfacts"
 # Where the spec interpreter is vendored byte for byte: inside the SDK package and inside the mock.
