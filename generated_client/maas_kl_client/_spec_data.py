@@ -368,7 +368,7 @@ BUSINESS_CODES: Final[Any] = {
     "of every code, its HTTP status, meaning and SDK error class, whether a client "
     "should retry it, and whether a create answered with it may still have produced a "
     "task. `name` is the stable key product code uses; `default` marks the code served "
-    "when only an HTTP status is known (D25).",
+    "when only an HTTP status is known (F1).",
     "codes": [
         {
             "code": 1000,

@@ -1,6 +1,6 @@
 """The capability map (`x-capability-map`), one set of semantics for the SDK's preflight and the mock.
 
-Semantics (D27): a field that is absent or `null` takes the map's default and does not count as
+Semantics (F3): a field that is absent or `null` takes the map's default and does not count as
 present; any other value, empty ones included, is taken as sent (the schema judges it). A
 `requires` rule on a field that is absent fails: the requirement is not met. A model a rule does
 not list is not constrained by that rule; a model listed with no combinations is refused.
@@ -56,7 +56,7 @@ class CapabilityRule:
 
 
 def present(body: Mapping[str, JSON], name: str) -> bool:
-    """Whether `name` is sent with a value: absent and `null` are the same (D27)."""
+    """Whether `name` is sent with a value: absent and `null` are the same (F3)."""
     return body.get(name) is not None
 
 
@@ -110,7 +110,7 @@ class CapabilityMap:
         return self.aliases.get(model, model)
 
     def selection(self, body: Mapping[str, JSON]) -> Selection:
-        """Return what `body` asks for; absent or null fields take the map's defaults (D27)."""
+        """Return what `body` asks for; absent or null fields take the map's defaults (F3)."""
         shown = str(body["model_name"]) if present(body, "model_name") else self.default_model
         return Selection(
             model=self.canonical(shown),
@@ -130,10 +130,12 @@ class CapabilityMap:
             if not rule.applies(body):
                 continue
             field = rule.when_present[0] if rule.when_present else "model_name"
-            supported = rule.supported.get(chosen.model, ())
-            shown = (
-                chosen.shown_model if chosen.shown_model == chosen.model else f"{chosen.shown_model} ({chosen.model})"
-            )
+            supported: tuple[str, ...] | None = rule.supported.get(chosen.model)
+            if supported is None:
+                continue  # a model the rule does not list is not constrained by it (F3)
+            shown = chosen.shown_model
+            if shown != chosen.model:
+                shown = f"{shown} ({chosen.model})"
             if not supported:
                 others = [m for m, c in rule.supported.items() if c]
                 hint = f"use {' or '.join(others)}" if others else "no model supports it"

@@ -140,7 +140,7 @@ def _check_object(value: Mapping[str, Any], schema: Schema, path: str, out: list
                 known = _names(sorted(properties))
                 out.append((_join(path, name), f"is not a field of this request; known fields: {known}"))
     for name, sub in properties.items():
-        if name in value and value[name] is not None:
+        if name in value:  # null is a value the schema judges, as JSON Schema does (F3)
             _check(value[name], sub, _join(path, name), out)
     field = path or "body"
     any_of = _only_required(schema.get("anyOf"))

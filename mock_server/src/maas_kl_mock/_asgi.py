@@ -47,7 +47,7 @@ class MockApp:
         """Serve one HTTP request; lifespan events are acknowledged, websockets refused."""
         kind = scope["type"]
         if kind == "lifespan":
-            await _lifespan(receive, send)
+            await _lifespan(receive, send, self.core)
             return
         if kind != "http":
             return
@@ -144,12 +144,14 @@ def _server_host(scope: Scope) -> str:
     return f"[{host}]:{port}" if ":" in str(host) else f"{host}:{port}"
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
+async def _lifespan(receive: Receive, send: Send, core: MockCore) -> None:
+    """Acknowledge start-up; on shutdown close the core, so a SQLite store is closed cleanly."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            core.close()
             await send({"type": "lifespan.shutdown.complete"})
             return
 

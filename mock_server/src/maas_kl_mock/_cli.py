@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import json
+import signal
 import sqlite3
 import sys
 from pathlib import Path
@@ -178,9 +179,18 @@ async def _serve(args: argparse.Namespace, core: MockCore) -> int:
         )
     )
     announce = asyncio.create_task(_announce(server, args.host, config))
-    await server.serve()
-    announce.cancel()
+    # uvicorn re-raises a captured SIGTERM after its graceful shutdown; exit cleanly then, store closed.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        await server.serve()
+    finally:
+        announce.cancel()
+        core.close()  # the CLI's exit closes the store (a SQLite state file is committed and closed)
     return 0
+
+
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 async def _announce(server: Any, host: str, config: MockConfig) -> None:

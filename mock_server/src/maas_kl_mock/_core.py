@@ -116,6 +116,13 @@ class MockCore:
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
         self.requests_total = 0
         self.internal_errors = 0
+        self.closed = False
+
+    def close(self) -> None:
+        """Close the store (a SQLite state file is committed and closed); idempotent."""
+        if not self.closed:
+            self.closed = True
+            self.store.close()
 
     def reset(self) -> None:
         """Forget tasks, calls and fault counts; keep the configuration and the fault plan."""

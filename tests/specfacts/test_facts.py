@@ -1,0 +1,84 @@
+"""The spec interpreter (generator/specfacts): families, codes, vendored copies, and the error responses it governs."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+from pathlib import Path
+from typing import Any
+
+import maas_kl_client
+import pytest
+import yaml
+
+from generator.specfacts import SpecFacts, resolve
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / "maas_kl.yaml").read_text(encoding="utf-8"))
+FACTS = SpecFacts(SPEC)
+COPIES = [
+    ROOT / "generated_client" / "maas_kl_client" / "_specfacts",
+    ROOT / "mock_server" / "src" / "maas_kl_mock" / "_specfacts",
+]
+
+
+def test_families_are_derived_from_tags_and_links() -> None:
+    assert {name: (f.create, f.query, f.recoverable) for name, f in FACTS.families.items()} == {
+        "text2video": ("create_text2video_task", "get_text2video_task", True),
+        "image2video": ("create_image2video_task", "get_image2video_task", True),
+        "video_extend": ("create_video_extend_task", "get_video_extend_task", False),
+    }
+
+
+def test_an_operation_without_a_task_link_is_no_family() -> None:
+    edited = yaml.safe_load(yaml.safe_dump(SPEC))
+    edited["components"]["responses"]["Text2VideoTaskCreated"].pop("links")
+    assert "text2video" not in SpecFacts(edited).families
+
+
+@pytest.mark.parametrize("copy", COPIES, ids=lambda p: p.parts[-3])
+def test_vendored_copies_are_byte_identical(copy: Path) -> None:
+    source = ROOT / "generator" / "specfacts"
+    names = sorted(p.name for p in source.glob("*.py"))
+    assert sorted(p.name for p in copy.glob("*.py")) == names
+    for name in names:
+        assert filecmp.cmp(source / name, copy / name, shallow=False), f"{copy / name} drifted; run make generate"
+
+
+def test_every_error_class_the_table_names_exists_in_the_sdk() -> None:
+    for row in FACTS.codes.rows:
+        found = getattr(maas_kl_client, row.error_class, None)
+        assert isinstance(found, type), row
+        assert issubclass(found, maas_kl_client.APIError), row
+
+
+def test_the_mock_needs_only_rows_the_table_has() -> None:
+    from maas_kl_mock._errors import CODE_NAMES  # noqa: PLC0415
+
+    assert set(FACTS.codes.by_name) >= CODE_NAMES
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "mock_server" / "src" / "maas_kl_mock").glob("*.py")
+    )
+    raised = set(re.findall(r'ApiError\(\s*"([a-z_]+)"', source))
+    assert raised <= CODE_NAMES, raised - CODE_NAMES
+
+
+def _error_responses() -> list[tuple[str, int, dict[str, Any]]]:
+    found = []
+    for path, item in SPEC["paths"].items():
+        for method, op in item.items():
+            for status, response in op["responses"].items():
+                if status != "200":
+                    found.append((f"{method.upper()} {path}", int(status), resolve(SPEC, response)))
+    return found
+
+
+@pytest.mark.parametrize(("where", "status", "response"), _error_responses(), ids=lambda v: str(v)[:40])
+def test_error_responses_agree_with_the_code_table(where: str, status: int, response: dict[str, Any]) -> None:
+    """Each example's code has this status in x-business-codes; the description lists exactly the table's codes."""
+    table = {row.code for row in FACTS.codes.rows if row.status == status}
+    examples = response["content"]["application/json"].get("examples", {})
+    codes = {int(example["value"]["code"]) for example in examples.values()}
+    assert codes == table, f"{where} {status}: examples {sorted(codes)} but the table says {sorted(table)}"
+    described = {int(c) for c in re.findall(r"\b[1-5][0-9]{3}\b", response["description"])}
+    assert described == table, f"{where} {status}: description lists {sorted(described)}, table {sorted(table)}"
