@@ -241,9 +241,8 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 files: list[Path] = []
                 try:
                     for video in result.task.videos:
-                        files.append(
-                            await self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
-                        )
+                        path = await self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
+                        files.append(path)
                     result = dataclasses.replace(result, files=tuple(files))
                 except DownloadError as error:  # the job's result, not the batch's end
                     result = dataclasses.replace(result, files=tuple(files), error=error)

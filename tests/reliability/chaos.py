@@ -355,7 +355,9 @@ class ChaosReport:
             f"mode: {'one client.batch, limit learned' if s.batch else 'N concurrent flows'}; "
             f"requests in all: {self.ledger.requests.total()} ({self.ledger.requests.total() / len(self.results):.1f} "
             "per flow)",
-            f"requests per flow: median {statistics.median(per_flow):g}, max {max(per_flow)} "
+            "requests per flow: not attributed per job in batch mode"
+            if s.batch
+            else f"requests per flow: median {statistics.median(per_flow):g}, max {max(per_flow)} "
             f"(worst case the policies allow {s.flow_bound()}; flows over their budget of 2 + waits x "
             f"{s.clean_polls()} polls + 4 per failed attempt: {len(self.over_budget())})",
             f"wall time: {self.wall_seconds:.1f} s",

@@ -117,10 +117,8 @@ def client(url: str, **kw: object) -> MaasKL:
 
 def test_slow_drip_is_cut_at_the_total_timeout(serve: Callable[[Behaviour], Server]) -> None:
     server = serve(drip)
-    started = time.monotonic()
-    with pytest.raises(APITimeoutError, match="in total"):
+    with pytest.raises(APITimeoutError, match="in total"):  # per-chunk timeouts alone would read the whole drip
         client(server.url, timeout=httpx.Timeout(1.0)).text2video.get("1")
-    assert time.monotonic() - started < 3.0, "a dripping peer held the call past its timeout"
 
 
 def test_slow_drip_is_cut_in_the_async_client_too(serve: Callable[[Behaviour], Server]) -> None:
@@ -132,10 +130,8 @@ def test_slow_drip_is_cut_in_the_async_client_too(serve: Callable[[Behaviour], S
         ) as c:
             await c.image2video.get("1")
 
-    started = time.monotonic()
-    with pytest.raises(APITimeoutError):
+    with pytest.raises(APITimeoutError, match="in total"):
         asyncio.run(go())
-    assert time.monotonic() - started < 3.0
 
 
 def test_huge_body_is_refused_typed_without_reading_it_all(serve: Callable[[Behaviour], Server]) -> None:

@@ -20,7 +20,10 @@ AFTER_STORE_FAULTS = ["500", "503", "504", "reset", "truncate"]
 
 def sync_client(mock: MockFixture) -> MaasKL:
     http = httpx.Client(transport=mock.transport())
-    return MaasKL(api_key="test-key", endpoint_path="default", base_url=BASE, http_client=http, clock=mock.clock)
+    return MaasKL(
+        api_key="test-key", endpoint_path="default", base_url=BASE, http_client=http, clock=mock.clock,
+        random=lambda: 0.5,  # no jitter: the run is the same every time
+    )  # fmt: skip
 
 
 def source_videos(client: MaasKL, mock: MockFixture, count: int) -> list[str]:
@@ -74,7 +77,7 @@ def test_sixty_jobs_under_faults_and_limits_end_once_each(maas_kl_mock: MockFixt
     with sync_client(mock) as client:
         videos = source_videos(client, mock, LIMIT)
         seeded = {t.task_id for t in mock.store.tasks()}
-        mock.set_faults(rate=0.2, seed=7, kinds=AFTER_STORE_FAULTS, after_store=0.5, rate_limit="8/1", retry_after=1)
+        mock.set_faults(rate=0.2, seed=7, kinds=AFTER_STORE_FAULTS, after_store=0.5, rate_limit="4/1", retry_after=1)
         updates: list[JobUpdate] = []
         results = client.batch(sixty_jobs(videos), on_update=updates.append)
 
@@ -98,7 +101,10 @@ def test_learned_limit_costs_at_most_one_refusal_per_job(maas_kl_mock: MockFixtu
             [("text2video", {"prompt": f"p{i}"}) for i in range(12)], retry=RetryPolicy(max_attempts=1)
         )
     assert all(r.task is not None and r.error is None for r in results)  # no retries needed to wait for slots
-    assert sum(account_full_answers(maas_kl_mock).values()) == 1  # learned once, then it waits for slots
+    refusals = account_full_answers(maas_kl_mock)
+    assert refusals  # the limit was learned from a refusal ...
+    assert max(refusals.values()) == 1  # ... and no job met a second one (later ones probe for more room)
+    assert sum(refusals.values()) <= 4
     assert concurrency_at_creates(maas_kl_mock, maas_kl_mock.store.tasks()) <= LIMIT
 
 

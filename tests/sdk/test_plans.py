@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+import httpx
 import pytest
 from maas_kl_client import (
     APIConnectionError,
+    APITimeoutError,
     CreateOutcomeUnknown,
     InvalidRequestError,
     NotFoundError,
@@ -19,6 +21,7 @@ from maas_kl_client import (
     TaskFailed,
     TaskTimeout,
 )
+from maas_kl_client._core import BodyReader
 from maas_kl_client._plans import (
     Context,
     PollScheduled,
@@ -200,3 +203,15 @@ def test_wait_tells_the_schedule_the_task_age_by_its_created_at() -> None:
         )
     )
     assert seen == [pytest.approx(30.0)]
+
+
+def test_body_reader_takes_its_deadline_from_the_injected_clock() -> None:
+    now = [100.0]
+    reader = BodyReader(httpx.Response(200), httpx.Timeout(2.0), lambda: now[0])
+    reader.add(b"{")
+    now[0] += 1.9
+    reader.add(b'"a"')
+    now[0] += 0.2
+    with pytest.raises(APITimeoutError, match="within 2 s in total"):
+        reader.add(b"}")
+    assert reader.content == b'{"a"'

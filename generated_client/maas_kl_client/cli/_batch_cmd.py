@@ -21,15 +21,18 @@ class BatchFileError(ValueError):
     """A jobs or results file the command cannot read; the message names the file and line."""
 
 
+def _lines(path: Path, what: str) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        msg = f"cannot read {what} {path}: {error.strerror or error}"
+        raise BatchFileError(msg) from error
+
+
 def read_jobs(path: Path) -> list[Job]:
     """One JSON object per line: the request's fields plus "family"; blank lines are skipped."""
     jobs: list[Job] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        msg = f"cannot read JOBS file {path}: {error.strerror or error}"
-        raise BatchFileError(msg) from error
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(_lines(path, "JOBS file"), 1):
         if not line.strip():
             continue
         try:
@@ -44,12 +47,7 @@ def read_jobs(path: Path) -> list[Job]:
 def read_resume(path: Path, jobs: list[Job]) -> list[JobResult]:
     """Read an earlier run's results: every job it sent is waited on by its ids instead of being created again."""
     previous: list[JobResult] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        msg = f"cannot read --resume file {path}: {error.strerror or error}"
-        raise BatchFileError(msg) from error
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(_lines(path, "--resume file"), 1):
         try:
             row = json.loads(line)
             index = int(row["index"])
@@ -72,6 +70,7 @@ def result_row(result: JobResult) -> dict[str, Any]:
         "task_id": result.task_id,
         "external_task_id": result.external_task_id,
         "videos": [v.to_dict() for v in task.videos] if task is not None else [],
+        "files": [str(f) for f in result.files],
         "error": None if result.error is None else f"{type(result.error).__name__}: {result.error}",
     }
 

@@ -23,6 +23,7 @@ from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send,
 from ._task import Task
 from .models.task_status import TaskStatus
 
+_TERMINAL = frozenset({TaskStatus.SUCCEED, TaskStatus.FAILED})
 MAX_DEFERRALS = 50
 """How often one job may be sent back to wait (slot or Retry-After) before its last 429 is its result."""
 
@@ -123,6 +124,7 @@ class _Job:
     waiting: bool = False
     reply: Any = None
     deferrals: int = 0
+    refused: bool = False  # met a 1303 once: sent again only below the tasks the account then held
     result: JobResult | None = None
 
     def finish(self, task: Task | None, error: MaasKLError | None) -> JobResult:
@@ -192,15 +194,32 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
     def park(state: _Job, at: float) -> None:
         heapq.heappush(timeline, (at, next(order), state))
 
+    floor: int | None = None  # tasks the account held at the last 1303: a job refused once waits below it
+    since_refusal = 0
+    ghosts = 0  # jobs that ended in an error while their task may still be running on the account
+
     def end(state: _Job, task: Task | None, error: MaasKLError | None) -> JobResult:
+        nonlocal limit, since_refusal, ghosts
         in_flight.discard(state.index)
+        if error is not None and state.maybe_sent and (task is None or task.task_status not in _TERMINAL):
+            ghosts += 1
+        if max_in_flight is None and limit is not None:
+            # A learned limit may be low (someone else's tasks, a stray 1303): after a limit's worth of
+            # tasks ended without a refusal, allow one more; only never-refused jobs probe it.
+            since_refusal += 1
+            if since_refusal >= limit:
+                limit, since_refusal = limit + 1, 0
         return state.finish(task, error)
 
     try:
         while True:
             now = ctx.now()
             while queue and (limit is None or len(in_flight) < limit) and not _creating(states, in_flight, limit):
-                state = queue.popleft()
+                admitted = _admissible(queue, len(in_flight), None if floor is None else floor - ghosts)
+                if admitted is None:
+                    break
+                state = admitted
+                queue.remove(state)
                 state.plan = steps.create(state.family, state.body, state.maybe_sent)
                 state.waiting = False
                 in_flight.add(state.index)
@@ -255,7 +274,8 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
                 if not state.waiting and steps.is_account_full(error) and len(in_flight) > 1:
                     # The account holds as many tasks as this batch has in flight besides this job.
                     in_flight.discard(state.index)
-                    limit = len(in_flight) if limit is None else min(limit, len(in_flight))
+                    limit = len(in_flight) if max_in_flight is None else min(max_in_flight, len(in_flight))
+                    floor, since_refusal, state.refused = len(in_flight), 0, True
                     state.plan = None
                     queue.appendleft(state)
                     continue
@@ -280,6 +300,14 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
                 state.plan.close()
         raise BatchInterrupted([_partial(s) for s in states]) from stop
     return [s.result or _partial(s) for s in states]
+
+
+def _admissible(queue: deque[_Job], in_flight: int, floor: int | None) -> _Job | None:
+    """Pick the next job in order, except that a job refused once waits until the account surely has room."""
+    for state in queue:
+        if not state.refused or floor is None or in_flight < floor or in_flight == 0:
+            return state
+    return None
 
 
 def _creating(states: list[_Job], in_flight: set[int], limit: int | None) -> bool:

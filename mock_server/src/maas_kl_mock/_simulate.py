@@ -30,7 +30,7 @@ class Lifecycle:
     """Processing-time multipliers by request value, e.g. (("pro", 2.0), ("10", 2.0)) for mode and duration."""
 
     def processing(self, values: tuple[str, ...], rng: random.Random) -> float:
-        """Return the processing seconds of one task whose mode and duration are `values`: scaled, then spread."""
+        """Draw the processing seconds of a task whose mode and duration are `values`: scaled, then spread."""
         seconds = self.processing_seconds
         for value, factor in self.scale:
             if value in values:
