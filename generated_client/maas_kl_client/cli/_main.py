@@ -20,6 +20,7 @@ from .. import __version__
 from .._client import MaasKL
 from .._clock import Clock
 from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
+from .._envelope import CODES
 from .._errors import (
     APIError,
     ConfigurationError,
@@ -358,7 +359,8 @@ def find_task(client: MaasKL, task_id: str, kind: str | None) -> tuple[str, Task
             if len(kinds) == 1:
                 raise
     msg = f"No {', '.join(OPERATIONS)} task {task_id!r} for this API key and endpoint path."
-    raise NotFoundError(msg, status_code=404, code=1203, request_id=None)
+    row = CODES.named("not_found")
+    raise NotFoundError(msg, status_code=row.status, code=row.code, request_id=None)
 
 
 def cmd_status(client: MaasKL, args: argparse.Namespace, out: Output) -> int:

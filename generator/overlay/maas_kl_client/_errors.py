@@ -64,51 +64,52 @@ def _rebuild_api_error(cls: type[APIError], message: str, state: dict[str, Any])
     return error
 
 
+# Which business codes map to which class is data: `error_class` in the spec's x-business-codes (F1).
 class AuthenticationError(APIError):
-    """401, codes 1000-1004: the API key is missing, invalid, not yet valid or expired."""
+    """Authentication refused (HTTP 401): the API key is missing, invalid, not yet valid or expired."""
 
     hint = "Check the API key (MAAS_KL_API_KEY); retrying will not help."
 
 
 class AccountError(APIError):
-    """Codes 1100-1102: the account is abnormal, in arrears, or its resource pack is used up."""
+    """The account is abnormal, in arrears, or its resource pack is used up."""
 
     hint = "Check the account's status and balance in the MaaS_KL console; retrying will not help."
 
 
 class PermissionDeniedError(APIError):
-    """Codes 1103 and 1304: no permission for this API or model, or the caller's IP is not allowed."""
+    """No permission for this API or model, or the caller's IP is not allowed."""
 
     hint = "Ask for access to this API or model, or add this machine's IP to the allow-list."
 
 
 class InvalidRequestError(APIError):
-    """Codes 1200 and 1201: the request was refused as invalid; `message` names the field."""
+    """The request was refused as invalid; `message` names the field."""
 
     hint = "Fix the request; the same request will be refused again."
 
 
 class NotFoundError(APIError):
-    """Codes 1202 and 1203: the task, model or video does not exist (or belongs to another account)."""
+    """The task, model or video does not exist (or belongs to another account)."""
 
     hint = "Check the id (and the endpoint path); videos are deleted 30 days after generation."
 
 
 class ContentPolicyError(APIError):
-    """Codes 1300 and 1301: a platform or content-safety policy refused the request."""
+    """A platform or content-safety policy refused the request."""
 
     hint = "Change the prompt or the images; the same request will be refused again."
 
 
 class RateLimitError(APIError):
-    """Codes 1302 and 1303: too many requests or too many running tasks; retried automatically."""
+    """Too many requests or too many running tasks; retried automatically."""
 
     hint = "Slow down or wait for running tasks to finish; raise max_retries to wait longer."
     default_retryable = True
 
 
 class ServerError(APIError):
-    """Codes 5000-5002 and other 5xx answers: the service failed; retried automatically."""
+    """The service failed (HTTP 5xx); retried automatically."""
 
     hint = "The service failed; the SDK retried as far as its policy allows. Try again later."
     default_retryable = True
