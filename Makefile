@@ -53,7 +53,7 @@ unit: .sync  ## Every pytest suite (spec gates included)
 	$(RUN) pytest -q
 
 .PHONY: test
-test: lint typecheck check-generated unit contract-ci  ## Every check; what .ci/run runs
+test: lint typecheck check-generated check-changes unit contract-ci  ## Every check; what .ci/run runs
 
 # --- products (filled in by their issues) ----------------------------------------------------
 .PHONY: demo
@@ -75,6 +75,14 @@ generate: .sync  ## Regenerate generated_client/ from the spec (python -m genera
 .PHONY: check-generated
 check-generated: .sync  ## Fail when generated_client/ differs from a fresh generation, with a diff
 	$(RUN) python -m generator --check
+
+.PHONY: changes
+changes: .sync  ## What changed for users since the last release in CHANGELOG.md (or BASE=<git rev>), graded, with a changelog draft
+	@$(RUN) python -m generator.api_changes.changes $(if $(BASE),--base $(BASE))
+
+.PHONY: check-changes
+check-changes: .sync  ## Version gate: breaking changes need a version bump and a CHANGELOG.md entry naming them (needs git history)
+	$(RUN) python -m generator.api_changes.changes --gate
 
 .PHONY: contract
 contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS_KL_ENDPOINT_PATH] (CONTRACT_ARGS="--allow-create")

@@ -3,7 +3,8 @@
 Steps: derive the generator's view of the spec (generator.transform), run the pinned
 openapi-python-client with generator/config.yaml and generator/templates, copy the hand-written
 overlay into the package, derive the sync client from the async one (generator.unasync),
-render the spec facts module, then run the pinned ruff over it all.
+render the spec facts module, run the pinned ruff over it all, and write the two API reports
+(generator.api_changes.files) that `make changes` and the version gate compare.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import yaml
 
+from generator.api_changes.files import write_reports
 from generator.resources import class_names, render_params, render_resources
 from generator.spec_data import render
 from generator.transform import for_generator
@@ -94,6 +96,7 @@ def generate(output: Path) -> None:
         _run([sys.executable, "-m", "ruff", "format", "--quiet", "."], cwd=project)
         for cache in project.rglob(".ruff_cache"):
             shutil.rmtree(cache)
+        write_reports(spec, project)
         if output.exists():
             shutil.rmtree(output)
         output.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1 @@
+"""API reports and the breaking-change gate: what each regeneration changes for users."""

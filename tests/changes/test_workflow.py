@@ -1,0 +1,214 @@
+"""The issue's "Done when" table: mutate a copy of the workspace, regenerate, grade, and gate.
+
+One copy serves the whole module (copying and committing it takes about a second); every test
+starts from its baseline commit, where CHANGELOG.md records 0.1.0 as released.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.changes.workspace import ROOT, Workspace
+
+REPORTS = "generated_client/api-report"
+CONFIG = "generator/config.yaml"
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return Workspace(tmp_path_factory.mktemp("workspace"))
+
+
+@pytest.fixture
+def ws(shared: Workspace) -> Iterator[Workspace]:
+    shared.reset()
+    yield shared
+    shared.reset()
+
+
+def schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = spec["components"]["schemas"]
+    return found
+
+
+def unreleased(ws: Workspace, entry: str) -> None:
+    ws.replace("CHANGELOG.md", "## [Unreleased]\n", f"## [Unreleased]\n\n### Added\n\n{entry}\n")
+
+
+def test_a_fresh_copy_passes_the_gate(ws: Workspace) -> None:
+    done = ws.gate()
+    assert done.returncode == 0, done.stderr
+    assert "no user-visible changes" in ws.changes()
+
+
+def test_descriptions_mean_nothing_and_an_optional_field_is_an_addition_that_needs_an_unreleased_entry(
+    ws: Workspace,
+) -> None:
+    # One regeneration serves two rows of the table (each costs several seconds): reworded
+    # descriptions must leave no trace in either report, and the one added field is all they show.
+    def reword_and_add(spec: dict[str, Any]) -> None:
+        schemas(spec)["Prompt"]["description"] = "Reworded: what the video should show."
+        schemas(spec)["Task"]["properties"]["task_status"]["description"] = "Reworded status."
+        spec["paths"]["/videos/text2video"]["post"]["description"] = "Reworded operation."
+        spec["components"]["responses"]["BadRequest"]["description"] = "Reworded refusal."
+        schemas(spec)["Text2VideoRequest"]["properties"]["seed"] = {
+            "type": "integer",
+            "minimum": 0,
+            "description": "New.",
+        }
+
+    ws.edit_spec(reword_and_add)
+    ws.generate()
+    git_grep = subprocess.run(
+        ["git", "grep", "-l", "Reworded", "--", "generated_client"],
+        cwd=ws.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "generated_client/maas_kl_client/" in git_grep.stdout  # the rewording reached the generated docstrings
+    report_diff = [
+        line
+        for line in ws.git("diff", "--unified=0", "--", REPORTS).splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert report_diff, "the added field must show in the reports"
+    assert all(
+        "seed" in line
+        or line.strip() in {"+", "-"}
+        or line.lstrip("+- ").startswith(("required:", "type:", "minimum:"))
+        for line in report_diff
+    ), report_diff
+    assert "Reworded" not in "\n".join(report_diff)
+
+    out = ws.changes()
+    assert "ADDITION    wire   create_text2video_task request body.seed: added" in out
+    assert "ADDITION    python maas_kl_client.models.Text2VideoRequest.seed: added" in out
+    assert "BREAKING" not in out
+    assert "DEPRECATION" not in out
+    assert "## [Unreleased]\n\n### Added\n" in out
+    assert "\n- wire: `create_text2video_task request body.seed`: added\n" in out
+    assert len([line for line in out.splitlines() if line.startswith("  ADDITION")]) == 2  # nothing from the rewording
+
+    refused = ws.gate()
+    assert refused.returncode == 1
+    assert (
+        "additions need an entry under `## [Unreleased]` in CHANGELOG.md, or the SDK version moved to 0.2.0"
+        in refused.stderr
+    )
+
+    unreleased(ws, "- `seed` on text to video requests.")
+    done = ws.gate()
+    assert done.returncode == 0, done.stderr
+
+
+def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws: Workspace) -> None:
+    def break_requests(spec: dict[str, Any]) -> None:
+        schemas(spec)["AspectRatio"]["enum"].remove("1:1")  # an enum value removed from a request
+        schemas(spec)["AspectRatio"]["x-enum-varnames"].remove("RATIO_1_1")
+        schemas(spec)["Text2VideoRequest"]["required"].append("negative_prompt")  # optional made required
+
+    ws.edit_spec(break_requests)
+    # A public SDK function renamed, in the hand-written overlay and the package's exports.
+    ws.replace("generator/overlay/maas_kl_client/_tasks.py", "def task_external_id(", "def task_external_ref(")
+    ws.replace("generator/templates/package_init.py.jinja", "task_external_id", "task_external_ref")
+    ws.generate()
+
+    out = ws.changes()
+    assert (
+        'BREAKING    wire   create_text2video_task request body.aspect_ratio: enum value "1:1" removed'
+        ' (was ["16:9", "1:1", "9:16"], now ["16:9", "9:16"])'
+    ) in out
+    assert (
+        "BREAKING    wire   create_text2video_task request body.negative_prompt: made required (was false, now true)"
+        in out
+    )
+    assert "BREAKING    python maas_kl_client.task_external_id: public object was removed" in out
+    assert "ADDITION    python maas_kl_client.task_external_ref: added" in out
+    assert "SDK version: 0.1.0 -> 0.1.0 (needs at least 0.2.0)" in out
+    assert "## [0.2.0]\n\n### Breaking\n" in out
+
+    refused = ws.gate()
+    assert refused.returncode == 1
+    assert "breaking changes need the SDK version moved to 0.2.0 (it is 0.1.0)" in refused.stderr
+    assert "breaking wire changes need the spec's info.version moved to 2.0.0 (it is 1.0.0)" in refused.stderr
+    assert "names: RATIO_1_1, aspect_ratio, negative_prompt, task_external_id" in refused.stderr
+
+    ws.replace(CONFIG, "package_version_override: 0.1.0", "package_version_override: 0.2.0")
+    ws.edit_spec(lambda spec: spec["info"].update(version="2.0.0"))
+    ws.generate()
+    assert "CHANGELOG.md has no `## [0.2.0]` section" in ws.gate().stderr
+
+    release = (
+        "## [0.2.0] - 2027-01-01\n\nWire contract 2.0.0.\n\n### Breaking\n\n- `aspect_ratio` no longer takes `1:1`.\n"
+    )
+    ws.replace("CHANGELOG.md", "## [0.1.0]", f"{release}- `negative_prompt` is required.\n\n## [0.1.0]")
+    partial = ws.gate()
+    assert partial.returncode == 1
+    assert "`## [0.2.0]` does not name: RATIO_1_1, task_external_id" in partial.stderr
+
+    ws.replace(
+        "CHANGELOG.md",
+        "is required.\n",
+        "is required.\n- `task_external_id` is now `task_external_ref`; `RATIO_1_1` is gone.\n",
+    )
+    done = ws.gate()
+    assert done.returncode == 0, done.stderr
+
+    # Released: the gate now checks 0.1.0 -> 0.2.0 at the release commit, and 0.2.0 -> the tree.
+    ws.commit("release 0.2.0")
+    assert ws.gate().returncode == 0
+    assert "no user-visible changes" in ws.changes()
+    assert "BREAKING    wire   create_text2video_task request body.negative_prompt" in ws.changes(base=ws.baseline)
+
+
+def test_check_generated_fails_while_a_report_is_stale(ws: Workspace) -> None:
+    ws.replace(f"{REPORTS}/python.txt", "maas_kl_client.task_videos ::", "maas_kl_client.task_videos_old ::")
+    ws.replace(f"{REPORTS}/wire.yaml", "wire_version: 1.0.0", "wire_version: 0.9.0")
+    done = ws.run("generator", "--check")
+    assert done.returncode == 1
+    assert "changed: api-report/python.txt" in done.stderr
+    assert "changed: api-report/wire.yaml" in done.stderr
+
+
+def test_a_release_heading_committed_without_its_version_bump_is_named(ws: Workspace) -> None:
+    ws.replace("CHANGELOG.md", "## [0.1.0]", "## [0.2.0] - 2027-01-01\n\n- Nothing yet.\n\n## [0.1.0]")
+    ws.commit("heading first, bump later")
+    done = ws.gate()
+    assert done.returncode == 1
+    assert (
+        "has SDK version 0.1.0: a release's heading, version bump and regenerated code belong in one commit"
+        in done.stderr
+    )
+
+
+def test_the_gate_refuses_to_decide_without_history(ws: Workspace, tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{ws.root}", str(shallow)], check=True)
+    refused = Workspace.__new__(Workspace)
+    refused.root = shallow
+    done = refused.gate()
+    assert done.returncode == 2
+    assert "shallow: run `git fetch --unshallow`" in done.stderr
+
+    shutil.rmtree(shallow / ".git")
+    done = refused.gate()
+    assert done.returncode == 2
+    assert "version gate: git rev-parse --is-shallow-repository failed" in done.stderr
+
+
+def test_make_changes_runs_on_this_checkout() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    done = subprocess.run(
+        ["make", "-s", "changes", "BASE=HEAD"], cwd=ROOT, capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Changes from HEAD (")
+    assert "SDK version: " in done.stdout
