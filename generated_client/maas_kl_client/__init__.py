@@ -57,7 +57,7 @@ from ._waits import AdaptiveSchedule
 from .models.task_status import TaskStatus
 from .models.video import Video
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "APIConnectionError",
