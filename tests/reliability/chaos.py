@@ -49,8 +49,7 @@ from maas_kl_client import (
     TaskTimeout,
     task_videos,
 )
-
-from .mockproc import MockProcess
+from maas_kl_mock import MockServer
 
 TENANT = "chaos-tenant"
 KINDS: tuple[TaskKind, ...] = ("text2video", "image2video", "video_extend")
@@ -178,6 +177,8 @@ class ChaosSettings:
     def mock_args(self) -> list[str]:
         """Flags of `maas-kl-mock serve` for this run (faults are switched on later, by the control API)."""
         return [
+            "--token",
+            TENANT,
             "--concurrency",
             str(self.limit),
             "--submitted-seconds",
@@ -666,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = ChaosSettings(
         flows=args.flows, seed=args.seed, fault_rate=args.fault_rate, concurrency=args.concurrency, batch=args.batch
     )
-    with MockProcess(settings.mock_args()) as mock:
+    with MockServer(*settings.mock_args()) as mock:
         report = asyncio.run(run_chaos(mock.base_url, settings))
     print(report.render())
     try:

@@ -20,9 +20,7 @@ from maas_kl_client import (
     _resume,
     task_videos,
 )
-from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig
-
-from tests.reliability.mockproc import MockProcess
+from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, MockServer
 
 from .fakes import FakeClock, sync_client
 
@@ -255,8 +253,8 @@ def test_a_cut_without_retries_still_leaves_no_file(tmp_path: Path) -> None:
 
 def test_resume_over_real_sockets_against_the_standalone_mock(tmp_path: Path) -> None:
     args = ["--submitted-seconds", "0", "--processing-seconds", "0", "--video-size-kb", "1024"]
-    with MockProcess([*args, "--download-cut", "0.3,0.7"]) as server:
-        settings: dict[str, Any] = {"api_key": "k", "endpoint_path": "default", "base_url": server.base_url}
+    with MockServer(*args, "--download-cut", "0.3,0.7") as server:
+        settings: dict[str, Any] = {"api_key": server.token, "endpoint_path": "default", "base_url": server.base_url}
         with MaasKL(**settings) as client:
             url = task_videos(client.text2video.create_and_wait(prompt="A dog"))[0].url
             cut = client.download_video(url, tmp_path / "sync.mp4")

@@ -119,7 +119,7 @@ def _task_json(task: Any, now: float) -> dict[str, JSON]:
     return {
         "task_id": task.task_id,
         "tenant": tenant_label(task.tenant),
-        "kind": task.kind,
+        "kind": task.kind,  # the family name the SDK, the CLI and the spec's tags use
         "external_task_id": task.external_task_id,
         "status": task.status(now),
         "model": task.model,

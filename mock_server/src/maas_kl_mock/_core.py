@@ -20,6 +20,7 @@ from ._faults import Fault, FaultInjector, FaultPlan
 from ._http import Drop, MockRequest, MockResponse
 from ._media import MediaCache, VideoShape, spec_default_ratio
 from ._prefer import Preferences
+from ._replay import REPLAY_PREFIX, Replayer
 from ._respond import Responder
 from ._router import Route, Router
 from ._simulate import Lifecycle, Simulator
@@ -58,6 +59,8 @@ class MockConfig:
     state_path: Path | None = None  # None: tasks live in memory; a path: in that SQLite file, across restarts
     video_size_kb: int | None = None  # pad each video file to this size (a `free` box), e.g. 20480 for 20 MB
     video_cache_mb: int = 64  # generated videos kept in memory (padding is never stored)
+    replay: Path | None = None  # a cassette directory `proxy --record` wrote: serve its flows
+    replay_fallback: str = "error"  # an unmatched request under replay: "error" (404) or "simulate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,9 @@ class MockCore:
         self.media = MediaCache(config.video_cache_mb * 1024 * 1024, config.video_size_kb)
         self.faults = FaultInjector(config.faults)
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
+        self.replayer: Replayer | None = None
+        if config.replay is not None:
+            self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock, self.spec.facts)
         self.requests_total = 0
         self.internal_errors = 0
         self.closed = False
@@ -135,6 +141,8 @@ class MockCore:
         self.store.clear()
         self.calls.clear()
         self.faults.reset()
+        if self.replayer is not None:
+            self.replayer.reset()
         self.requests_total = 0
         self.internal_errors = 0
 
@@ -151,13 +159,16 @@ class MockCore:
                 response = handle_control(self, request)
             elif request.path.startswith(FILES_PREFIX):
                 response = self._file(request)
+            elif self.replayer is not None and request.path.startswith(REPLAY_PREFIX):
+                response = self.replayer.video(request)
             else:
                 route = self.router.match(request.method, request.path)
                 operation = route.operation
                 prefs = Preferences.parse(request.headers.get("prefer"))
                 tenant = self.auth.tenant(request.headers.get("authorization"))
                 delay = self.faults.latency()
-                response = self._operation(request, route, tenant, prefs)
+                replayed = self.replayer.answer(route, request, tenant) if self.replayer is not None else None
+                response = replayed if replayed is not None else self._operation(request, route, tenant, prefs)
         except ApiError as error:
             response = self.responder.error(error)
         except Exception:  # a bug in the mock: answer the envelope, never a traceback, and count it
@@ -210,7 +221,7 @@ class MockCore:
             if fault is None:
                 raise
             response = self.responder.error(error)  # the fault still strikes this answer
-        if prefs.scenario == "lost-response":
+        if prefs.scenario == "lost-response" and is_create:  # only a create's answer is lost, so lookups recover
             response.drop = Drop.RESET
         if fault is not None:
             response = self._fault(fault, response)

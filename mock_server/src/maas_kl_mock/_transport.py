@@ -88,7 +88,14 @@ class InProcessMock:
 
     def respx_router(self, **kwargs: Any) -> respx.MockRouter:
         """Return a respx router whose catch-all route is the mock, for code that builds its own clients."""
-        import respx  # noqa: PLC0415  (respx is optional: pip install 'maas-kl-mock[respx]')
+        try:
+            import respx  # noqa: PLC0415  (respx is optional)
+        except ModuleNotFoundError as missing:
+            raise ModuleNotFoundError(
+                "InProcessMock.respx_router() needs respx: pip install 'maas-kl-mock[respx]' "
+                "(transport() and async_transport() need nothing more)",
+                name="respx",
+            ) from missing
 
         kwargs.setdefault("base_url", self.base_url)
         kwargs.setdefault("assert_all_called", False)
