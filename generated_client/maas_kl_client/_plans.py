@@ -2,7 +2,8 @@
 
 A plan yields `Send` and `Sleep` actions and receives each action's outcome: the envelope's
 `data` or the MaasKLError it raised. The sync and async clients drive the same plans, so retry,
-recovery and wait logic exist once and are tested without a network or a real clock.
+recovery and wait logic exist once and are tested without a network or a real clock. Every retry,
+recovery lookup and poll runs in one loop, `repeat`, whose steps end each attempt with Done or Again.
 """
 
 from __future__ import annotations
