@@ -6,7 +6,7 @@ and `maas_kl_mock._specfacts`, and `python -m generator --check` fails when a co
 
 from ._capability import CapabilityMap, CapabilityRule, Selection, Violation
 from ._codes import BusinessCode, CodeTable
-from ._families import Family, SpecFacts
+from ._families import Family, SpecFacts, snake
 from ._refs import pointer, resolve
 
 __all__ = [
@@ -20,4 +20,5 @@ __all__ = [
     "Violation",
     "pointer",
     "resolve",
+    "snake",
 ]
