@@ -242,7 +242,7 @@ _INT64 = 2**63 - 1
 
 
 def _json_int(value: Any, name: str) -> int:
-    """An integer setting that JSON answers can carry back (64-bit), or a ValueError naming it."""
+    """Return an integer setting that JSON answers can carry back (64 bits); a ValueError names it otherwise."""
     number = int(value)
     if not -_INT64 - 1 <= number <= _INT64:
         raise ValueError(f"{name} must fit in 64 bits, got {str(number)[:20]}...")
