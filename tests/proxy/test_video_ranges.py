@@ -1,4 +1,4 @@
-"""Byte ranges on recorded videos: a replay answers with the CDN's rules, and the recording proxy fetches whole files."""
+"""Byte ranges on recorded videos: replays answer with the CDN rules; the recording proxy fetches whole files."""
 
 from __future__ import annotations
 
