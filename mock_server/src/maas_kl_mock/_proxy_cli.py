@@ -81,6 +81,7 @@ async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
             access_log=False,
             log_level=args.log_level,
             server_header=False,
+            proxy_headers=False,  # the proxy forwards paths as they come; no X-Forwarded-* rewriting per request
         )
     )
     announce = asyncio.create_task(_announce(server, args.host, app, args.ready_file))
