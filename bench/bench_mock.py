@@ -173,28 +173,19 @@ def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
         return result
 
 
-@contextlib.contextmanager
-def proxied(upstream: str) -> Iterator[tuple[str, int]]:
-    """Run `maas-kl-mock proxy --upstream` on a port it picks; yield its origin and pid (read off its start-up line)."""
-    command = [sys.executable, "-m", "maas_kl_mock", "proxy", "--upstream", upstream, "--port", "0"]
-    proc = subprocess.Popen(pinned(command, PINNING[0] if PINNING else ""), stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        if "listening on " not in line:
-            raise RuntimeError(f"maas-kl-mock proxy did not start: {line!r}")
-        yield line.split("listening on ", 1)[1].split()[0], proc.pid
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        if proc.stdout is not None:
-            proc.stdout.close()
+def start_proxy(upstream: str) -> MockServer:
+    """Start `maas-kl-mock proxy --upstream` on a port it picks, pinned to the server CPUs with the mock it fronts."""
+    proxy = MockServer("--upstream", upstream, "--log-level", "error", command="proxy").start()
+    if PINNING and proxy.pid is not None:
+        os.sched_setaffinity(proxy.pid, {int(cpu) for cpu in PINNING[0].split(",")})
+    return proxy
 
 
 def bench_proxy(connections: int, duration: int, rounds: int) -> dict[str, Any]:
     """Query and create load on one mock, directly and through the proxy in turns: the proxy's overhead, one run."""
     runs: dict[str, list[dict[str, Any]]] = {"direct": [], "proxy": []}
-    with start_mock() as mock, proxied(mock.base_url) as (proxy_base, _):
+    with start_mock() as mock, start_proxy(mock.base_url) as proxy:
+        proxy_base = proxy.base_url
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         path = "/v1/ai/default/kling/videos/text2video"
         for _ in range(rounds):

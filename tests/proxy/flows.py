@@ -16,8 +16,6 @@ from typing import Any
 from maas_kl_client import MaasKL, PollSchedule, RetryPolicy, task_videos
 from maas_kl_mock import MockServer
 
-from .processes import Child
-
 KEY = "sk-record-test-key-0123456789abcdef"
 POLL = PollSchedule(initial=0.2, multiplier=1.5, maximum=0.6)
 RETRY = RetryPolicy(max_attempts=10, initial_delay=0.05, max_delay=0.2, deadline=60.0)
@@ -85,7 +83,7 @@ def record(directory: Path, *upstream_flags: str) -> dict[str, Seen]:
     """Record the three flows through `maas-kl-mock proxy --record` in front of a fresh `serve`."""
     with (
         MockServer("--token", KEY, *LIFECYCLE, *upstream_flags) as upstream,
-        Child("proxy", "--upstream", upstream.base_url, "--record", str(directory)) as proxy,
+        MockServer("--upstream", upstream.base_url, "--record", str(directory), command="proxy") as proxy,
         client(proxy.base_url, upstream.endpoint_path) as sdk,
         tempfile.TemporaryDirectory() as out,
     ):

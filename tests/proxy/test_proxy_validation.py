@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from maas_kl_mock import MockServer, MockServerError
 
 from .misbehaving import MisbehavingUpstream
-from .processes import Child
 
 KEY = "sk-proxy-test-key-0123456789"
 API = "/v1/ai/default/kling"
@@ -39,20 +39,21 @@ def upstream() -> Iterator[MisbehavingUpstream]:
 
 
 @pytest.fixture(scope="module")
-def proxy(upstream: MisbehavingUpstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Child, Path]]:
+def proxy(upstream: MisbehavingUpstream, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MockServer, Path]]:
     report = tmp_path_factory.mktemp("proxy") / "violations.jsonl"
-    with Child("proxy", "--upstream", upstream.base_url, "--report", str(report), "--timeout", "0.5") as child:
+    flags = ("--upstream", upstream.base_url, "--report", str(report), "--timeout", "0.5")
+    with MockServer(*flags, command="proxy") as child:
         yield child, report
 
 
 @pytest.fixture(scope="module")
-def strict(upstream: MisbehavingUpstream) -> Iterator[Child]:
-    with Child("proxy", "--upstream", upstream.base_url, "--strict") as child:
+def strict(upstream: MisbehavingUpstream) -> Iterator[MockServer]:
+    with MockServer("--upstream", upstream.base_url, "--strict", command="proxy") as child:
         yield child
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_violation_is_reported_in_header_report_and_control_api(proxy: tuple[Child, Path], case: str) -> None:
+def test_violation_is_reported_in_header_report_and_control_api(proxy: tuple[MockServer, Path], case: str) -> None:
     child, report = proxy
     _, operation, pointer, rule = CASES[case]
     with httpx.Client(base_url=child.base_url, headers=AUTH) as client:
@@ -67,14 +68,14 @@ def test_violation_is_reported_in_header_report_and_control_api(proxy: tuple[Chi
     assert KEY not in report.read_text(encoding="utf-8")
 
 
-def test_a_conforming_answer_carries_no_violations(proxy: tuple[Child, Path]) -> None:
+def test_a_conforming_answer_carries_no_violations(proxy: tuple[MockServer, Path]) -> None:
     with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
         response = client.get(f"{API}/videos/text2video/fine")
     assert response.status_code == 200
     assert "x-maas-kl-violations" not in response.headers
 
 
-def test_capability_map_break_is_a_request_violation(proxy: tuple[Child, Path]) -> None:
+def test_capability_map_break_is_a_request_violation(proxy: tuple[MockServer, Path]) -> None:
     with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
         response = client.post(f"{API}/videos/text2video", json={"prompt": "fine", "model_name": "MaaS_KL_V1.5"})
         listed = client.get("/_mock/violations").json()["violations"]
@@ -84,7 +85,7 @@ def test_capability_map_break_is_a_request_violation(proxy: tuple[Child, Path]) 
     assert any(v["rule"] == "capability-map" and "MaaS_KL_V1.5" in v["message"] for v in listed)
 
 
-def test_video_urls_pass_through_unchanged_without_record(proxy: tuple[Child, Path]) -> None:
+def test_video_urls_pass_through_unchanged_without_record(proxy: tuple[MockServer, Path]) -> None:
     with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
         response = client.get(f"{API}/videos/text2video/with-video")
     assert response.json()["data"]["task_result"]["videos"][0]["url"] == "https://cdn.example/v-1.mp4?sig=abc"
@@ -92,7 +93,7 @@ def test_video_urls_pass_through_unchanged_without_record(proxy: tuple[Child, Pa
 
 
 def test_invalid_request_is_reported_and_still_forwarded(
-    proxy: tuple[Child, Path], upstream: MisbehavingUpstream
+    proxy: tuple[MockServer, Path], upstream: MisbehavingUpstream
 ) -> None:
     before = len(upstream.seen)
     with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
@@ -105,7 +106,7 @@ def test_invalid_request_is_reported_and_still_forwarded(
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_strict_turns_a_broken_answer_into_502_with_the_violation(strict: Child, case: str) -> None:
+def test_strict_turns_a_broken_answer_into_502_with_the_violation(strict: MockServer, case: str) -> None:
     _, _, pointer, rule = CASES[case]
     with httpx.Client(base_url=strict.base_url, headers=AUTH) as client:
         response = _call(client, case)
@@ -115,7 +116,7 @@ def test_strict_turns_a_broken_answer_into_502_with_the_violation(strict: Child,
     assert pointer in body["message"]
 
 
-def test_strict_refuses_an_invalid_request_before_sending(strict: Child, upstream: MisbehavingUpstream) -> None:
+def test_strict_refuses_an_invalid_request_before_sending(strict: MockServer, upstream: MisbehavingUpstream) -> None:
     before = list(upstream.seen)
     with httpx.Client(base_url=strict.base_url, headers=AUTH) as client:
         response = client.post(f"{API}/videos/text2video", json={"prompt": "fine", "cfg_scale": 3})
@@ -129,7 +130,7 @@ def test_strict_refuses_an_invalid_request_before_sending(strict: Child, upstrea
 
 @pytest.mark.parametrize(("ask", "status", "code"), [("reset", 500, 5000), ("slow", 504, 5002)])
 def test_upstream_failure_becomes_the_error_envelope(
-    proxy: tuple[Child, Path], ask: str, status: int, code: int
+    proxy: tuple[MockServer, Path], ask: str, status: int, code: int
 ) -> None:
     with httpx.Client(base_url=proxy[0].base_url, headers=AUTH) as client:
         response = client.get(f"{API}/videos/text2video/{ask}")
@@ -141,13 +142,17 @@ def test_unreachable_upstream_is_503_with_the_envelope(upstream: MisbehavingUpst
     gone = MisbehavingUpstream()  # bound, never served, then closed: nobody listens there any more
     url = gone.base_url
     gone.server.server_close()
-    with Child("proxy", "--upstream", url) as child, httpx.Client(base_url=child.base_url, headers=AUTH) as client:
+    with (
+        MockServer("--upstream", url, command="proxy") as child,
+        httpx.Client(base_url=child.base_url, headers=AUTH) as client,
+    ):
         response = client.get(f"{API}/videos/text2video/fine")
     assert (response.status_code, response.json()["code"]) == (503, 5001)
     assert "upstream" in response.json()["message"]
 
 
 def test_bad_upstream_flag_is_a_usage_error() -> None:
-    child = Child("proxy", "--upstream", "genaiapi.cloudsway.net/v1")
-    with pytest.raises(RuntimeError, match="--upstream"):
-        child.start(timeout=20)
+    child = MockServer("--upstream", "genaiapi.cloudsway.net/v1", command="proxy", startup_timeout=20)
+    with pytest.raises(MockServerError, match="--upstream"):
+        child.start()
+    assert not child.alive()

@@ -17,7 +17,6 @@ from maas_kl_mock import ManualClock, MockConfig, MockServer
 from maas_kl_mock.pytest_plugin import MockFixture
 
 from .flows import KEY, LIFECYCLE, Seen, client, run_flows
-from .processes import Child
 
 FAULTS = ("--fault-rate", "0.2", "--fault-seed", "11", "--fault-kinds", "429,500,503,reset", "--retry-after", "0")
 CREATES = {"create_text2video_task", "create_image2video_task", "create_video_extend_task"}
@@ -30,7 +29,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     out = tmp_path_factory.mktemp("videos")
     with (
         MockServer("--token", KEY, *LIFECYCLE, *FAULTS) as upstream,
-        Child("proxy", "--upstream", upstream.base_url, "--record", str(directory)) as proxy,
+        MockServer("--upstream", upstream.base_url, "--record", str(directory), command="proxy") as proxy,
         client(proxy.base_url, upstream.endpoint_path) as sdk,
     ):
         seen = run_flows(sdk, out, between=lambda: upstream.control.set_faults(rate=0))

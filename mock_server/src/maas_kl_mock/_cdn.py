@@ -1,15 +1,19 @@
-"""CDN semantics of the video route as pure functions: conditional requests and byte ranges (RFC 9110 §13-14).
+"""CDN semantics of the video routes as pure functions: conditional requests and byte ranges (RFC 9110 §13-14).
 
 `answer(method, headers, resource)` decides status, headers and which bytes to send; the route
-streams that slice. Nothing here reads a socket, a clock or a file.
+streams that slice. `in_memory` applies it to bytes already held (replayed and proxied videos).
+Nothing here reads a socket, a clock or a file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
+
+from ._http import MockResponse
 
 _RANGE = re.compile(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*")
 
@@ -115,3 +119,17 @@ def answer(method: str, headers: Mapping[str, str], resource: Resource) -> Answe
             content_range = ("Content-Range", f"bytes {chosen.start}-{chosen.stop - 1}/{resource.size}")
             return Answer(206, [*common, content_range], chosen.start, chosen.stop, len(chosen))
     return Answer(200, common, 0, resource.size, resource.size)
+
+
+def etag_of(data: bytes) -> str:
+    """Return a strong validator for bytes held in memory: their digest, so the same bytes keep the same ETag."""
+    return f'"{hashlib.sha256(data).hexdigest()[:32]}"'
+
+
+def in_memory(method: str, headers: Mapping[str, str], data: bytes, modified: float, content_type: str) -> MockResponse:
+    """Answer a GET or HEAD on `data` as the video route does: Range 206/416, ETag, 304, If-Range, HEAD."""
+    decided = answer(method, headers, Resource(len(data), etag_of(data), modified))
+    body = b"" if method == "HEAD" else data[decided.start : decided.stop]
+    return MockResponse(
+        decided.status, body, list(decided.headers), content_type=content_type, content_length=decided.length
+    )

@@ -18,7 +18,7 @@ import yaml
 from ._auth import tenant_label
 from ._core import MockConfig, MockCore
 from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
-from ._proxy_cli import add_proxy_parser, run_proxy
+from ._proxy_cli import add_proxy_parser, run_proxy, write_json_atomically
 from ._simulate import Lifecycle
 from ._transport import DEFAULT_TOKEN
 
@@ -269,9 +269,7 @@ def ready_document(base: str, config: MockConfig) -> dict[str, Any]:
 
 def write_ready_file(path: Path, base: str, config: MockConfig) -> None:
     """Write the ready document atomically, so a reader never sees half of it."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps(ready_document(base, config)), encoding="utf-8")
-    partial.replace(path)
+    write_json_atomically(path, ready_document(base, config))
 
 
 def startup_line(base: str, config: MockConfig) -> str:

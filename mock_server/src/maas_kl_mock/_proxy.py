@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import orjson
 
+from . import _cdn
 from ._asgi import Receive, Scope, Send, read_request
 from ._cassette import Scrubber
 from ._conformance import REQUEST, RESPONSE, Conformance, Violation
@@ -29,6 +30,7 @@ from ._http import MockResponse
 from ._record import Recorder
 from ._respond import Responder
 from ._spec import Operation, load_spec
+from ._upstream import StackTransport
 from ._video import VideoSigner
 
 JSON = Any
@@ -51,6 +53,7 @@ _HOP_BY_HOP = frozenset(
         "content-encoding",
     }
 )
+_CONDITIONAL = frozenset({"range", "if-range", "if-none-match", "if-modified-since", "if-match"})  # whole file
 _HEADER_LIMIT = 2000  # characters of the violations header; the report has them all
 
 
@@ -90,10 +93,10 @@ class ProxyApp:
         self._now = now
         self._videos: dict[str, tuple[str, str]] = {}  # token -> (upstream URL, flow name); memory only
         self._tokens: dict[str, str] = {}  # upstream URL -> token
+        self._fetched: dict[str, tuple[int, bytes, str, float]] = {}  # token -> status, bytes, type, fetch time
         self._client = httpx.AsyncClient(
-            transport=transport,
+            transport=transport or StackTransport(),  # O(1) keep-alive reuse under load, unlike httpcore's pool
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),  # keep-alive under load
             trust_env=False,  # the upstream is the one given, never an environment proxy
         )
 
@@ -118,11 +121,7 @@ class ProxyApp:
             if raw_path.startswith("/_mock/"):
                 response = self._control(scope["method"], raw_path, body)
             elif raw_path.startswith(PROXY_VIDEO_PREFIX):
-                response = await self._video(raw_path, headers)
-                if scope["method"] == "HEAD":  # the GET's headers and length, no body
-                    response = MockResponse(
-                        response.status, b"", response.headers, response.content_type, content_length=len(response.body)
-                    )
+                response = await self._video(scope["method"], raw_path, headers)
             else:
                 response = await self._api(scope["method"], raw_path, query, headers, body, base=base)
         except ApiError as error:
@@ -240,13 +239,34 @@ class ProxyApp:
         visit(parsed)
         return orjson.dumps(parsed) if changed else body
 
-    async def _video(self, path: str, headers: dict[str, str]) -> MockResponse:
+    async def _video(self, method: str, path: str, headers: dict[str, str]) -> MockResponse:
+        """Fetch a video whole from upstream once, record it, and answer this and later requests from those bytes.
+
+        The client's Range and conditional headers are not forwarded: the cassette needs the whole
+        file, and the CDN rules (206/416, ETag, 304, If-Range, HEAD) are applied here to the bytes.
+        """
         token = path[len(PROXY_VIDEO_PREFIX) :].removesuffix(".mp4")
         found = self._videos.get(token)
         if found is None or self.recorder is None:
             raise ApiError("not_found", "Video not found: this proxy never handed out that video URL")
-        url, flow_name = found
-        sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "range"}
+        if method not in ("GET", "HEAD"):
+            raise ApiError(
+                "invalid_method",
+                f"Invalid request method: use GET or HEAD on {PROXY_VIDEO_PREFIX}...",
+                headers=[("Allow", "GET, HEAD")],
+            )
+        fetched = self._fetched.get(token)
+        if fetched is None:
+            fetched = await self._fetch_video(headers, *found)
+            if fetched[0] == 200:  # a failed fetch is passed on, and tried again next time
+                self._fetched[token] = fetched
+        status, data, content_type, modified = fetched
+        if status != 200:
+            return MockResponse(status, b"" if method == "HEAD" else data, [], content_type=content_type)
+        return _cdn.in_memory(method, headers, data, modified, content_type)
+
+    async def _fetch_video(self, headers: dict[str, str], url: str, flow_name: str) -> tuple[int, bytes, str, float]:
+        sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k not in _CONDITIONAL}
         try:
             upstream = await self._client.get(url, headers=sent)
         except httpx.HTTPError as exc:
@@ -254,8 +274,8 @@ class ProxyApp:
                 "unavailable", f"Service unavailable: fetching the video upstream failed ({type(exc).__name__})"
             ) from None
         content_type = upstream.headers.get("content-type", "application/octet-stream")
-        flow = self.recorder.flow_named(flow_name)
-        if flow is not None:
+        flow = self.recorder.flow_named(flow_name) if self.recorder is not None else None
+        if flow is not None and self.recorder is not None:
             self.recorder.video(
                 flow,
                 url,
@@ -264,7 +284,7 @@ class ProxyApp:
                 data=upstream.content,
                 now=self._now(),
             )
-        return MockResponse(upstream.status_code, upstream.content, [], content_type=content_type)
+        return upstream.status_code, upstream.content, content_type, self._now()
 
     def _control(self, method: str, path: str, body: bytes) -> MockResponse:
         name = path.removeprefix("/_mock/").rstrip("/")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +27,9 @@ def add_proxy_parser(sub: Any) -> argparse.ArgumentParser:
     proxy.add_argument("--record", type=Path, help="write each task flow, scrubbed, as a cassette into this directory")
     proxy.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the upstream (default: 60)")
     proxy.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    proxy.add_argument(
+        "--ready-file", type=Path, help="once listening, write the addresses here as JSON (what MockServer reads)"
+    )
     return proxy
 
 
@@ -76,9 +81,10 @@ async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
             access_log=False,
             log_level=args.log_level,
             server_header=False,
+            proxy_headers=False,  # the proxy forwards paths as they come; no X-Forwarded-* rewriting per request
         )
     )
-    announce = asyncio.create_task(_announce(server, args.host, app))
+    announce = asyncio.create_task(_announce(server, args.host, app, args.ready_file))
     try:
         await server.serve()
     finally:
@@ -87,12 +93,23 @@ async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _announce(server: Any, host: str, app: ProxyApp) -> None:
+def write_json_atomically(path: Path, document: dict[str, Any]) -> None:
+    """Write a ready document so that a reader never sees half of it."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(document), encoding="utf-8")
+    partial.replace(path)
+
+
+async def _announce(server: Any, host: str, app: ProxyApp, ready_file: Path | None) -> None:
     while not server.started:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
+    if ready_file is not None:  # the caller's key is forwarded as it comes: the proxy has no token of its own
+        document = {"base_url": base, "api_base_url": f"{base}/v1/ai/default/kling", "control_url": f"{base}/_mock/"}
+        extra = {"endpoint_path": "default", "token": None, "pid": os.getpid(), "upstream": app.upstream}
+        write_json_atomically(ready_file, {**document, **extra})
     mode = ", ".join(
         word
         for word, on in (("strict", app.config.strict), (f"recording into {app.config.record}", app.recorder))

@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from . import _cdn
 from ._cassette import CREATE, QUERY, VIDEO, Flow, Scrubber, body_bytes, load_flows, video_bytes
 from ._clock import Clock
 from ._errors import ApiError
@@ -93,12 +94,20 @@ class Replayer:
                 f"Video not found in the replay: {name[:80]} was not fetched while recording {self.directory}; "
                 "record the flow again with the download included",
             )
+        if request.method not in ("GET", "HEAD"):
+            raise ApiError(
+                "invalid_method",
+                f"Invalid request method: use GET or HEAD on {REPLAY_PREFIX}...",
+                headers=[("Allow", "GET, HEAD")],
+            )
         _, exchange = found
         data = video_bytes(self.directory, exchange["response"])
         content_type = str(exchange["response"].get("headers", {}).get("content-type", "video/mp4"))
-        if request.method == "HEAD":
-            return MockResponse(200, b"", [], content_type=content_type, content_length=len(data))
-        return MockResponse(int(exchange["response"].get("status", 200)), data, [], content_type=content_type)
+        status = int(exchange["response"].get("status", 200))
+        if status != 200:  # a recorded failure replays as it was
+            return MockResponse(status, b"" if request.method == "HEAD" else data, [], content_type=content_type)
+        modified = (self.directory / str(exchange["response"]["file"])).stat().st_mtime
+        return _cdn.in_memory(request.method, request.headers, data, modified, content_type)
 
     def _create(self, operation: str, request: MockRequest, tenant: str) -> MockResponse | None:
         try:

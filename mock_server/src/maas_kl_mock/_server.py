@@ -80,21 +80,29 @@ class MockControl:
 
 
 class MockServer:
-    """`maas-kl-mock serve ARGS` on a free loopback port, as a sync or async context manager.
+    """`maas-kl-mock serve ARGS` (or `proxy ARGS` with `command="proxy"`) on a free loopback port, as a context manager.
 
     >>> with MockServer("--submitted-seconds", "0") as mock:  # doctest: +SKIP
     ...     requests.post(f"{mock.api_base_url}/videos/text2video", headers=mock.headers, json={"prompt": "A dog"})
     ...     mock.control.advance(5)
+    >>> with MockServer("--upstream", mock.base_url, "--record", "out", command="proxy") as proxy:  # doctest: +SKIP
+    ...     requests.get(f"{proxy.api_base_url}/videos/text2video/123", headers=mock.headers)
     """
+
+    COMMANDS = ("serve", "proxy")
 
     def __init__(
         self,
         *args: str,
+        command: str = "serve",
         host: str = "127.0.0.1",
         port: int = 0,
         startup_timeout: float = 30.0,
         log_path: Path | None = None,
     ) -> None:
+        if command not in self.COMMANDS:
+            raise ValueError(f"command must be one of {', '.join(self.COMMANDS)}, got {command!r}")
+        self.command = command
         self.args = [str(arg) for arg in args]
         self.host = host
         self.port = port
@@ -173,7 +181,7 @@ class MockServer:
         ready_file = Path(self._dir.name) / "ready.json"
         log_path = self.log_path or Path(self._dir.name) / "server.log"
         self._log = log_path.open("ab")
-        command = [sys.executable, "-m", "maas_kl_mock", "serve", "--host", self.host, "--port", str(self.port)]
+        command = [sys.executable, "-m", "maas_kl_mock", self.command, "--host", self.host, "--port", str(self.port)]
         self._proc = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
             [*command, *self.args, "--ready-file", str(ready_file)],
             stdin=subprocess.DEVNULL,
@@ -186,10 +194,14 @@ class MockServer:
             if self._proc.poll() is not None:
                 code = self._proc.returncode
                 self.stop()
-                raise MockServerError(f"maas-kl-mock exited with {code} before listening:\n{self._tail()}")
+                raise MockServerError(
+                    f"maas-kl-mock {self.command} exited with {code} before listening:\n{self._tail()}"
+                )
             if time.monotonic() > deadline:
                 self.stop()
-                raise MockServerError(f"maas-kl-mock did not listen within {self.startup_timeout:g} s:\n{self._tail()}")
+                raise MockServerError(
+                    f"maas-kl-mock {self.command} did not listen within {self.startup_timeout:g} s:\n{self._tail()}"
+                )
             time.sleep(0.01)  # waiting on another process, not on simulated time
         self.ready = json.loads(ready_file.read_text(encoding="utf-8"))
         self.port = int(self.base_url.rsplit(":", 1)[1])  # a restart binds the same port again
