@@ -101,7 +101,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 
 def _shown(value: JSON) -> str:
-    """A short, bounded rendering of a value (never the repr of a deeply nested body)."""
+    """Render a value short and bounded (never the repr of a deeply nested body)."""
     if isinstance(value, Mapping | list | tuple):
         return f"of {len(value)} item{'' if len(value) == 1 else 's'}"
     return f"{value!r:.40}"
