@@ -11,9 +11,10 @@ SPECTRAL := node_modules/.bin/spectral
 SPEC := openapi/maas_kl.yaml
 
 .PHONY: help
-help:  ## List the targets, one line each
-	@grep -hE '^[a-zA-Z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort \
-		| awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'
+help:  ## List the targets, one line each (coloured only on a terminal)
+	@if [ -t 1 ]; then on=$$'\033[36m'; off=$$'\033[0m'; else on=''; off=''; fi; \
+		grep -hE '^[a-zA-Z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort \
+		| awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}'
 
 # --- private set-up steps -------------------------------------------------------------------
 .PHONY: .uv .sync .npm .setup
@@ -92,12 +93,21 @@ contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS
 contract-ci: .sync  ## Contract suite (spec x SDK x mock), Hypothesis profile ci: derandomized, bounded; part of make test
 	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q
 
+.PHONY: contract-recorded
+contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes from `maas-kl-mock proxy --record`) against the spec
+	@test -n "$(DIR)" || { echo "usage: make contract-recorded DIR=path/to/cassettes"; exit 2; }
+	$(RUN) python -m contract_tests.recorded $(DIR)
+
 .PHONY: contract-deep
 contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual)
 	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
 
+.PHONY: fuzz
+fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,000 inputs); prints the count
+	MAAS_KL_FUZZ=deep $(RUN) pytest tests/reliability/test_fuzz_mock.py -q
+
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -117,6 +127,9 @@ bench-validation: .sync  ## Mock validate stage in process: a valid vs an invali
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
+.PHONY: bench-video
+bench-video: .sync  ## Video cost: muxer vs encoder, produce+serve 10 s and longest, RSS under 50 downloads, download_video vs curl
+	$(RUN) python -m bench.bench_video $(BENCH_ARGS)
 
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess (BATCH=1: as one client.batch); prints faults, retries, duplicates, losses
@@ -127,5 +140,5 @@ bench-load: .sync bench/node_modules/.package-lock.json  ## 60 s of concurrent c
 	$(RUN) python -m bench.bench_load $(BENCH_ARGS)
 
 .PHONY: clean
-clean:  ## Remove the virtualenv, node_modules and caches
-	rm -rf .venv node_modules bench/node_modules .pytest_cache .mypy_cache .ruff_cache reports out
+clean:  ## Remove the virtualenv, node_modules and caches (never out/ or reports/: your videos and reports)
+	rm -rf .venv node_modules bench/node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import threading
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from bench.bench_mock import BIN, CREATE_BODY, ROOT, TOKEN, autocannon, free_port, wait_ready
+from bench.bench_mock import CREATE_BODY, ROOT, TOKEN, autocannon, start_mock
 
 
 def rss_mb(pid: int) -> float:
@@ -60,13 +59,10 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32, help="per load generator")
     parser.add_argument("--max-tasks", type=int, default=20_000, help="the mock's store bound (retention)")
     args = parser.parse_args()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(port), "--concurrency", "1000000000"]
-    command += ["--max-tasks", str(args.max_tasks), "--log-level", "error"]
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    mock = start_mock("--max-tasks", str(args.max_tasks))
+    base, pid = mock.base_url, mock.pid
+    assert pid is not None
     try:
-        wait_ready(f"{base}/_mock/health", proc)
         api = f"{base}/v1/ai/default/kling/videos/text2video"
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         # The query load reads a task by external_task_id; the create load evicts it from the bounded
@@ -95,15 +91,14 @@ def main() -> int:
                     http.post(api, content=pinned)
                 if time.monotonic() >= next_sample:
                     tasks = http.get(f"{base}/_mock/stats").json()["tasks"]
-                    samples.append((round(time.monotonic() - started, 1), round(rss_mb(proc.pid), 1), tasks))
+                    samples.append((round(time.monotonic() - started, 1), round(rss_mb(pid), 1), tasks))
                     next_sample = time.monotonic() + 5
                 time.sleep(0.05)
         for t in threads:
             t.join()
         stats = httpx.get(f"{base}/_mock/stats", timeout=10).json()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        mock.stop()
     report(args, results, samples, stats)
     out = ROOT / "reports" / "bench-load.json"
     out.parent.mkdir(exist_ok=True)

@@ -12,6 +12,7 @@ uvicorn settings and protocol class as the mock (bench/bare_asgi.py).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -22,10 +23,12 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
+from maas_kl_mock import MockServer
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -56,6 +59,7 @@ def load_average() -> list[float]:
 
 
 def free_port() -> int:
+    """A free port for Prism and the bare app, which cannot bind port 0 and say which they got."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -110,10 +114,8 @@ def autocannon(url: str, method: str, connections: int, duration: int, body: str
 
 
 def start(name: str, port: int) -> subprocess.Popen[bytes]:
-    if name == "mock":
-        command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(port), "--concurrency", "1000000000"]
-        command += ["--log-level", "error"]
-    elif name == "prism":
+    """Start Prism or the bare app on `port` (neither can announce a port it chose; the mock uses MockServer)."""
+    if name == "prism":
         command = [str(NODE_BIN / "prism"), "mock", str(SPEC), "--port", str(port), "--host", "127.0.0.1"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "bare_asgi.py"), str(port)]
@@ -121,14 +123,37 @@ def start(name: str, port: int) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
-    """One round for one server: warm-up and create load, then warm-up and query load."""
+def start_mock(*flags: str) -> MockServer:
+    """Start the mock on a port it picks itself, pinned to the server CPUs like the others."""
+    mock = MockServer("--token", TOKEN, "--concurrency", "1000000000", "--log-level", "error", *flags).start()
+    if PINNING and mock.pid is not None:
+        os.sched_setaffinity(mock.pid, {int(cpu) for cpu in PINNING[0].split(",")})
+    return mock
+
+
+@contextlib.contextmanager
+def serving(name: str) -> Iterator[tuple[str, int]]:
+    """Run one server; yield its origin and process id; stop it afterwards."""
+    if name == "mock":
+        with start_mock() as mock:
+            assert mock.pid is not None
+            yield mock.base_url, mock.pid
+        return
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    api = f"{base}/v1/ai/default/kling/videos" if name == "mock" else f"{base}/videos"
     proc = start(name, port)
     try:
         wait_ready(f"{base}/", proc)
+        yield base, proc.pid
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
+    """One round for one server: warm-up and create load, then warm-up and query load."""
+    with serving(name) as (base, pid):
+        api = f"{base}/v1/ai/default/kling/videos" if name == "mock" else f"{base}/videos"
         create_url = f"{api}/text2video" if name != "bare" else f"{base}/create"
         headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
         result: dict[str, Any] = {"load_before": load_average()}
@@ -141,14 +166,51 @@ def bench_server(name: str, connections: int, duration: int) -> dict[str, Any]:
         query_url = f"{api}/text2video/{task_id}" if name != "bare" else f"{base}/query"
         autocannon(query_url, "GET", connections, WARM_UP_S, None)
         result["query"] = autocannon(query_url, "GET", connections, duration, None)
-        result["peak_rss_mb"] = round(tree_hwm_kb(proc.pid) / 1024, 1)
+        result["peak_rss_mb"] = round(tree_hwm_kb(pid) / 1024, 1)
         result["load_after"] = load_average()
         if name == "mock":
             result["stats"] = httpx.get(f"{base}/_mock/stats").json() | {"tenants": "..."}
         return result
+
+
+@contextlib.contextmanager
+def proxied(upstream: str) -> Iterator[tuple[str, int]]:
+    """Run `maas-kl-mock proxy --upstream` on a port it picks; yield its origin and pid (read off its start-up line)."""
+    command = [sys.executable, "-m", "maas_kl_mock", "proxy", "--upstream", upstream, "--port", "0"]
+    proc = subprocess.Popen(pinned(command, PINNING[0] if PINNING else ""), stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        if "listening on " not in line:
+            raise RuntimeError(f"maas-kl-mock proxy did not start: {line!r}")
+        yield line.split("listening on ", 1)[1].split()[0], proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def bench_proxy(connections: int, duration: int, rounds: int) -> dict[str, Any]:
+    """Query and create load on one mock, directly and through the proxy in turns: the proxy's overhead, one run."""
+    runs: dict[str, list[dict[str, Any]]] = {"direct": [], "proxy": []}
+    with start_mock() as mock, proxied(mock.base_url) as (proxy_base, _):
+        headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+        path = "/v1/ai/default/kling/videos/text2video"
+        for _ in range(rounds):
+            for name, base in (("direct", mock.base_url), ("proxy", proxy_base)):
+                result: dict[str, Any] = {"load_before": load_average()}
+                autocannon(f"{base}{path}", "POST", connections, WARM_UP_S, CREATE_BODY)
+                result["create"] = autocannon(f"{base}{path}", "POST", connections, duration, CREATE_BODY)
+                created = httpx.post(f"{base}{path}", headers=headers, content=CREATE_BODY.encode(), timeout=10)
+                created.raise_for_status()
+                query = f"{base}{path}/{created.json()['data']['task_id']}"
+                autocannon(query, "GET", connections, WARM_UP_S, None)
+                result["query"] = autocannon(query, "GET", connections, duration, None)
+                result["peak_rss_mb"] = 0.0
+                runs[name].append(result)
+        violations = httpx.get(f"{proxy_base}/_mock/violations").json()["count"]
+    return {"direct": median_of(runs["direct"]), "proxy": median_of(runs["proxy"]), "violations": violations}
 
 
 def median_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
@@ -192,7 +254,10 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per server; the table quotes medians")
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "bench-mock.json")
+    parser.add_argument("--only-proxy", action="store_true", help="measure only the proxy's overhead over the mock")
     args = parser.parse_args()
+    if args.only_proxy:
+        return report_proxy(bench_proxy(args.connections, args.duration, args.rounds), args)
     load_at_start = load_average()
     rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in SERVERS}
     for _ in range(args.rounds):  # servers take turns, so a change in background load hits all of them
@@ -256,6 +321,7 @@ def main() -> int:
         op, bound = targets[key]
         met = value >= bound if op == ">=" else value <= bound
         print(f"{key:<28} {value:>7.2f} {op} {bound:>6.2f}  {'yes' if met else 'NO'}")
+    report_proxy(bench_proxy(args.connections, args.duration, args.rounds), args)
     first = series[0]
     middle = next(point for point in series if point["tasks_created"] >= len(series) * first["tasks_created"] // 2)
     last = series[-1]
@@ -265,6 +331,33 @@ def main() -> int:
         f"{last['tasks_created']:,} (store holds {last['tasks_held']:,}; growth over the second half "
         f"{last['rss_mb'] - middle['rss_mb']:+.1f} MB); raw figures in {args.out}"
     )
+    return 0
+
+
+def report_proxy(result: dict[str, Any], args: argparse.Namespace) -> int:
+    """Print the proxy's overhead as ratios over direct calls to the same mock, and add it to the JSON report."""
+    direct, proxy = result["direct"], result["proxy"]
+    ratios = {
+        "proxy_create_p50_vs_direct": proxy["create"]["p50_ms"] / max(direct["create"]["p50_ms"], 1e-9),
+        "proxy_query_p50_vs_direct": proxy["query"]["p50_ms"] / max(direct["query"]["p50_ms"], 1e-9),
+        "direct_create_throughput_vs_proxy": direct["create"]["req_per_s"] / proxy["create"]["req_per_s"],
+        "direct_query_throughput_vs_proxy": direct["query"]["req_per_s"] / proxy["query"]["req_per_s"],
+    }
+    existing = json.loads(args.out.read_text()) if args.out.exists() and not args.only_proxy else {}
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    existing["proxy"] = {**result, "ratios": ratios, "load_average_end": load_average()}
+    args.out.write_text(json.dumps(existing, indent=2) + "\n")
+    print(
+        f"\nproxy overhead (maas-kl-mock proxy in front of the mock vs the mock directly, same run, medians of "
+        f"{args.rounds} rounds x {args.duration}s, {args.connections} connections; {result['violations']} violations)"
+    )
+    print(f"{'path':<8} {'op':<7} {'req/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8}")
+    for name in ("direct", "proxy"):
+        for op in ("create", "query"):
+            r = result[name][op]
+            print(f"{name:<8} {op:<7} {r['req_per_s']:>9.0f} {r['p50_ms']:>7.1f} {r['p99_ms']:>7.1f} {r['non_2xx']:>8}")
+    for key, value in ratios.items():
+        print(f"{key:<36} {value:>7.2f}")
     return 0
 
 

@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 import schemathesis
+from maas_kl_mock import MockServer
 from schemathesis.core.control import SkipTest
 
 from contract_tests import against_server
@@ -146,16 +147,37 @@ def test_a_failure_hidden_behind_a_skip_still_fails_the_run(tmp_path: Path) -> N
 
 @pytest.fixture(scope="module")
 def loopback_mock() -> Iterator[str]:
-    script = Path(sys.executable).parent / "maas-kl-mock"
-    command = [str(script), "serve", "--port", "0", "--token", TENANT_A, "--token", TENANT_B, "--concurrency", "100000"]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()
-            yield line.split()[3]  # "maas-kl-mock listening on http://127.0.0.1:PORT | ..."
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with MockServer("--token", TENANT_A, "--token", TENANT_B, "--concurrency", "100000") as mock:
+        yield mock.base_url
+
+
+def _make_contract(env: dict[str, str], reports: Path) -> subprocess.CompletedProcess[str]:
+    """Run what `make contract` runs, with two examples per operation."""
+    return subprocess.run(
+        [sys.executable, "-m", "contract_tests.against_server", "--max-examples", "2", "--reports", str(reports)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_make_contract_passes_against_the_mock_that_make_mock_starts(tmp_path: Path) -> None:
+    """The README's path as written: `make mock`'s flags, then `make contract` with the documented key (point 2)."""
+    make_mock = re.search(r"maas-kl-mock serve (.*) \$\(MOCK_ARGS\)", (ROOT / "Makefile").read_text(encoding="utf-8"))
+    assert make_mock is not None
+    flags = [flag for flag in make_mock[1].split() if flag not in ("--port", "4010")]
+    assert "--host" in flags  # the Makefile's flags, minus its fixed port
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make contract BASE_URL=http://127.0.0.1:4010 MAAS_KL_API_KEY=mock-token" in readme
+    with MockServer(*flags) as mock:
+        env = {**os.environ, "BASE_URL": mock.base_url, "MAAS_KL_API_KEY": "mock-token"}
+        env.pop("MAAS_KL_CONTRACT_OTHER_API_KEY", None)
+        done = _make_contract(env, tmp_path)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert 'failures="0"' in (tmp_path / "contract-junit.xml").read_text(encoding="utf-8")
 
 
 def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tmp_path: Path) -> None:
@@ -165,15 +187,7 @@ def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tm
         "MAAS_KL_API_KEY": TENANT_A,
         "MAAS_KL_CONTRACT_OTHER_API_KEY": TENANT_B,
     }
-    done = subprocess.run(
-        [sys.executable, "-m", "contract_tests.against_server", "--max-examples", "2", "--reports", str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    done = _make_contract(env, tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     report = (tmp_path / "contract-junit.xml").read_text(encoding="utf-8")
     assert "<testsuite" in report

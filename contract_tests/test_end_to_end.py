@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import struct
-import subprocess
-import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,26 +12,17 @@ import httpx
 import maas_kl_client as sdk
 import pytest
 from maas_kl_client import PollSchedule, task_videos
+from maas_kl_mock import MockServer
 
-SCRIPT = Path(sys.executable).parent / "maas-kl-mock"
 KEY = "e2e-key"
 FAST_POLL = PollSchedule(initial=0.05, multiplier=1.5, maximum=0.5)
 
 
 def _serve(*flags: str) -> Iterator[str]:
-    """Start `maas-kl-mock serve --port 0` and yield its origin once it listens; stop it afterwards."""
-    command = [str(SCRIPT), "serve", "--port", "0", "--token", KEY, *flags]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()  # printed once the socket listens, with the chosen port
-            origin = next((word for word in line.split() if word.startswith("http://127.0.0.1:")), None)
-            assert origin is not None, f"the mock did not announce its address: {line!r}"
-            yield origin.split("/v1/")[0].rstrip("/")
-        finally:
-            proc.terminate()
-            _, errors = proc.communicate(timeout=10)
-    assert "Traceback" not in errors, errors
+    """Start `maas-kl-mock serve` on a free port and yield its origin; stop it afterwards."""
+    with MockServer("--token", KEY, *flags) as mock:
+        yield mock.base_url
+    assert "Traceback" not in mock.logs(), mock.logs()
 
 
 @pytest.fixture(scope="module")

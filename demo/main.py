@@ -56,8 +56,8 @@ def confirm_paid_work(console: Console, *, yes: bool, interactive: bool) -> bool
     if not interactive:
         console.print(
             f"[red]Refusing to create {PAID_TASKS} paid tasks on the real service without confirmation.[/] "
-            "Run `make demo YES=1` (or `python -m demo --yes`) to accept the cost, or unset "
-            f"{ENV_KEY} to use the local mock."
+            "Run `make demo YES=1` (or `python -m demo --yes`) to accept the cost, or "
+            f"`make demo DEMO_ARGS=--mock` (or unset {ENV_KEY}) to use the local mock."
         )
         return False
     return Confirm.ask(

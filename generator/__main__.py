@@ -76,6 +76,7 @@ def generate(output: Path) -> None:
             cwd=work,
         )
         package = project / PACKAGE
+        shutil.copyfile(ROOT / "LICENSE", project / "LICENSE")  # the wheel ships the license it declares
         shutil.copytree(HERE / "overlay" / PACKAGE, package, dirs_exist_ok=True, ignore=_ignored)
         shutil.copytree(FACTS, package / "_specfacts", ignore=_ignored)
         (package / "_spec_data.py").write_text(render(spec), encoding="utf-8")

@@ -29,6 +29,7 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("__aexit__", "__exit__"),
     ("aiter_bytes", "iter_bytes"),
     ("aiter_raw", "iter_raw"),
+    ("in_thread", "inline"),
     ("AsyncIterator", "Iterator"),
     ("an async client", "a sync client"),
     ("Asynchronous", "Synchronous"),

@@ -15,6 +15,7 @@ from ._client import MaasKL, TaskResource
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 from ._core import TaskKind, new_external_task_id
+from ._download import DownloadProgress
 from ._errors import (
     AccountError,
     APIConnectionError,
@@ -64,6 +65,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_WAIT_TIMEOUT",
     "DownloadError",
+    "DownloadProgress",
     "InvalidRequestError",
     "Job",
     "JobResult",

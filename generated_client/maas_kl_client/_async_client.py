@@ -12,7 +12,7 @@ from typing import Any, Self
 
 import httpx
 
-from . import _batch, _download, _plans
+from . import _batch, _download, _plans, _resume
 from ._clock import Clock
 from ._config import as_timeout
 from ._core import INTERRUPTS, BodyReader, OnEvent, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
@@ -276,69 +276,100 @@ class AsyncMaasKL(_Core):
         return [saved.get(r.index, r) for r in results]
 
     async def download_video(
-        self, url: str, path: str | os.PathLike[str], *, timeout: Timeout = None, retry: RetryPolicy | None = None
+        self,
+        url: str,
+        path: str | os.PathLike[str],
+        *,
+        timeout: Timeout = None,
+        retry: RetryPolicy | None = None,
+        on_progress: _download.OnProgress | None = None,
     ) -> Path:
         """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
 
-        Example: ``await client.download_video(task_videos(task)[0].url, "out/")``.
-        """
-        target = _download.destination(url, path)
-        policy = retry or self.retry
-        started = self._clock.monotonic()
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return await self._download_once(httpx.URL(url), target, timeout)
-            except DownloadError as error:
-                wait = None
-                if error.retryable:
-                    wait = policy.delay(
-                        attempt=attempt,
-                        retry_after=None,
-                        elapsed=self._clock.monotonic() - started,
-                        random=self._random,
-                    )
-                if wait is None:
-                    raise
-                await self._clock.asleep(wait)
+        A cut transfer resumes from the bytes already received (Range + If-Range on the ETag), and
+        the file appears only once its length (and ETag) check. `on_progress` gets a
+        DownloadProgress after each chunk.
 
-    async def _download_once(self, current: httpx.URL, target: Path, timeout: Timeout) -> Path:
-        for _ in range(_download.MAX_REDIRECTS + 1):
-            # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
-            request = self._http.build_request(
-                "GET",
-                current,
-                headers=_download.headers_for(current, self._authorized, self._bearer.reveal()),
-                timeout=as_timeout(timeout, self.timeout),
-            )
-            try:
-                response = await self._http.send(request, stream=True, follow_redirects=False)
-            except httpx.TransportError as exc:
-                raise _download.transport_failure(current, exc) from exc
-            try:
-                if response.is_redirect:
-                    current = _download.redirect_target(response)
-                    continue
-                expected, raw = _download.check_status(response)
-                tmp, handle = _download.open_temporary(target)
-                try:
-                    received = 0
-                    # File writes are local and short, so they run inline: no thread hop per chunk.
-                    raw_ok = raw and not response.is_stream_consumed  # in-process transports hand over a read body
-                    async for chunk in response.aiter_raw() if raw_ok else response.aiter_bytes():
-                        handle.write(chunk)
-                        received += len(chunk)
-                    _download.check_length(current, expected, received)
-                    return _download.finish(tmp, handle, target)
-                except BaseException:
-                    _download.discard(tmp, handle)
-                    raise
-            except httpx.TransportError as exc:
-                raise _download.transport_failure(current, exc) from exc
-            finally:
+        Example: ``await client.download_video(task_videos(task)[0].url, "out/", on_progress=print)``.
+        """
+        part = _download.PartFile(_download.destination(url, path))
+        plan = _resume.download(url, self._context(retry))
+        try:
+            complete = await self._drive_download(plan, part, timeout, on_progress)
+            return await _download.in_thread(part.finish, complete.size)
+        except BaseException:
+            part.discard()
+            raise
+
+    async def _drive_download(
+        self, plan: _resume.Plan, part: _download.PartFile, timeout: Timeout, on_progress: _download.OnProgress | None
+    ) -> _resume.Complete:
+        response: httpx.Response | None = None
+        try:
+            action = next(plan)
+            while True:
+                if response is not None and not isinstance(action, _resume.Stream):
+                    await response.aclose()  # the plan does not read this body (a redirect, an error, a 416)
+                    response = None
+                outcome: Any = None
+                if isinstance(action, _resume.Open):
+                    response, outcome = await self._open_download(action, timeout)
+                elif isinstance(action, _resume.Stream) and response is not None:
+                    outcome = await self._stream_download(response, part, action, on_progress)
+                    await response.aclose()
+                    response = None
+                elif isinstance(action, _plans.Sleep):
+                    await self._clock.asleep(action.seconds)
+                action = plan.send(outcome)
+        except StopIteration as done:
+            complete: _resume.Complete = done.value
+            return complete
+        finally:
+            if response is not None:
                 await response.aclose()
-        raise _download.too_many_redirects(current)
+
+    async def _open_download(
+        self, action: _resume.Open, timeout: Timeout
+    ) -> tuple[httpx.Response | None, _resume.Opened | DownloadError]:
+        # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
+        request = self._http.build_request(
+            "GET",
+            action.url,
+            headers={**action.headers, **_download.headers_for(action.url, self._authorized, self._bearer.reveal())},
+            timeout=as_timeout(timeout, self.timeout),
+        )
+        try:
+            response = await self._http.send(request, stream=True, follow_redirects=False)
+        except httpx.TransportError as exc:
+            return None, _download.transport_failure(action.url, exc)
+        return response, _resume.Opened(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+
+    async def _stream_download(
+        self,
+        response: httpx.Response,
+        part: _download.PartFile,
+        action: _resume.Stream,
+        on_progress: _download.OnProgress | None,
+    ) -> _resume.Streamed:
+        await _download.in_thread(part.start_at, action.offset)
+        received = 0
+        buffer = bytearray()
+        error: DownloadError | None = None
+        shown = _download.shown(response.request.url)
+        try:
+            async for chunk in response.aiter_raw() if _download.raw_body(response) else response.aiter_bytes():
+                buffer += chunk
+                received += len(chunk)
+                if len(buffer) >= _download.WRITE_SIZE:
+                    full, buffer = buffer, bytearray()
+                    await _download.in_thread(part.write, full)
+                if on_progress is not None:
+                    on_progress(_download.DownloadProgress(action.offset + received, action.total, shown))
+        except httpx.TransportError as exc:
+            error = _download.transport_failure(response.request.url, exc)
+        if buffer:
+            await _download.in_thread(part.write, buffer)
+        return _resume.Streamed(received, error)
 
     async def close(self) -> None:
         """Close the connection pool, unless the caller passed their own http_client."""

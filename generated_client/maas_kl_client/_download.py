@@ -1,12 +1,14 @@
-"""Download a video to disk atomically: stream into a temporary file, check the length, rename."""
+"""Download a video to disk atomically: stream into a temporary file, check it, rename (protocol: _resume)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import IO
+from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,6 +16,7 @@ import httpx
 from ._errors import DownloadError
 
 MAX_REDIRECTS = 5
+T = TypeVar("T")
 
 
 def shown(url: str | httpx.URL) -> str:
@@ -41,82 +44,93 @@ def temporary(target: Path) -> Path:
     return target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
 
 
-def redirect_target(response: httpx.Response) -> httpx.URL:
-    """Where a 3xx points, resolved against the request."""
-    location = response.headers.get("location")
-    if not location:
-        msg = f"{shown(response.request.url)} answered HTTP {response.status_code} without a Location header."
-        raise DownloadError(msg)
-    return response.request.url.join(location)
-
-
-def check_status(response: httpx.Response) -> tuple[int | None, bool]:
-    """Raise for a non-200 answer; return the announced length (if any) and whether to read raw bytes.
-
-    Content-Length counts the bytes on the wire, so it is checked against the raw stream; a body
-    with a Content-Encoding is decoded instead and its length is not checked.
-    """
-    status = response.status_code
-    if status != 200:
-        msg = (
-            f"GET {shown(response.request.url)} answered HTTP {status}; "
-            "the URL may have expired (videos are deleted after 30 days): query the task again for a fresh one."
-        )
-        raise DownloadError(msg, retryable=status >= 500 or status == 429)
-    encoding = response.headers.get("content-encoding", "identity").strip().lower()
-    if encoding not in {"", "identity"}:
-        return None, False
-    length = response.headers.get("content-length")
-    try:
-        return (int(length) if length is not None else None), True
-    except ValueError:
-        return None, True
-
-
 def transport_failure(url: httpx.URL, exc: httpx.TransportError) -> DownloadError:
-    """Report a dropped connection or timeout while downloading: worth another try."""
+    """Report a dropped connection or timeout while downloading: worth another try (resuming where it stopped)."""
     return DownloadError(
         f"GET {shown(url)} failed ({type(exc).__name__}); nothing was written. Download again.", retryable=True
     )
 
 
-def too_many_redirects(url: httpx.URL) -> DownloadError:
-    """Report a redirect loop or chain longer than MAX_REDIRECTS."""
-    return DownloadError(f"GET {shown(url)} redirected more than {MAX_REDIRECTS} times; check the URL.")
+@dataclass(frozen=True, slots=True)
+class DownloadProgress:
+    """How far a download is: bytes in the file so far and the whole file's size when the server said.
+
+    `download_video(..., on_progress=lambda p: print(p.received, p.total))` gets one after each chunk.
+    """
+
+    received: int
+    total: int | None
+    url: str  # without its query, which for signed links is a credential
 
 
-def check_length(url: httpx.URL, expected: int | None, received: int) -> None:
-    """Raise when the body is shorter or longer than Content-Length said."""
-    if expected is not None and received != expected:
-        msg = (
-            f"GET {shown(url)} sent {received} bytes but announced {expected}; the connection was cut. "
-            "Nothing was written; download again."
-        )
-        raise DownloadError(msg, retryable=True)
+OnProgress = Callable[[DownloadProgress], None]
 
 
-def open_temporary(target: Path) -> tuple[Path, IO[bytes]]:
-    """Create the temporary file next to `target`."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary(target)
-    return tmp, tmp.open("xb")
+class PartFile:
+    """The temporary file a download writes next to its target; renamed into place only once complete and checked."""
 
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.path = temporary(target)
+        self._handle: IO[bytes] | None = None
 
-def finish(tmp: Path, handle: IO[bytes], target: Path) -> Path:
-    """Flush to disk and move the complete file into place."""
-    handle.flush()
-    os.fsync(handle.fileno())
-    handle.close()
-    tmp.replace(target)
-    return target
+    def start_at(self, offset: int) -> None:
+        """Position writes at `offset`, dropping anything after it (0 starts over)."""
+        if self._handle is None:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = self.path.open("x+b")
+        self._handle.seek(offset)
+        self._handle.truncate()
 
+    def write(self, data: bytes | bytearray) -> None:
+        """Append `data` at the current position."""
+        assert self._handle is not None
+        self._handle.write(data)
 
-def discard(tmp: Path | None, handle: IO[bytes] | None) -> None:
-    """Remove the temporary file after a failure, so no partial video is left behind."""
-    if handle is not None:
+    def finish(self, size: int) -> Path:
+        """Check the file holds exactly `size` bytes, flush it to disk and move it into place."""
+        if self._handle is None:
+            self.start_at(0)
+        handle = self._handle
+        assert handle is not None
+        handle.flush()
+        written = os.fstat(handle.fileno()).st_size
+        if written != size:
+            msg = f"the download of {self.target.name} holds {written} bytes, not {size}; nothing was written"
+            raise DownloadError(msg, retryable=True)
+        os.fsync(handle.fileno())
         handle.close()
-    if tmp is not None:
-        tmp.unlink(missing_ok=True)
+        self._handle = None
+        self.path.replace(self.target)
+        return self.target
+
+    def discard(self) -> None:
+        """Remove the temporary file after a failure, so no partial video is left behind."""
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+        self.path.unlink(missing_ok=True)
+
+
+WRITE_SIZE = 1 << 20  # bytes gathered before one write: a thread hop per MiB, not per chunk
+
+
+async def in_thread(function: Callable[..., T], *args: Any) -> T:
+    """Run blocking file work off the event loop (the sync client calls `inline` instead, see unasync)."""
+    return await asyncio.to_thread(function, *args)
+
+
+def inline(function: Callable[..., T], *args: Any) -> T:
+    """Run file work in the calling thread: the sync twin of `in_thread`."""
+    return function(*args)
+
+
+def raw_body(response: httpx.Response) -> bool:
+    """Whether to read the wire bytes (identity encoding, not yet read) rather than decoded ones."""
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    return (
+        encoding in {"", "identity"} and not response.is_stream_consumed
+    )  # in-process transports hand over a read body
 
 
 def headers_for(url: httpx.URL, authorized: Callable[[httpx.URL], bool], bearer: str) -> dict[str, str]:

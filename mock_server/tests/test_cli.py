@@ -28,6 +28,23 @@ def test_config_file_fills_what_the_flags_left_alone(tmp_path: Path) -> None:
     assert config.tokens == frozenset({"a", "b"})
 
 
+def test_video_flags_and_config_keys() -> None:
+    config = config_of(["serve", "--video-size-kb", "20480", "--download-cut", "0.7,0.3", "--download-cut-rate", "0.5"])
+    assert (config.video_size_kb, config.faults.download_cut, config.faults.download_cut_rate) == (
+        20480,
+        (0.3, 0.7),
+        0.5,
+    )
+    assert config_of(["serve"]).video_size_kb is None
+
+
+def test_video_settings_from_a_config_file(tmp_path: Path) -> None:
+    settings = tmp_path / "mock.yaml"
+    settings.write_text("video-size-kb: 1024\ndownload-cut: '0.5'\nvideo-cache-mb: 8\n")
+    config = config_of(["serve", "--config", str(settings)])
+    assert (config.video_size_kb, config.faults.download_cut, config.video_cache_mb) == (1024, (0.5,), 8)
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [
@@ -38,6 +55,10 @@ def test_config_file_fills_what_the_flags_left_alone(tmp_path: Path) -> None:
         ("colour: red", "unknown setting 'colour'"),
         ("latency: 5", "latency '5' not understood"),
         ("fault-rate: 2", "between 0 and 1"),
+        ("download-cut: '1.5'", "between 0 and 1, e.g. 0.3,0.7"),
+        ("download-cut: 'half'", "download cut 'half' not understood"),
+        ("video-size-kb: -1", "--video-size-kb -1 must be 0 or more"),
+        ("video-cache-mb: 0", "--video-cache-mb 0 must be at least 1"),
     ],
 )
 def test_bad_config_files_are_one_line_errors(

@@ -37,6 +37,14 @@ def test_control_api_sets_faults(harness: Harness) -> None:
     assert "unknown fault settings" in body(refused)["message"]
 
 
+def test_control_api_sets_download_cuts(harness: Harness) -> None:
+    plan = {"download_cut": [0.7, 0.3], "download_cut_rate": 0.5}
+    shown = body(harness.send("PUT", "/_mock/faults", raw=orjson.dumps(plan), token=None))["plan"]
+    assert (shown["download_cut"], shown["download_cut_rate"]) == ([0.3, 0.7], 0.5)
+    refused = harness.send("PUT", "/_mock/faults", {"download_cut": [1.0]}, token=None)
+    assert (refused.status, body(refused)["code"]) == (400, 1201)
+
+
 def test_control_api_errors_are_envelopes(harness: Harness) -> None:
     unknown = harness.send("GET", "/_mock/nope", token=None)
     assert (unknown.status, body(unknown)["code"]) == (404, 1203)

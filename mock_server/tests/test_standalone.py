@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import shutil
-import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from maas_kl_mock import tenant_label
-
-SCRIPT = Path(sys.executable).parent / "maas-kl-mock"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from maas_kl_mock import MockServer, MockServerError, tenant_label
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("mock") / "stderr.log"
-    command = [str(SCRIPT), "serve", "--port", str(port), "--submitted-seconds", "0.05", "--processing-seconds", "0.1"]
-    command.append("--check-responses")  # a response the spec forbids shows up in internal_errors
-    with (
-        log.open("w") as errors,
-        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True) as proc,
-    ):
-        try:
-            assert proc.stdout is not None
-            line = proc.stdout.readline()  # the start-up line is printed once the socket listens
-            assert f"http://127.0.0.1:{port}" in line, (line, log.read_text())
-            assert "Bearer" in line
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-    assert "Traceback" not in log.read_text(), log.read_text()
+def server() -> Iterator[str]:
+    # The document's examples send "Bearer XXX": this server takes any key, as --any-token says.
+    flags = ["--any-token", "--submitted-seconds", "0.05", "--processing-seconds", "0.1", "--check-responses"]
+    with MockServer(*flags) as mock:  # --check-responses: a response the spec forbids shows up in internal_errors
+        assert "Bearer" in mock.logs()  # the human start-up line is still printed
+        yield mock.base_url
+    assert "Traceback" not in mock.logs(), mock.logs()
 
 
 # The document's three curl examples, with the host and path adjusted and their bodies closed into JSON.
@@ -136,3 +116,75 @@ def test_connection_faults_over_http(server: str) -> None:
     assert stats["tenants"][tenant_label("faults")]["tasks"] == 1
     assert "faults" not in stats["tenants"]
     assert stats["internal_errors"] == 0
+
+
+def test_the_default_server_knows_its_keys_as_the_real_service_does() -> None:
+    """`make mock` answers an unknown key 401 / 1002, so `make contract` against it sees the real behaviour."""
+    with MockServer() as mock:
+        api = f"{mock.api_base_url}/videos/text2video"
+        assert mock.token == "mock-token"
+        unknown = httpx.post(api, headers={"Authorization": "Bearer someone-else"}, json={"prompt": "x"})
+        assert (unknown.status_code, unknown.json()["code"]) == (401, 1002)
+        assert httpx.post(api, headers=mock.headers, json={"prompt": "x"}).json()["code"] == 0
+
+
+def test_any_token_is_an_opt_in_and_cannot_be_mixed_with_token() -> None:
+    with MockServer("--any-token") as mock:
+        api = f"{mock.api_base_url}/videos/text2video"
+        assert httpx.post(api, headers={"Authorization": "Bearer anyone"}, json={"prompt": "x"}).json()["code"] == 0
+    with pytest.raises(MockServerError, match="--any-token accepts every key"):
+        MockServer("--any-token", "--token", "k").start()
+
+
+def test_mock_server_stops_its_whole_process_group_and_keeps_its_log() -> None:
+    mock = MockServer().start()
+    pid = mock.pid
+    assert pid is not None
+    assert mock.alive()
+    mock.stop()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(pid, 0)
+    assert "listening on" in mock.logs()
+    mock.stop()  # twice is fine
+
+
+def test_mock_server_is_an_async_context_manager() -> None:
+    async def run() -> dict[str, object]:
+        async with MockServer() as mock:
+            async with httpx.AsyncClient(base_url=mock.api_base_url, headers=mock.headers) as client:
+                created = (await client.post("/videos/text2video", json={"prompt": "x"})).json()
+            return {"code": created["code"], "tasks": len(mock.control.tasks())}
+
+    assert asyncio.run(run()) == {"code": 0, "tasks": 1}
+
+
+def test_mock_server_restarts_on_the_same_port_after_a_kill(tmp_path: Path) -> None:
+    mock = MockServer("--state", str(tmp_path / "state.db")).start()
+    try:
+        httpx.post(f"{mock.api_base_url}/videos/text2video", headers=mock.headers, json={"prompt": "x"})
+        base = mock.base_url
+        mock.kill()
+        assert not mock.alive()
+        mock.start()
+        assert mock.base_url == base
+        assert len(mock.control.tasks()) == 1
+    finally:
+        mock.stop()
+
+
+def test_a_server_that_cannot_start_says_why() -> None:
+    with pytest.raises(MockServerError, match="exited with 2"):
+        MockServer("--concurrency", "many").start()
+
+
+@pytest.mark.maas_kl_mock(concurrency_limit=1)
+def test_the_server_fixture_takes_the_marker(maas_kl_mock_server: MockServer) -> None:
+    api, headers = f"{maas_kl_mock_server.api_base_url}/videos/text2video", {"Authorization": "Bearer fixture-key"}
+    assert httpx.post(api, headers=headers, json={"prompt": "x"}).json()["code"] == 0
+    assert httpx.post(api, headers=headers, json={"prompt": "y"}).json()["code"] == 1303
+    assert maas_kl_mock_server.control.stats()["internal_errors"] == 0
+
+
+@pytest.mark.maas_kl_mock(concurrency_limit=1)
+def test_the_server_fixture_starts_each_test_with_no_tasks(maas_kl_mock_server: MockServer) -> None:
+    assert maas_kl_mock_server.control.tasks() == []

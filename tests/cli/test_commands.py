@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import re
 from pathlib import Path
 
+import pytest
 from maas_kl_mock.pytest_plugin import MockFixture
 
 from demo.frame import sunset_png
@@ -199,3 +201,19 @@ def test_connection_flags_override_the_environment(cli: Runner, maas_kl_mock: Mo
     assert call.request.path == "/v1/ai/acct-7/kling/videos/text2video"
     assert {k.lower(): v for k, v in call.request.headers.items()}["authorization"] == "Bearer flag-key"
     assert "flag-key" not in result.out + result.err
+
+
+@pytest.mark.maas_kl_mock(video_size_kb=4096)
+def test_download_shows_a_progress_bar_with_bytes_and_rate_on_a_terminal(
+    cli: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    done = cli("text2video", "A dog", "--wait", "--json").json()["task"]
+    url = done["task_result"]["videos"][0]["url"]
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich treats stderr as a terminal, as in a real shell
+    monkeypatch.setenv("COLUMNS", "120")
+    result = cli("download", url, "--output", str(tmp_path / "v.mp4"))
+    assert result.code == 0, result.err
+    size = (tmp_path / "v.mp4").stat().st_size
+    assert size == 4096 * 1024
+    assert f"{size / 1e6:.1f}/{size / 1e6:.1f} MB" in result.err, result.err
+    assert re.search(r"[0-9.]+ [kMG]?B/s", result.err), "the transfer rate"

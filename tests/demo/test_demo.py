@@ -57,6 +57,10 @@ def test_demo_runs_four_tasks_writes_mp4s_and_stops_the_mock(tmp_path: Path) -> 
     assert not group_alive(int(found[1]))
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def test_interrupted_demo_stops_the_mock(tmp_path: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "demo", "--out", str(tmp_path), "--submitted-seconds", "30"],
@@ -66,6 +70,9 @@ def test_interrupted_demo_stops_the_mock(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A test run started as a background job ignores SIGINT, and children inherit that; a user's
+        # demo on a terminal does not, so give it the default handler back.
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - the child only resets one signal
     )
     try:
         assert proc.stdout is not None
@@ -79,6 +86,9 @@ def test_interrupted_demo_stops_the_mock(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        for pipe in (proc.stdout, proc.stderr):  # so a failure here is not reported again as a leak elsewhere
+            if pipe is not None:
+                pipe.close()
     assert proc.returncode == 130
     assert "Interrupted" in rest
     assert not group_alive(int(found[1]))
@@ -89,6 +99,7 @@ def test_live_mode_without_a_terminal_refuses_paid_work_unless_yes(tmp_path: Pat
     assert done.returncode == 2
     assert "Refusing to create 3 paid tasks" in done.stdout
     assert "make demo YES=1" in done.stdout
+    assert "make demo DEMO_ARGS=--mock" in " ".join(done.stdout.split())  # the way to the mock, key still set
     assert list(tmp_path.glob("*.mp4")) == []
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import maas_kl_client
 import pytest
-from maas_kl_client import AsyncMaasKL, MaasKL
+from maas_kl_client import AsyncMaasKL, MaasKL, RetryPolicy
 from maas_kl_client._envelope import error_class
 from maas_kl_mock.pytest_plugin import MockFixture
 
@@ -78,6 +78,16 @@ def test_the_batch_example_runs_every_job_within_the_limit(
     assert len(maas_kl_mock.store.tasks()) == 9
 
 
+def test_the_progress_example_downloads_and_reports(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    exec(_block("on_progress=show"), {})
+    [video] = _mp4s(tmp_path / "out")
+    size = video.stat().st_size
+    assert capsys.readouterr().out.splitlines()[-1] == f"{size}/{size} bytes"
+
+
 @pytest.mark.parametrize("name", ["test_my_video_job", "test_render"])
 def test_the_fixture_recipes_pass(name: str, maas_kl_mock: MockFixture, tmp_path: Path) -> None:
     namespace: dict[str, Any] = {}
@@ -115,3 +125,36 @@ def test_each_error_row_is_what_the_sdk_does(row: list[str]) -> None:
         assert error_statuses()[code] == status, f"code {code}: the spec says HTTP {error_statuses()[code]}"
         cls, retryable = error_class(status, code)
         assert (cls.__name__, retryable) == (exception, retried), f"code {code}"
+
+
+def test_the_mock_server_example_runs() -> None:
+    exec(_block("with MockServer("), {})
+
+
+def test_the_server_fixture_recipe_passes(maas_kl_mock_server: Any) -> None:
+    namespace: dict[str, Any] = {}
+    exec(_block("def test_with_a_real_server("), namespace)
+    namespace["test_with_a_real_server"](maas_kl_mock_server)
+
+
+def test_readme_says_exactly_what_the_default_retry_budget_does_on_1303() -> None:
+    policy = RetryPolicy()
+    text = " ".join(README.split())
+    assert f"{policy.max_attempts} attempts in all" in text
+    assert f"no new attempt starts once {policy.deadline:g} s have passed" in text
+    assert f"up to {policy.max_retry_after:g} s" in text
+    assert "the create ends in `RateLimitError` with no task created" in text
+
+
+def test_readme_says_where_each_prefer_control_applies() -> None:
+    text = " ".join(README.split())
+    assert "`example=failed` exists on the queries (a `failed` task), not on the creates" in text
+    assert "a scenario leaves queries alone" in text
+
+
+def test_readme_names_the_cli_flags_and_the_mock_key() -> None:
+    text = " ".join(README.split())
+    assert "`--allow-insecure-http`" in text
+    assert "an `--output` under an existing *file* is bad input (exit 2, nothing sent)" in text
+    assert "export MAAS_KL_API_KEY=mock-token" in text
+    assert "`--any-token` opts into" in text

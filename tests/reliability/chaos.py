@@ -49,8 +49,7 @@ from maas_kl_client import (
     TaskTimeout,
     task_videos,
 )
-
-from .mockproc import MockProcess
+from maas_kl_mock import MockServer
 
 TENANT = "chaos-tenant"
 KINDS: tuple[TaskKind, ...] = ("text2video", "image2video", "video_extend")
@@ -178,6 +177,8 @@ class ChaosSettings:
     def mock_args(self) -> list[str]:
         """Flags of `maas-kl-mock serve` for this run (faults are switched on later, by the control API)."""
         return [
+            "--token",
+            TENANT,
             "--concurrency",
             str(self.limit),
             "--submitted-seconds",
@@ -268,7 +269,7 @@ class ChaosReport:
     results: list[FlowResult]
     ledger: Ledger
     faults: Counter[str]
-    served_sha256: str
+    served_sha256: dict[str, str]  # task_id -> SHA-256 of the video the mock serves for it (each video differs)
     tasks: list[dict[str, Any]]
     seeded: int
     wall_seconds: float
@@ -303,7 +304,7 @@ class ChaosReport:
                 r.error is not None
                 or len(stored) != 1
                 or stored[0]["task_id"] != r.task_id
-                or r.video_sha256 != self.served_sha256
+                or r.video_sha256 != self.served_sha256.get(r.task_id or "")
             ):
                 lost.append(r)
         return lost
@@ -592,13 +593,13 @@ async def run_chaos(
         await control.call("PUT", "faults", {"rate": 0.0})
         tasks = (await control.call("GET", "tasks"))["tasks"]
         async with httpx.AsyncClient(timeout=10) as plain:
-            served = await _served_bytes(plain, client, results, settings)
+            served = await _served_digests(plain, client, results, settings)
     return ChaosReport(
         settings=settings,
         results=results,
         ledger=ledger,
         faults=Counter(stats["faults"]) + interference.faults,
-        served_sha256=hashlib.sha256(served).hexdigest(),
+        served_sha256=served,
         tasks=sorted(tasks, key=lambda t: (t["created_at"], int(t["task_id"]))),
         seeded=seeded,
         wall_seconds=wall,
@@ -639,17 +640,19 @@ async def run_batch(
             return
 
 
-async def _served_bytes(
+async def _served_digests(
     plain: httpx.AsyncClient, client: AsyncMaasKL, results: list[FlowResult], settings: ChaosSettings
-) -> bytes:
-    """Fetch one finished flow's video straight from the mock, without the SDK, to compare bytes."""
-    done = next((r for r in results if r.task_id is not None), None)
-    if done is None or done.task_id is None:
-        return b""
-    task = await client.resource(done.kind).get(done.task_id, retry=settings.retry)
-    response = await plain.get(task_videos(task)[0].url)
-    response.raise_for_status()
-    return response.content
+) -> dict[str, str]:
+    """Fetch each finished flow's video straight from the mock, without the SDK, to compare bytes."""
+    digests: dict[str, str] = {}
+    for done in results:
+        if done.task_id is None:
+            continue
+        task = await client.resource(done.kind).get(done.task_id, retry=settings.retry)
+        response = await plain.get(task_videos(task)[0].url)
+        response.raise_for_status()
+        digests[done.task_id] = hashlib.sha256(response.content).hexdigest()
+    return digests
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -664,7 +667,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = ChaosSettings(
         flows=args.flows, seed=args.seed, fault_rate=args.fault_rate, concurrency=args.concurrency, batch=args.batch
     )
-    with MockProcess(settings.mock_args()) as mock:
+    with MockServer(*settings.mock_args()) as mock:
         report = asyncio.run(run_chaos(mock.base_url, settings))
     print(report.render())
     try:

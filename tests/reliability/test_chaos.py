@@ -7,14 +7,14 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+from maas_kl_mock import MockServer
 
 from .chaos import ChaosSettings, FlowResult, Interference, run_chaos
-from .mockproc import MockProcess
 
 
 def test_chaos_every_flow_gets_its_one_task_and_its_video(tmp_path: Path) -> None:
     settings = ChaosSettings(flows=50)
-    with MockProcess(settings.mock_args(), log=tmp_path / "mock.log") as mock:
+    with MockServer(*settings.mock_args(), log_path=tmp_path / "mock.log") as mock:
         report = asyncio.run(run_chaos(mock.base_url, settings))
     print(report.render())
     report.check()
@@ -28,7 +28,7 @@ def test_chaos_every_flow_gets_its_one_task_and_its_video(tmp_path: Path) -> Non
 def test_kill_and_restart_on_the_state_file_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     settings = ChaosSettings(flows=30, fault_rate=0.1)
     state = tmp_path / "state.sqlite"
-    mock = MockProcess([*settings.mock_args(), "--state", str(state)], log=tmp_path / "mock.log")
+    mock = MockServer(*settings.mock_args(), "--state", str(state), log_path=tmp_path / "mock.log")
     seen_before: Counter[str] = Counter()
 
     async def kill_midway(results: list[FlowResult]) -> Interference:
@@ -59,7 +59,7 @@ def test_kill_and_restart_on_the_state_file_loses_and_duplicates_nothing(tmp_pat
 
 def test_chaos_in_batch_mode_learns_the_limit_and_loses_nothing(tmp_path: Path) -> None:
     settings = ChaosSettings(flows=30, concurrency=4, batch=True)
-    with MockProcess(settings.mock_args(), log=tmp_path / "mock.log") as mock:
+    with MockServer(*settings.mock_args(), log_path=tmp_path / "mock.log") as mock:
         report = asyncio.run(run_chaos(mock.base_url, settings))
     print(report.render())
     report.check()

@@ -13,19 +13,17 @@ What is asserted, for every input:
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from maas_kl_mock import ManualClock, MockConfig, MockCore, MockRequest, MockResponse, load_spec
+from maas_kl_mock import ManualClock, MockConfig, MockCore, MockRequest, MockResponse, MockServer, load_spec
 
-from .mockproc import MockProcess
 from .tally import FUZZ_TRIED
 
 API = "/v1/ai/XXX/kling"
@@ -54,6 +52,12 @@ TRAVERSAL = [
     "%c0%ae%c0%ae/",
 ]
 MAX_BODY = 4096
+# Inputs per target: the quick run in `make test`; `make fuzz` sets MAAS_KL_FUZZ=deep (over 100,000 in all).
+DEPTH = (
+    {"in-process": 100_000, "control API": 10_000, "socket": 3_000}
+    if os.environ.get("MAAS_KL_FUZZ") == "deep"
+    else {"in-process": 5_000, "control API": 600, "socket": 500}
+)
 
 
 def json_bombs() -> st.SearchStrategy[bytes]:
@@ -176,7 +180,11 @@ def api_requests() -> st.SearchStrategy[MockRequest]:
 
 
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")  # so a failure shows its cause, not this
-@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=DEPTH["in-process"],
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     request=st.one_of(
         st.builds(
@@ -217,7 +225,11 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=DEPTH["control API"],
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(
     call=st.one_of(
         st.tuples(st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH"]), st.text(max_size=20)),
@@ -329,29 +341,35 @@ def parse_http(raw: bytes) -> tuple[int, str, bytes]:
     return status, content_type, body
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MockProcess]:
-    log: Path = tmp_path_factory.mktemp("fuzz") / "mock.log"
-    with MockProcess(["--max-body-mb", str(MAX_BODY / 1024 / 1024), "--check-responses"], log=log) as mock:
-        yield mock
-
-
 @pytest.mark.filterwarnings("ignore:Generating overly large repr")  # so a failure shows its cause, not this
-@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(case=raw_requests())
-def test_server_answers_raw_bytes_with_an_envelope_or_a_close(server: MockProcess, case: tuple[bytes, bool]) -> None:
-    data, complete = case
-    FUZZ_TRIED["socket"] += 1
-    raw, cut_off = exchange(server.port, data)
-    if raw:
-        status, content_type, body = parse_http(raw)
-        check_answer(status, content_type, body)
-    else:
-        assert not complete or cut_off, f"a completely framed request got no answer: {data[:200]!r}"
-    assert server.alive()
+def test_server_answers_raw_bytes_with_an_envelope_or_a_close_and_counts_no_internal_error(tmp_path: Path) -> None:
+    """One test owns its server, fuzzes it, then reads its stats: passes alone, and only if something was fuzzed."""
+    flags = ["--any-token", "--max-body-mb", str(MAX_BODY / 1024 / 1024), "--check-responses"]
+    with MockServer(*flags, log_path=tmp_path / "mock.log") as server:
+        tried = 0
 
+        @settings(
+            max_examples=DEPTH["socket"],
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        @given(case=raw_requests())
+        def fuzz(case: tuple[bytes, bool]) -> None:
+            nonlocal tried
+            data, complete = case
+            tried += 1
+            FUZZ_TRIED["socket"] += 1
+            raw, cut_off = exchange(server.port, data)
+            if raw:
+                status, content_type, body = parse_http(raw)
+                check_answer(status, content_type, body)
+            else:
+                assert not complete or cut_off, f"a completely framed request got no answer: {data[:200]!r}"
+            assert server.alive()
 
-def test_server_survives_the_fuzzing_and_counts_no_internal_error(server: MockProcess) -> None:
-    stats = httpx.get(f"{server.base_url}/_mock/stats", timeout=5).json()
-    assert stats["internal_errors"] == 0
-    assert server.alive()
+        fuzz()
+        stats = server.control.stats()
+        assert tried >= DEPTH["socket"] // 2, "the socket fuzzing barely ran"
+        assert stats["requests"] > 0, "no fuzzed input reached the mock's core"
+        assert stats["internal_errors"] == 0
+        assert server.alive()

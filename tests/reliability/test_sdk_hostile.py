@@ -84,15 +84,6 @@ def serve() -> Iterator[Callable[[Behaviour], Server]]:
         s.close()
 
 
-def drip(handler: socketserver.StreamRequestHandler) -> None:
-    body = b'{"code": 0, "message": "SUCCEED", "data": {"task_id": "1"}}' + b" " * 200
-    handler.wfile.write(_head("200 OK", len(body)))
-    for byte in body:
-        handler.wfile.write(bytes([byte]))
-        handler.wfile.flush()
-        time.sleep(0.05)
-
-
 def huge(handler: socketserver.StreamRequestHandler) -> None:
     chunk = b" " * 65536
     handler.wfile.write(_head("200 OK", None, "Transfer-Encoding: chunked\r\n"))
@@ -115,23 +106,75 @@ def client(url: str, **kw: object) -> MaasKL:
     return MaasKL(api_key=KEY, endpoint_path="XXX", base_url=url, retry=retry, **kw)  # type: ignore[arg-type]
 
 
+class TickingClock:
+    """The SDK's clock, moving `step` seconds on each reading: a dripping body runs out of time after a few
+    chunks, decided by this clock, not by waiting."""
+
+    def __init__(self, step: float) -> None:
+        self.now = 0.0
+        self.step = step
+
+    def monotonic(self) -> float:
+        self.now += self.step
+        return self.now
+
+    def time(self) -> float:
+        return 1_700_000_000.0 + self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    async def asleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def counted_drip(sent: list[int]) -> Behaviour:
+    """`drip`, recording how many body bytes went out before the client hung up."""
+
+    def behaviour(handler: socketserver.StreamRequestHandler) -> None:
+        body = b'{"code": 0, "message": "SUCCEED", "data": {"task_id": "1"}}' + b" " * 200
+        handler.wfile.write(_head("200 OK", len(body)))
+        for byte in body:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            sent.append(byte)
+            time.sleep(0.05)  # the peer's pace; the verdict comes from the SDK's clock
+
+    return behaviour
+
+
+# With a 10 s read timeout and the clock moving 4 s per reading, the body is out of time after a few
+# chunks; by the wall clock the SDK would read for 10 s, 200 bytes at this pace.
+FEW_BYTES = 40
+
+
 def test_slow_drip_is_cut_at_the_total_timeout(serve: Callable[[Behaviour], Server]) -> None:
-    server = serve(drip)
-    with pytest.raises(APITimeoutError, match="in total"):  # per-chunk timeouts alone would read the whole drip
-        client(server.url, timeout=httpx.Timeout(1.0)).text2video.get("1")
+    sent: list[int] = []
+    server = serve(counted_drip(sent))
+    slow = client(server.url, timeout=httpx.Timeout(10.0), clock=TickingClock(step=4.0))
+    with pytest.raises(APITimeoutError, match="in total"):
+        slow.text2video.get("1")
+    assert len(sent) < FEW_BYTES, "the SDK's clock did not decide that the drip took too long"
 
 
 def test_slow_drip_is_cut_in_the_async_client_too(serve: Callable[[Behaviour], Server]) -> None:
-    server = serve(drip)
+    sent: list[int] = []
+    server = serve(counted_drip(sent))
 
     async def go() -> None:
         async with AsyncMaasKL(
-            api_key=KEY, endpoint_path="XXX", base_url=server.url, retry=RetryPolicy(max_attempts=1), timeout=1.0
+            api_key=KEY,
+            endpoint_path="XXX",
+            base_url=server.url,
+            retry=RetryPolicy(max_attempts=1),
+            timeout=10.0,
+            clock=TickingClock(step=4.0),
         ) as c:
             await c.image2video.get("1")
 
-    with pytest.raises(APITimeoutError, match="in total"):
+    with pytest.raises(APITimeoutError):
         asyncio.run(go())
+    assert len(sent) < FEW_BYTES
 
 
 def test_huge_body_is_refused_typed_without_reading_it_all(serve: Callable[[Behaviour], Server]) -> None:

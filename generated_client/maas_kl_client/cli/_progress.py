@@ -6,8 +6,19 @@ from types import TracebackType
 from typing import Self
 
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
+from .._download import DownloadProgress
 from ..models.task import Task
 
 STATUS_STYLE = {"submitted": "yellow", "processing": "cyan", "succeed": "green", "failed": "red"}
@@ -19,7 +30,22 @@ def styled(status: str) -> str:
     return f"[{style}]{status}[/]" if style else status
 
 
-class TaskProgress:
+class _Live:
+    """A rich Progress shown while the `with` block runs."""
+
+    _progress: Progress
+
+    def __enter__(self) -> Self:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.stop()
+
+
+class TaskProgress(_Live):
     """Rows of live progress, one per task; disabled (silent) when the console is not a terminal."""
 
     def __init__(self, console: Console, *, enabled: bool = True, transient: bool = False) -> None:
@@ -56,11 +82,29 @@ class TaskProgress:
         self._progress.update(row, status=status, total=1, completed=1)
         self._progress.stop_task(row)
 
-    def __enter__(self) -> Self:
-        self._progress.start()
-        return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.stop()
+class DownloadBar(_Live):
+    """One progress bar per download, with bytes so far, the total, the rate and the time left; silent off a terminal.
+
+    `download_video(..., on_progress=lambda p: bar.update(row, p))` feeds it.
+    """
+
+    def __init__(self, console: Console, *, enabled: bool = True, transient: bool = False) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=transient,
+            disable=not enabled,
+        )
+
+    def add(self, label: str) -> TaskID:
+        """Start a bar for one file, before its size is known."""
+        return self._progress.add_task(label, total=None)
+
+    def update(self, row: TaskID, progress: DownloadProgress) -> None:
+        """Show how many bytes are in (a resumed download starts from what it already had)."""
+        self._progress.update(row, completed=progress.received, total=progress.total)

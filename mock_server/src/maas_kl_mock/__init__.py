@@ -15,6 +15,7 @@ from ._core import Call, MockConfig, MockCore, ResponseInvalid
 from ._errors import ApiError, SpecError
 from ._faults import FaultInjector, FaultPlan, Latency
 from ._http import Drop, MockRequest, MockResponse
+from ._server import MockControl, MockServer, MockServerError
 from ._simulate import Lifecycle, Simulator
 from ._spec import Spec, load_spec
 from ._sqlite_store import SqliteTaskStore
@@ -38,9 +39,12 @@ __all__ = [
     "MemoryTaskStore",
     "MockApp",
     "MockConfig",
+    "MockControl",
     "MockCore",
     "MockRequest",
     "MockResponse",
+    "MockServer",
+    "MockServerError",
     "ResponseInvalid",
     "Simulator",
     "Spec",

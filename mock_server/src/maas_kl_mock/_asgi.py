@@ -58,44 +58,7 @@ class MockApp:
         await self._send(scope, send, response)
 
     async def _request(self, scope: Scope, receive: Receive) -> MockRequest:
-        limit = self.core.config.max_body_bytes
-        raw_headers = scope["headers"]
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers}
-        if len(headers) != len(raw_headers):  # a repeated header: join its values, as RFC 9110 allows
-            headers = {}
-            for raw_name, raw_value in raw_headers:
-                name = raw_name.decode("latin-1").lower()
-                value = raw_value.decode("latin-1")
-                headers[name] = f"{headers[name]}, {value}" if name in headers else value
-        chunks: list[bytes] = []
-        size = 0
-        too_large = False
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            too_large = True
-        more = not too_large
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                too_large = True
-                chunks.clear()
-            elif chunk:
-                chunks.append(chunk)
-            more = message.get("more_body", False)
-        host = headers.get("host") or _server_host(scope)
-        return MockRequest(
-            method=scope["method"],
-            path=_raw_path(scope),
-            headers=headers,
-            body=b"".join(chunks),
-            query=scope.get("query_string", b"").decode("latin-1"),
-            base_url=f"{scope.get('scheme', 'http')}://{host}",
-            body_too_large=too_large,
-        )
+        return await read_request(scope, receive, self.core.config.max_body_bytes)
 
     async def _send(self, scope: Scope, send: Send, response: MockResponse) -> None:
         if response.drop is Drop.RESET:
@@ -107,6 +70,14 @@ class MockApp:
         for name, value in response.headers:
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        if response.chunks is not None:  # a video slice: streamed, so a 20 MB file is never copied whole
+            for chunk in response.chunks:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            if response.drop is Drop.TRUNCATE:
+                await _drop(scope, reset=False)
+                return
+            await send({"type": "http.response.body", "body": b""})
+            return
         if response.drop is Drop.TRUNCATE:
             await send(
                 {"type": "http.response.body", "body": response.body[: len(response.body) // 2], "more_body": True}
@@ -114,6 +85,47 @@ class MockApp:
             await _drop(scope, reset=False)
             return
         await send({"type": "http.response.body", "body": response.body})
+
+
+async def read_request(scope: Scope, receive: Receive, limit: int) -> MockRequest:
+    """Read one HTTP request off ASGI into a MockRequest; a body over `limit` bytes is dropped and flagged."""
+    raw_headers = scope["headers"]
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers}
+    if len(headers) != len(raw_headers):  # a repeated header: join its values, as RFC 9110 allows
+        headers = {}
+        for raw_name, raw_value in raw_headers:
+            name = raw_name.decode("latin-1").lower()
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    chunks: list[bytes] = []
+    size = 0
+    too_large = False
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        too_large = True
+    more = not too_large
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            too_large = True
+            chunks.clear()
+        elif chunk:
+            chunks.append(chunk)
+        more = message.get("more_body", False)
+    host = headers.get("host") or _server_host(scope)
+    return MockRequest(
+        method=scope["method"],
+        path=_raw_path(scope),
+        headers=headers,
+        body=b"".join(chunks),
+        query=scope.get("query_string", b"").decode("latin-1"),
+        base_url=f"{scope.get('scheme', 'http')}://{host}",
+        body_too_large=too_large,
+    )
 
 
 async def _drop(scope: Scope, *, reset: bool) -> None:

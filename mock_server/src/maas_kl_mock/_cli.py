@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import json
+import os
 import signal
 import sqlite3
 import sys
@@ -16,7 +17,8 @@ import yaml
 
 from ._auth import tenant_label
 from ._core import MockConfig, MockCore
-from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_rate_limit
+from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
+from ._proxy_cli import add_proxy_parser, run_proxy
 from ._simulate import Lifecycle
 from ._transport import DEFAULT_TOKEN
 
@@ -30,7 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4010, help="port to bind; 0 picks a free one (default: 4010)")
     serve.add_argument("--spec", type=Path, help="spec file to serve (default: the one shipped in the package)")
     serve.add_argument("--config", type=Path, help="YAML or JSON file whose keys are these flags' long names")
-    serve.add_argument("--token", action="append", help="accept only this API key (repeatable); default: any")
+    serve.add_argument(
+        "--token",
+        action="append",
+        help=f"accept this API key (repeatable); default: only {DEFAULT_TOKEN!r}, as the real service knows its keys",
+    )
+    serve.add_argument(
+        "--any-token", action="store_true", help="accept any well-formed key, each its own tenant (M-TOKENS)"
+    )
     serve.add_argument("--endpoint-path", action="append", help="accept only this endpointPath (repeatable)")
     serve.add_argument("--no-capability-rules", action="store_true", help="do not enforce the capability map")
     serve.add_argument("--concurrency", type=int, default=10, help="unfinished tasks per tenant (default: 10)")
@@ -50,11 +59,28 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--latency", help="latency distribution: fixed:MS, uniform:LO-HI, normal:MEAN,SD, exp:MEAN")
     serve.add_argument("--rate-limit", help="REQUESTS/SECONDS per tenant, e.g. 10/1; over it: rate_limited (429)")
     serve.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds on injected 429 and 503")
+    serve.add_argument(
+        "--download-cut", help="drop video downloads at these shares of the file, e.g. 0.3,0.7 (fault download-cut)"
+    )
+    serve.add_argument("--download-cut-rate", type=float, default=1.0, help="share of downloads --download-cut hits")
+    serve.add_argument("--video-size-kb", type=int, help="pad every video file to this size, e.g. 20480 (20 MB)")
+    serve.add_argument("--video-cache-mb", type=int, default=64, help="memory for generated videos (default: 64)")
     serve.add_argument("--max-body-mb", type=float, default=20.0, help="largest request body (default: 20 MB)")
     serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")
     serve.add_argument("--state", type=Path, help="keep tasks in this SQLite file across restarts (default: in memory)")
     serve.add_argument("--no-control-api", action="store_true", help="disable /_mock/")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    serve.add_argument("--replay", type=Path, help="serve the flows recorded in this directory (proxy --record)")
+    serve.add_argument(
+        "--replay-fallback",
+        choices=("error", "simulate"),
+        default="error",
+        help="an unmatched request under --replay: error (404 naming the closest recording) or simulate",
+    )
+    serve.add_argument(
+        "--ready-file", type=Path, help="once listening, write the addresses here as JSON (what MockServer reads)"
+    )
+    add_proxy_parser(sub)
     return parser
 
 
@@ -72,10 +98,16 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         latency=Latency.parse(args.latency) if args.latency else None,
         rate_limit=parse_rate_limit(args.rate_limit) if args.rate_limit else None,
         retry_after=args.retry_after,
+        download_cut=parse_cut_points(args.download_cut) if args.download_cut else (),
+        download_cut_rate=args.download_cut_rate,
     )
+    if args.video_size_kb is not None and args.video_size_kb < 0:
+        raise ValueError(f"--video-size-kb {args.video_size_kb} must be 0 or more")
+    if args.video_cache_mb < 1:
+        raise ValueError(f"--video-cache-mb {args.video_cache_mb} must be at least 1")
     return MockConfig(
         spec_path=args.spec,
-        tokens=frozenset(args.token) if args.token else None,
+        tokens=_tokens(args),
         endpoint_paths=frozenset(args.endpoint_path) if args.endpoint_path else None,
         capability_rules=not args.no_capability_rules,
         concurrency_limit=args.concurrency,
@@ -87,7 +119,20 @@ def config_from_args(args: argparse.Namespace) -> MockConfig:
         check_responses=args.check_responses,
         control_api=not args.no_control_api,
         state_path=Path(args.state) if args.state else None,
+        video_size_kb=args.video_size_kb,
+        video_cache_mb=args.video_cache_mb,
+        replay=Path(args.replay) if args.replay else None,
+        replay_fallback=args.replay_fallback,
     )
+
+
+def _tokens(args: argparse.Namespace) -> frozenset[str] | None:
+    """Return the known keys: --token's, else the documented default; None (any key) only with --any-token."""
+    if args.any_token:
+        if args.token:
+            raise ValueError("--any-token accepts every key; leave out --token, or drop --any-token")
+        return None
+    return frozenset(args.token) if args.token else frozenset({DEFAULT_TOKEN})
 
 
 def _apply_config_file(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
@@ -139,14 +184,19 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `maas-kl-mock` console script."""
     parser = build_parser()
     args = _apply_config_file(parser, sys.argv[1:] if argv is None else argv)
+    if args.command == "proxy":
+        return run_proxy(parser, args)
     try:
         config = config_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     try:
         core = MockCore(config)
-    except (OSError, ValueError, sqlite3.Error) as exc:  # a spec or state file that cannot be used
-        parser.error(f"cannot start: {exc}; check --spec and --state (a state file must be one this mock wrote)")
+    except (OSError, ValueError, sqlite3.Error) as exc:  # a spec, state or cassette file that cannot be used
+        parser.error(
+            f"cannot start: {exc}; check --spec, --state and --replay (state files and cassettes must be ones "
+            "this mock wrote)"
+        )
     try:
         import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
     except ImportError:  # pragma: no cover  (Windows)
@@ -178,7 +228,7 @@ async def _serve(args: argparse.Namespace, core: MockCore) -> int:
             server_header=False,
         )
     )
-    announce = asyncio.create_task(_announce(server, args.host, config))
+    announce = asyncio.create_task(_announce(server, args.host, config, args.ready_file))
     # uvicorn re-raises a captured SIGTERM after its graceful shutdown; exit cleanly then, store closed.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
@@ -193,12 +243,35 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
 
-async def _announce(server: Any, host: str, config: MockConfig) -> None:
+async def _announce(server: Any, host: str, config: MockConfig, ready_file: Path | None) -> None:
     while not server.started:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    print(startup_line(f"http://{shown}:{port}", config), flush=True)
+    base = f"http://{shown}:{port}"
+    if ready_file is not None:
+        write_ready_file(ready_file, base, config)
+    print(startup_line(base, config), flush=True)
+
+
+def ready_document(base: str, config: MockConfig) -> dict[str, Any]:
+    """Return what a launcher needs to know once the server listens; never a --token key."""
+    endpoint = sorted(config.endpoint_paths)[0] if config.endpoint_paths else "default"
+    return {
+        "base_url": base,
+        "api_base_url": f"{base}/v1/ai/{endpoint}/kling",
+        "control_url": f"{base}/_mock/",
+        "endpoint_path": endpoint,
+        "token": DEFAULT_TOKEN if config.tokens is None or config.tokens == frozenset({DEFAULT_TOKEN}) else None,
+        "pid": os.getpid(),
+    }
+
+
+def write_ready_file(path: Path, base: str, config: MockConfig) -> None:
+    """Write the ready document atomically, so a reader never sees half of it."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps(ready_document(base, config)), encoding="utf-8")
+    partial.replace(path)
 
 
 def startup_line(base: str, config: MockConfig) -> str:
@@ -208,7 +281,9 @@ def startup_line(base: str, config: MockConfig) -> str:
     ones (start-up lines end up in CI logs), so only their count and non-secret labels are.
     """
     endpoint = sorted(config.endpoint_paths)[0] if config.endpoint_paths else "default"
-    if config.tokens:
+    if config.tokens == frozenset({DEFAULT_TOKEN}):
+        auth = f"token: 'Authorization: Bearer {DEFAULT_TOKEN}' (the only key; --token adds yours, --any-token any)"
+    elif config.tokens:
         labels = ", ".join(sorted(tenant_label(token) for token in config.tokens)[:3])
         more = ", ..." if len(config.tokens) > 3 else ""
         auth = f"token: one of the {len(config.tokens)} --token keys (not printed; tenants {labels}{more})"

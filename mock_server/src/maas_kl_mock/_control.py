@@ -74,6 +74,7 @@ def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noq
                         "operation_id": c.operation_id,
                         "tenant": tenant_label(c.tenant) if c.tenant is not None else None,
                         "status": c.response.status,
+                        "range": c.request.headers.get("range"),  # shows a download resuming
                         "drop": c.response.drop.value if c.response.drop else None,
                     }
                     for c in calls
@@ -118,7 +119,7 @@ def _task_json(task: Any, now: float) -> dict[str, JSON]:
     return {
         "task_id": task.task_id,
         "tenant": tenant_label(task.tenant),
-        "kind": task.kind,
+        "kind": task.kind,  # the family name the SDK, the CLI and the spec's tags use
         "external_task_id": task.external_task_id,
         "status": task.status(now),
         "model": task.model,

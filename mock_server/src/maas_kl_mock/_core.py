@@ -11,13 +11,16 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from . import _cdn
 from ._auth import Authenticator
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
 from ._faults import Fault, FaultInjector, FaultPlan
 from ._http import Drop, MockRequest, MockResponse
+from ._media import MediaCache, VideoShape, spec_default_ratio
 from ._prefer import Preferences
+from ._replay import REPLAY_PREFIX, Replayer
 from ._respond import Responder
 from ._router import Route, Router
 from ._simulate import Lifecycle, Simulator
@@ -25,7 +28,7 @@ from ._spec import Operation, load_spec
 from ._store import MemoryTaskStore, TaskStore
 from ._task import Task
 from ._validation import RequestValidator
-from ._video import FILES_PREFIX, VideoSigner, sample_mp4
+from ._video import FILES_PREFIX, VideoSigner
 
 JSON = Any
 log = logging.getLogger("maas_kl_mock")
@@ -54,6 +57,10 @@ class MockConfig:
     record_calls: int | None = 1_000  # how many calls to keep for inspection; None keeps all
     control_api: bool = True
     state_path: Path | None = None  # None: tasks live in memory; a path: in that SQLite file, across restarts
+    video_size_kb: int | None = None  # pad each video file to this size (a `free` box), e.g. 20480 for 20 MB
+    video_cache_mb: int = 64  # generated videos kept in memory (padding is never stored)
+    replay: Path | None = None  # a cassette directory `proxy --record` wrote: serve its flows
+    replay_fallback: str = "error"  # an unmatched request under replay: "error" (404) or "simulate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +118,14 @@ class MockCore:
             concurrency_limit=config.concurrency_limit,
             failure_message=self.responder.failure_message,
             seed=config.seed,
+            default_ratio=spec_default_ratio(self.spec.document),
         )
+        self.media = MediaCache(config.video_cache_mb * 1024 * 1024, config.video_size_kb)
         self.faults = FaultInjector(config.faults)
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
+        self.replayer: Replayer | None = None
+        if config.replay is not None:
+            self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock, self.spec.facts)
         self.requests_total = 0
         self.internal_errors = 0
         self.closed = False
@@ -129,6 +141,8 @@ class MockCore:
         self.store.clear()
         self.calls.clear()
         self.faults.reset()
+        if self.replayer is not None:
+            self.replayer.reset()
         self.requests_total = 0
         self.internal_errors = 0
 
@@ -145,13 +159,16 @@ class MockCore:
                 response = handle_control(self, request)
             elif request.path.startswith(FILES_PREFIX):
                 response = self._file(request)
+            elif self.replayer is not None and request.path.startswith(REPLAY_PREFIX):
+                response = self.replayer.video(request)
             else:
                 route = self.router.match(request.method, request.path)
                 operation = route.operation
                 prefs = Preferences.parse(request.headers.get("prefer"))
                 tenant = self.auth.tenant(request.headers.get("authorization"))
                 delay = self.faults.latency()
-                response = self._operation(request, route, tenant, prefs)
+                replayed = self.replayer.answer(route, request, tenant) if self.replayer is not None else None
+                response = replayed if replayed is not None else self._operation(request, route, tenant, prefs)
         except ApiError as error:
             response = self.responder.error(error)
         except Exception:  # a bug in the mock: answer the envelope, never a traceback, and count it
@@ -204,7 +221,7 @@ class MockCore:
             if fault is None:
                 raise
             response = self.responder.error(error)  # the fault still strikes this answer
-        if prefs.scenario == "lost-response":
+        if prefs.scenario == "lost-response" and is_create:  # only a create's answer is lost, so lookups recover
             response.drop = Drop.RESET
         if fault is not None:
             response = self._fault(fault, response)
@@ -241,7 +258,7 @@ class MockCore:
         signature = parse_qs(request.query).get("sig", [""])[0]
         if found is None:
             raise not_found
-        task, _ = found
+        task, video = found
         now = self.clock.now()
         if not self.signer.verify(task.tenant, video_id, signature) or task.visible_video(now) is None:
             raise not_found
@@ -254,10 +271,20 @@ class MockCore:
             caller = task.tenant
         if caller != task.tenant:
             raise not_found
-        data = sample_mp4()
-        if request.method == "HEAD":  # the headers a GET would get, Content-Length included, and no body
-            return MockResponse(200, b"", [], content_type="video/mp4", content_length=len(data))
-        return MockResponse(200, data, [], content_type="video/mp4")
+        prefs = Preferences.parse(request.headers.get("prefer"))
+        file = self.media.get(VideoShape(video.id, video.duration, video.ratio))
+        answer = _cdn.answer(request.method, request.headers, _cdn.Resource(file.size, file.etag, task.finished_at))
+        # HEAD, 304 and 416 announce their length without a body; a GET streams its slice of the file.
+        response = MockResponse(answer.status, b"", answer.headers, content_type="video/mp4")
+        response.content_length = answer.length
+        if request.method == "HEAD" or answer.stop <= answer.start:
+            return response
+        cut = self.faults.download_cut(answer.start, answer.stop, file.size)
+        if prefs.scenario == "download-cut":
+            cut = answer.start + (answer.stop - answer.start) // 2
+        response.chunks = file.chunks(answer.start, answer.stop if cut is None else cut)
+        response.drop = None if cut is None else Drop.TRUNCATE
+        return response
 
     def _check(self, operation: Operation | None, response: MockResponse) -> None:
         if response.content_type != "application/json" or response.drop is Drop.RESET:

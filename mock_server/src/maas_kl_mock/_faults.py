@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 FAULT_KINDS = ("429", "500", "503", "504", "reset", "truncate")
+DOWNLOAD_CUT = "download-cut"  # the video route's fault: the connection drops after a share of the file
 # Kinds that may strike after a create has stored its task (a 429 always means "not done").
 _AFTER_CAPABLE = frozenset({"500", "503", "504", "reset", "truncate"})
 
@@ -66,6 +67,8 @@ class FaultPlan:
     latency: Latency | None = None
     rate_limit: tuple[int, float] | None = None  # (requests, window seconds) per tenant
     retry_after: int = 1
+    download_cut: tuple[float, ...] = ()  # shares of a video file at which a download's connection drops
+    download_cut_rate: float = 1.0  # share of video downloads the cut points apply to
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.rate <= 1.0:
@@ -77,6 +80,12 @@ class FaultPlan:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
         if self.retry_after < 0:
             raise ValueError(f"retry_after {self.retry_after} must be 0 or more seconds")
+        if any(not 0.0 < share < 1.0 for share in self.download_cut):
+            raise ValueError(
+                f"download cut points {list(self.download_cut)} must each be between 0 and 1, e.g. 0.3,0.7"
+            )
+        if not 0.0 <= self.download_cut_rate <= 1.0:
+            raise ValueError(f"download cut rate {self.download_cut_rate} must be between 0 and 1")
         if self.rate > 0 and not any(w > 0 for w in self.kinds.values()):
             raise ValueError("a fault rate needs at least one fault kind with a positive weight")
 
@@ -84,7 +93,10 @@ class FaultPlan:
     def from_json(cls, data: dict[str, Any], base: FaultPlan | None = None) -> FaultPlan:
         """Return a plan from the control API's JSON; keys left out keep `base`'s values."""
         plan = base or cls()
-        known = {"rate", "seed", "kinds", "after_store", "latency", "rate_limit", "retry_after"}
+        known = {
+            "rate", "seed", "kinds", "after_store", "latency", "rate_limit", "retry_after", "download_cut",
+            "download_cut_rate",
+        }  # fmt: skip
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {', '.join(sorted(known))}")
@@ -106,6 +118,10 @@ class FaultPlan:
             changes["rate_limit"] = parse_rate_limit(data["rate_limit"]) if data["rate_limit"] else None
         if "retry_after" in data:
             changes["retry_after"] = int(data["retry_after"])
+        if "download_cut" in data:
+            changes["download_cut"] = parse_cut_points(data["download_cut"])
+        if "download_cut_rate" in data:
+            changes["download_cut_rate"] = float(data["download_cut_rate"])
         return replace(plan, **changes)
 
     def to_json(self) -> dict[str, Any]:
@@ -118,6 +134,8 @@ class FaultPlan:
             "latency": str(self.latency) if self.latency else None,
             "rate_limit": f"{self.rate_limit[0]}/{self.rate_limit[1]:g}" if self.rate_limit else None,
             "retry_after": self.retry_after,
+            "download_cut": list(self.download_cut),
+            "download_cut_rate": self.download_cut_rate,
         }
 
 
@@ -127,6 +145,15 @@ def parse_rate_limit(text: str) -> tuple[int, float]:
     if found is None or int(found.group(1)) < 1 or float(found.group(2)) <= 0:
         raise ValueError(f"rate limit {text!r} not understood; use REQUESTS/SECONDS, e.g. 10/1")
     return int(found.group(1)), float(found.group(2))
+
+
+def parse_cut_points(value: Any) -> tuple[float, ...]:
+    """`0.3,0.7` (or a list) → (0.3, 0.7): the shares of the file at which downloads are cut, in order."""
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    try:
+        return tuple(sorted(float(item) for item in items if str(item).strip()))
+    except ValueError:
+        raise ValueError(f"download cut {value!r} not understood; use shares of the file, e.g. 0.3,0.7") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +181,7 @@ class FaultInjector:
     def plan(self, plan: FaultPlan) -> None:
         self._plan = plan
         self._rng = random.Random(plan.seed)  # noqa: S311  (reproducible faults, not secrets)
+        self._cuts = random.Random(plan.seed + 1)  # noqa: S311  (its own sequence: downloads leave API faults alone)
         self._windows.clear()
         names = [k for k, w in plan.kinds.items() if w > 0]
         self._names = names
@@ -177,6 +205,22 @@ class FaultInjector:
         after = kind == "truncate" or (is_create and kind in _AFTER_CAPABLE and self._rng.random() < plan.after_store)
         self.injected[f"{kind}{'-after-store' if after and is_create else ''}"] += 1
         return Fault(kind, after)
+
+    def download_cut(self, start: int, stop: int, size: int) -> int | None:
+        """Where to drop a download of bytes [start, stop) of a `size`-byte file: the first cut point inside, if any.
+
+        Cut points are positions in the file, so a download cut at 30% and resumed from there
+        meets the next point (70%) and then none: each resume makes progress.
+        """
+        plan = self._plan
+        for share in plan.download_cut:
+            position = int(size * share)
+            if start < position < stop:
+                if plan.download_cut_rate < 1.0 and self._cuts.random() >= plan.download_cut_rate:
+                    return None
+                self.injected[DOWNLOAD_CUT] += 1
+                return position
+        return None
 
     def over_rate_limit(self, tenant: str, now: float) -> int | None:
         """Seconds until the tenant's window reopens when it is over the limit, else None."""

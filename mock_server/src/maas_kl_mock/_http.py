@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -41,6 +42,9 @@ class MockResponse:
     drop: Drop | None = None
     delay: float = 0.0
     content_length: int | None = None  # announced instead of len(body) when the body is withheld (HEAD)
+    chunks: Iterable[bytes] | None = (
+        None  # streamed instead of `body` (video files); with TRUNCATE, all of them, then the cut
+    )
 
     def header(self, name: str) -> str | None:
         """Return the first value of header `name` (case-insensitive), or None."""

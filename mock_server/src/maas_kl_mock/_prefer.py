@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ._errors import ApiError
 
-SCENARIOS = ("fail", "slow", "lost-response")
+SCENARIOS = ("fail", "slow", "lost-response", "download-cut")  # download-cut: on the video route only
 
 
 @dataclass(frozen=True, slots=True)

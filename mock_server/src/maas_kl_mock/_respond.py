@@ -116,9 +116,12 @@ class Responder:
             )
         if name is not None and name not in examples:
             known = ", ".join(examples) or "none"
+            elsewhere = [o.operation_id for o in self._spec.operations if name in o.examples(status)]
+            where = f"; it is an example of {', '.join(elsewhere)} only" if elsewhere else ""
             raise ApiError(
                 "invalid_request",
-                f"Invalid request parameters: Prefer example={name[:60]} is not an example of {status}; use {known}",
+                f"Invalid request parameters: Prefer example={name[:60]} is not an example of {op.operation_id}'s "
+                f"{status}; use {known}{where}. To make a created task end failed, send Prefer: scenario=fail",
             )
         if not examples:
             raise ApiError(

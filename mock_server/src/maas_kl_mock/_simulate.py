@@ -10,6 +10,7 @@ from typing import Any
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
+from ._media import FALLBACK_RATIO, requested_ratio
 from ._specfacts import SpecFacts
 from ._store import TaskStore
 from ._task import Task, Video
@@ -52,8 +53,10 @@ class Simulator:
         concurrency_limit: int = 10,
         failure_message: str = "Failure to pass the risk control system",
         seed: int | None = None,
+        default_ratio: tuple[int, int] = FALLBACK_RATIO,
     ) -> None:
         self.store = store
+        self.default_ratio = default_ratio
         self.clock = clock
         self.capabilities = capabilities
         self.facts = facts
@@ -114,11 +117,13 @@ class Simulator:
             model, mode = source.model, source.mode
             length = parent.duration + self.capabilities.seconds_added
             values: tuple[str, ...] = (mode,)
+            ratio = parent.ratio
         else:
             chosen = self.capabilities.selection(body)
             model, mode = chosen.model, chosen.mode
             length = float(chosen.duration) + 0.1
             values = (mode, str(chosen.duration))
+            ratio = requested_ratio(body, self.default_ratio)
         factor = self.lifecycle.slow_factor if scenario == "slow" else 1.0
         fails = scenario == "fail"
         self._next_task_id += 1
@@ -133,7 +138,7 @@ class Simulator:
             mode=mode,
             external_task_id=external,
             fails_with=self.failure_message if fails else None,
-            video=None if fails else Video(self._new_video_id(), length),
+            video=None if fails else Video(self._new_video_id(), round(length, 1), ratio),
             parent=parent,
         )
         self.store.add(task, now)

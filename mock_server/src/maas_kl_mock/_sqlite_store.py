@@ -30,11 +30,14 @@ _FORMAT = b"maas-kl-mock-state/1"
 
 
 def _video(value: Any) -> Video | None:
-    return None if value is None else Video(str(value[0]), float(value[1]))
+    if value is None:
+        return None
+    ratio = (int(value[2]), int(value[3])) if len(value) >= 4 else (16, 9)  # files written before ratios: 16:9
+    return Video(str(value[0]), float(value[1]), ratio)
 
 
 def task_to_bytes(task: Task) -> bytes:
-    """Serialize a task as JSON; videos as [id, duration]."""
+    """Serialize a task as JSON; videos as [id, duration, ratio width, ratio height]."""
     return orjson.dumps(
         {
             "task_id": task.task_id,
@@ -47,8 +50,8 @@ def task_to_bytes(task: Task) -> bytes:
             "mode": task.mode,
             "external_task_id": task.external_task_id,
             "fails_with": task.fails_with,
-            "video": [task.video.id, task.video.duration] if task.video else None,
-            "parent": [task.parent.id, task.parent.duration] if task.parent else None,
+            "video": [task.video.id, task.video.duration, *task.video.ratio] if task.video else None,
+            "parent": [task.parent.id, task.parent.duration, *task.parent.ratio] if task.parent else None,
         }
     )
 

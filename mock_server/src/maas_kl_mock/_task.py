@@ -15,6 +15,7 @@ class Video:
 
     id: str
     duration: float
+    ratio: tuple[int, int] = (16, 9)  # width:height of the frames; an extension keeps its source's
 
     @property
     def duration_text(self) -> str:

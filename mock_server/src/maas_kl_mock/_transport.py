@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -63,7 +64,7 @@ class InProcessMock:
         response = self.core.handle(_to_mock(request))
         if response.delay > 0:
             await asyncio.sleep(response.delay)
-        return _to_httpx(request, response)
+        return _to_httpx(request, response, asynchronous=True)
 
     def transport(self) -> httpx.MockTransport:
         """Return a transport for `httpx.Client(transport=...)`."""
@@ -87,7 +88,14 @@ class InProcessMock:
 
     def respx_router(self, **kwargs: Any) -> respx.MockRouter:
         """Return a respx router whose catch-all route is the mock, for code that builds its own clients."""
-        import respx  # noqa: PLC0415  (respx is optional: pip install 'maas-kl-mock[respx]')
+        try:
+            import respx  # noqa: PLC0415  (respx is optional)
+        except ModuleNotFoundError as missing:
+            raise ModuleNotFoundError(
+                "InProcessMock.respx_router() needs respx: pip install 'maas-kl-mock[respx]' "
+                "(transport() and async_transport() need nothing more)",
+                name="respx",
+            ) from missing
 
         kwargs.setdefault("base_url", self.base_url)
         kwargs.setdefault("assert_all_called", False)
@@ -113,7 +121,15 @@ def _to_mock(request: httpx.Request) -> MockRequest:
     )
 
 
-def _to_httpx(request: httpx.Request, response: MockResponse) -> httpx.Response:
+def _to_httpx(request: httpx.Request, response: MockResponse, *, asynchronous: bool = False) -> httpx.Response:
+    if response.chunks is not None:  # a video slice, streamed; a cut raises mid-body as a dropped socket would
+        headers = [("content-type", response.content_type), *response.headers]
+        headers.append(("content-length", str(response.content_length)))
+        cut = response.drop is Drop.TRUNCATE
+        stream: Any = (
+            _achunks(request, response.chunks, cut) if asynchronous else _chunks(request, response.chunks, cut)
+        )
+        return httpx.Response(response.status, headers=headers, content=stream, request=request)
     if response.drop is Drop.RESET:
         raise httpx.ReadError("[Errno 104] Connection reset by peer (maas-kl-mock fault)", request=request)
     if response.drop is Drop.TRUNCATE:
@@ -126,3 +142,22 @@ def _to_httpx(request: httpx.Request, response: MockResponse) -> httpx.Response:
     if response.content_length is not None:  # a HEAD answer: the GET's length, no body
         headers.append(("content-length", str(response.content_length)))
     return httpx.Response(response.status, headers=headers, content=response.body, request=request)
+
+
+def _cut(request: httpx.Request) -> httpx.RemoteProtocolError:
+    return httpx.RemoteProtocolError(
+        "peer closed connection without sending complete message body (maas-kl-mock download-cut)", request=request
+    )
+
+
+def _chunks(request: httpx.Request, chunks: Iterable[bytes], cut: bool) -> Iterator[bytes]:
+    yield from chunks
+    if cut:
+        raise _cut(request)
+
+
+async def _achunks(request: httpx.Request, chunks: Iterable[bytes], cut: bool) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
+    if cut:
+        raise _cut(request)

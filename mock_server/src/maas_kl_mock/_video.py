@@ -1,25 +1,12 @@
-"""Video files: signed per-tenant URLs on the mock itself, serving a small real H.264 MP4.
-
-The file (`data/sample.mp4`, about 3 KB) was made once with
-`ffmpeg -f lavfi -i testsrc=size=160x90:rate=10:duration=1 -c:v libx264 -profile:v baseline
--pix_fmt yuv420p -crf 40 -movflags +faststart -an sample.mp4`.
-"""
+"""Video files: signed per-tenant URLs on the mock itself; the bytes come from `_media`, the HTTP rules from `_cdn`."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
-from functools import cache
-from importlib import resources
 
 FILES_PREFIX = "/files/videos/"
-
-
-@cache
-def sample_mp4() -> bytes:
-    """Return the MP4 every succeeded task serves."""
-    return (resources.files("maas_kl_mock") / "data" / "sample.mp4").read_bytes()
 
 
 class VideoSigner:

@@ -1,12 +1,14 @@
-"""The pytest face: the `maas_kl_mock` fixture, an in-process mock with a manual clock.
+"""The pytest face: `maas_kl_mock` (in process, manual clock) and `maas_kl_mock_server` (a real server).
 
-Configure it per test with the marker, e.g. `@pytest.mark.maas_kl_mock(concurrency_limit=2)`;
+Configure either per test with the marker, e.g. `@pytest.mark.maas_kl_mock(concurrency_limit=2)`;
 the marker takes MockConfig's fields.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ import pytest
 from ._clock import ManualClock
 from ._core import MockConfig
 from ._faults import FaultInjector, FaultPlan
+from ._server import MockServer
 from ._store import TaskStore
 from ._transport import InProcessMock
 
@@ -60,11 +63,91 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-@pytest.fixture
-def maas_kl_mock(request: pytest.FixtureRequest) -> MockFixture:
-    """Return an in-process MaaS_KL mock; `.client()` talks to it; `.store`, `.calls`, `.clock`, `.faults` show it."""
+def _marker_config(request: pytest.FixtureRequest) -> MockConfig:
     config = MockConfig(check_responses=True, record_calls=None, seed=0)
     marker = request.node.get_closest_marker("maas_kl_mock")
     if marker is not None:
         config = replace(config, **marker.kwargs)
-    return MockFixture(config, ManualClock())
+    if config.replay is not None and not Path(config.replay).is_absolute():  # relative to the project root
+        config = replace(config, replay=request.config.rootpath / config.replay)
+    return config
+
+
+@pytest.fixture
+def maas_kl_mock(request: pytest.FixtureRequest) -> MockFixture:
+    """Return an in-process MaaS_KL mock; `.client()` talks to it; `.store`, `.calls`, `.clock`, `.faults` show it."""
+    return MockFixture(_marker_config(request), ManualClock())
+
+
+def server_args(config: MockConfig) -> list[str]:
+    """Return the `serve` flags for `config`'s start-up settings (its fault plan goes through the control API)."""
+    if not config.control_api:
+        raise ValueError("maas_kl_mock_server needs the control API; leave control_api=True in the marker")
+    lifecycle = config.lifecycle
+    args = (
+        ["--any-token"]
+        if config.tokens is None
+        else [arg for token in sorted(config.tokens) for arg in ("--token", token)]
+    )
+    for path in sorted(config.endpoint_paths or ()):
+        args += ["--endpoint-path", path]
+    args += [
+        "--concurrency", str(config.concurrency_limit),
+        "--submitted-seconds", repr(lifecycle.submitted_seconds),
+        "--processing-seconds", repr(lifecycle.processing_seconds),
+        "--slow-factor", repr(lifecycle.slow_factor),
+        "--max-tasks", str(config.max_tasks),
+        "--max-body-mb", repr(config.max_body_bytes / (1024 * 1024)),
+    ]  # fmt: skip
+    optional = {
+        "--spec": config.spec_path,
+        "--seed": config.seed,
+        "--state": config.state_path,
+        "--replay": config.replay,
+        "--replay-fallback": config.replay_fallback if config.replay is not None else None,
+    }
+    args += [arg for flag, value in optional.items() if value is not None for arg in (flag, str(value))]
+    args += ["--no-capability-rules"] if not config.capability_rules else []
+    args += ["--check-responses"] if config.check_responses else []
+    return args
+
+
+class _ServerPool:
+    """One running server per distinct start-up configuration, kept for the whole session."""
+
+    def __init__(self) -> None:
+        self.servers: dict[tuple[str, ...], MockServer] = {}
+
+    def get(self, config: MockConfig) -> MockServer:
+        args = tuple(server_args(config))
+        server = self.servers.get(args)
+        if server is None or not server.alive():
+            server = self.servers[args] = MockServer(*args).start()
+        return server
+
+    def close(self) -> None:
+        for server in self.servers.values():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def _maas_kl_mock_servers() -> Iterator[_ServerPool]:
+    pool = _ServerPool()
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
+@pytest.fixture
+def maas_kl_mock_server(request: pytest.FixtureRequest, _maas_kl_mock_servers: _ServerPool) -> MockServer:
+    """Return a real `maas-kl-mock serve` on a free loopback port, configured by the `maas_kl_mock` marker.
+
+    Tests with the same marker settings share one server for the session; each test starts with no
+    tasks, no recorded calls and the marker's fault plan. The server's clock only moves forward.
+    """
+    config = _marker_config(request)
+    server = _maas_kl_mock_servers.get(config)
+    server.control.reset()
+    server.control.set_faults(**config.faults.to_json())
+    return server

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TextIO
+from urllib.parse import urlsplit
 
 import httpx
 from rich.console import Console
@@ -39,7 +41,7 @@ from ..models.model_name import ModelName
 from ..models.task import Task
 from . import _batch_cmd
 from ._images import ImageError, image_argument
-from ._progress import TaskProgress, styled
+from ._progress import DownloadBar, TaskProgress, styled
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -73,8 +75,31 @@ def _common() -> argparse.ArgumentParser:
         "--endpoint-path", default=keep, help=f"the account path, the XXX in /v1/ai/XXX/kling ({ENV_ENDPOINT_PATH})"
     )
     group.add_argument("--api-key", default=keep, help=f"API key; prefer the environment variable {ENV_API_KEY}")
+    group.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        default=keep,
+        help="send the key over plain http to a non-loopback --base-url (only on a network you trust)",
+    )
     group.add_argument("--json", action="store_true", default=keep, help="print one JSON document on stdout")
     return common
+
+
+# The SDK's messages name its arguments; the CLI user holds flags, so the CLI says those instead.
+SDK_WORDS_TO_FLAGS = (
+    ("Pass preflight=False to send it anyway", "Pass --no-preflight to send it anyway"),
+    ("pass api_key=...", "pass --api-key"),
+    ("pass endpoint_path=...", "pass --endpoint-path"),
+    ("pass allow_insecure_http=True", "pass --allow-insecure-http"),
+    ("base_url must be", "--base-url must be"),
+)
+
+
+def in_cli_words(message: str) -> str:
+    """Return an SDK message with its argument names replaced by the CLI flags that set them."""
+    for sdk_words, flag_words in SDK_WORDS_TO_FLAGS:
+        message = message.replace(sdk_words, flag_words)
+    return message
 
 
 def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
@@ -93,7 +118,7 @@ def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
         parser.add_argument("--external-task-id", help="your own recovery key (the SDK makes one otherwise)")
         parser.add_argument("--negative-prompt", help="what the video should not show")
     parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
-    parser.add_argument("--output", "-o", type=Path, help="download the video to this file or folder (implies --wait)")
+    parser.add_argument("--output", "-o", help="download the video to a file, or folder (trailing /); implies --wait")
     parser.add_argument(
         "--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait (default %(default)g)"
     )
@@ -140,7 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the task's kind; left out, each kind is queried in turn (text2video, image2video, video_extend)",
     )
     status.add_argument("--wait", action="store_true", help="wait until the task ends")
-    status.add_argument("--output", "-o", type=Path, help="download its video to this file or folder (implies --wait)")
+    status.add_argument("--output", "-o", help="download its video to a file, or folder (trailing /); implies --wait")
     status.add_argument("--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait")
 
     batch = sub.add_parser("batch", parents=[common], help="run a JSONL file of jobs, a few at a time")
@@ -155,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     download = sub.add_parser("download", parents=[common], help="download a video URL to a file")
     download.add_argument("url", metavar="VIDEO_URL", help="a video URL from a succeeded task")
-    download.add_argument("--output", "-o", type=Path, default=Path(), help="file or folder (default: here)")
+    download.add_argument("--output", "-o", default=".", help="file, or folder (a trailing / says so; default: here)")
     return parser
 
 
@@ -222,6 +247,16 @@ class Output:
         """Live progress on stderr, shown only on a terminal and never in --json mode."""
         return TaskProgress(self.err, enabled=self.err.is_terminal and not self.as_json, transient=True)
 
+    def download_bar(self) -> DownloadBar:
+        """Return a download's progress bar (bytes, rate) on stderr: only on a terminal, never with --json."""
+        return DownloadBar(self.err, enabled=self.err.is_terminal and not self.as_json)
+
+    def download(self, client: MaasKL, url: str, target: str | Path) -> Path:
+        """Download one video with a progress bar."""
+        with self.download_bar() as bar:
+            row = bar.add(PurePosixPath(urlsplit(url).path).name or "video")
+            return client.download_video(url, target, on_progress=lambda p: bar.update(row, p))
+
     def document(self, data: dict[str, Any]) -> None:
         """Print the one JSON document of --json mode."""
         self.stdout.write(json.dumps(data, indent=2, sort_keys=True) + "\n")
@@ -242,10 +277,10 @@ class Output:
 
     def error(self, error: BaseException) -> None:
         """Show a failure as its type and message, never a traceback."""
-        name = type(error).__name__
-        self.err.print(f"[red]maas-kl: error:[/] {name}: {error}", markup=True, highlight=False)
+        name, message = type(error).__name__, in_cli_words(str(error))
+        self.err.print(f"[red]maas-kl: error:[/] {name}: {message}", markup=True, highlight=False)
         if self.as_json:
-            detail: dict[str, Any] = {"type": name, "message": str(error)}
+            detail: dict[str, Any] = {"type": name, "message": message}
             if isinstance(error, APIError):
                 detail.update(code=error.code, status_code=error.status_code, request_id=error.request_id)
             if isinstance(error, TaskFailed):
@@ -268,17 +303,37 @@ def _wait(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, 
     return done
 
 
-def _save(client: MaasKL, task: Task, output: Path) -> list[Path]:
+def is_folder(output: str) -> bool:
+    """Whether --output names a folder: a trailing slash, an existing folder, or a new name without a suffix."""
+    path = Path(output)
+    return output.endswith(("/", os.sep)) or path.is_dir() or (not path.suffix and not path.exists())
+
+
+def check_output(output: str | None) -> None:
+    """Refuse an --output that cannot be written before anything is sent (a file where a folder must be)."""
+    if output is None:
+        return
+    folder = Path(output) if is_folder(output) else Path(output).parent
+    for place in (folder, *folder.parents):
+        if place.exists():
+            if not place.is_dir():
+                msg = f"--output {output}: {place} is a file, not a folder; choose another --output or move that file."
+                raise UsageError(msg)
+            return
+
+
+def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Path]:
     videos = task_videos(task)
     if not videos:
         msg = f"Task {task.task_id} succeeded without a video to download."
         raise MaasKLError(msg)
-    if output.is_dir() or (not output.suffix and not output.exists()):
+    output = Path(output_text)
+    if is_folder(output_text):
         output.mkdir(parents=True, exist_ok=True)  # a folder: each video keeps the name in its URL
         targets = [output] * len(videos)
     else:
         targets = [output.with_name(f"{output.stem}-{n}{output.suffix}") if n else output for n in range(len(videos))]
-    return [client.download_video(video.url, target) for video, target in zip(videos, targets, strict=True)]
+    return [out.download(client, video.url, target) for video, target in zip(videos, targets, strict=True)]
 
 
 def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, out: Output) -> int:
@@ -286,7 +341,7 @@ def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace
     if args.wait or args.output is not None:
         task = _wait(client, kind, task, args, out)
         if args.output is not None:
-            files = _save(client, task, args.output)
+            files = _save(client, task, args.output, out)
     out.task(kind, task, files)
     return 0
 
@@ -294,6 +349,7 @@ def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace
 def cmd_create(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """text2video, image2video, extend: create the task, then optionally wait and download."""
     kind, body = request_body(args)
+    check_output(args.output)
     task = client.resource(kind).create(body, preflight=False if args.no_preflight else None)
     return _finish(client, kind, task, args, out)
 
@@ -314,13 +370,15 @@ def find_task(client: MaasKL, task_id: str, kind: str | None) -> tuple[TaskKind,
 
 def cmd_status(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """Show a task, inferring its kind unless --kind is given."""
+    check_output(args.output)
     kind, task = find_task(client, args.task_id, args.kind)
     return _finish(client, kind, task, args, out)
 
 
 def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """Download one video URL."""
-    path = client.download_video(args.url, args.output)
+    check_output(args.output)
+    path = out.download(client, args.url, args.output)
     if out.as_json:
         out.document({"url": args.url, "file": str(path)})
     else:
@@ -382,6 +440,7 @@ def run(
             api_key=getattr(args, "api_key", None),
             endpoint_path=getattr(args, "endpoint_path", None),
             base_url=getattr(args, "base_url", None),
+            allow_insecure_http=getattr(args, "allow_insecure_http", False),
             clock=clock,
             http_client=http_client,
         ) as client:

@@ -1,0 +1,163 @@
+"""Cassettes: recorded task flows on disk, one JSON file per flow, scrubbed of keys and URL signatures.
+
+Format `maas-kl-mock/cassette/1` (documented in mock_server/README.md): a flow file holds
+`{"format", "flow", "operation", "exchanges": [...]}`; each exchange is
+`{"seq", "at", "kind", "operation", "request": {...}, "response": {...}}` with `at` in seconds since
+the flow's first exchange. Keys are sorted and indented, so a re-recording diffs line by line.
+Video bytes sit next to the flow as `<flow>.video-<n>.mp4`, named by the exchange that fetched them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+JSON = Any
+FORMAT = "maas-kl-mock/cassette/1"
+SCRUBBED = "<scrubbed>"
+CREATE = "create"
+QUERY = "query"
+VIDEO = "video"
+# Request and response headers worth keeping; Authorization and cookies never are.
+KEPT_REQUEST_HEADERS = ("content-type", "prefer")
+KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "allow")
+_URL = re.compile(r"(https?://[^\s\"'<>?#]+)\?([^\s\"'<>#]*)")
+_BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
+
+
+class Scrubber:
+    """Removes secrets from anything about to be stored or shown: API keys, Bearer tokens, URL query values."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = {s for s in secrets if s}
+
+    def learn(self, authorization: str | None) -> None:
+        """Remember the key in an `Authorization` header, so it is scrubbed wherever it shows up later."""
+        if authorization:
+            token = authorization.split(None, 1)[-1].strip()
+            if len(token) >= 4:
+                self._secrets.add(token)
+
+    def text(self, value: str) -> str:
+        """Return `value` with every known key, Bearer token and URL query value replaced by `<scrubbed>`."""
+        for secret in self._secrets:
+            if secret in value:
+                value = value.replace(secret, SCRUBBED)
+        value = _BEARER.sub(lambda m: m.group(1) + SCRUBBED, value)
+        return _URL.sub(_scrub_query, value)
+
+    def query(self, value: str) -> str:
+        """Return a raw query string with every value replaced: `a=<scrubbed>&b=<scrubbed>`."""
+        pairs = [part.partition("=") for part in value.split("&") if part]
+        return "&".join(f"{self.text(name)}={SCRUBBED}" if sep else self.text(name) for name, sep, _ in pairs)
+
+    def json(self, value: JSON) -> JSON:
+        """Scrub every string inside a JSON value (keys included)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        if isinstance(value, dict):
+            return {self.text(str(k)): self.json(v) for k, v in value.items()}
+        return value
+
+
+def _scrub_query(match: re.Match[str]) -> str:
+    pairs = [part.partition("=") for part in match.group(2).split("&") if part]
+    query = "&".join(f"{name}={SCRUBBED}" if sep else name for name, sep, _ in pairs)
+    return f"{match.group(1)}?{query}"
+
+
+def body_value(body: bytes) -> dict[str, JSON]:
+    """How a body is stored: `{"json": value}` when it parses, else `{"text": ...}` (or nothing when empty)."""
+    if not body:
+        return {}
+    try:
+        return {"json": orjson.loads(body)}
+    except orjson.JSONDecodeError:
+        return {"text": body.decode("utf-8", "replace")}
+
+
+def body_bytes(stored: dict[str, JSON]) -> bytes:
+    """Return the bytes `body_value` stored (JSON re-encoded compactly)."""
+    if "json" in stored:
+        return orjson.dumps(stored["json"])
+    text = stored.get("text")
+    return text.encode() if isinstance(text, str) else b""
+
+
+@dataclass(slots=True)
+class Flow:
+    """One task flow: its create, every query of that task, and its video fetches."""
+
+    name: str
+    operation: str
+    exchanges: list[dict[str, JSON]] = field(default_factory=list)
+    path: Path | None = None
+
+    def to_json(self) -> dict[str, JSON]:
+        """Return the flow file's content."""
+        return {"format": FORMAT, "flow": self.name, "operation": self.operation, "exchanges": self.exchanges}
+
+    def of_kind(self, kind: str) -> list[dict[str, JSON]]:
+        """Its exchanges of one kind, in recorded order."""
+        return [e for e in self.exchanges if e.get("kind") == kind]
+
+
+def dump(flow: Flow) -> str:
+    """Return the flow file's text: sorted keys, two-space indent, a final newline."""
+    return json.dumps(flow.to_json(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_flow(directory: Path, flow: Flow) -> Path:
+    """Write `flow` atomically as `<directory>/<name>.json`."""
+    target = directory / f"{flow.name}.json"
+    staged = target.with_name(target.name + ".tmp")
+    staged.write_text(dump(flow), encoding="utf-8")
+    staged.replace(target)
+    return target
+
+
+def write_video(directory: Path, flow: Flow, number: int, data: bytes) -> dict[str, JSON]:
+    """Store video bytes beside the flow; return what the exchange records about them."""
+    name = f"{flow.name}.video-{number}.mp4"
+    (directory / name).write_bytes(data)
+    return {"file": name, "length": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+class CassetteError(ValueError):
+    """A cassette directory that cannot be replayed, with what is wrong in which file."""
+
+
+def load_flows(directory: Path) -> list[Flow]:
+    """Read every flow file of a cassette directory, in name order (the recording order)."""
+    if not directory.is_dir():
+        raise CassetteError(f"{directory}: not a directory; pass the directory `proxy --record` wrote")
+    flows: list[Flow] = []
+    for path in sorted(directory.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CassetteError(f"{path}: cannot read it as JSON ({exc})") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("exchanges"), list):
+            raise CassetteError(f"{path}: not a cassette flow (expected format {FORMAT!r} with a list of exchanges)")
+        flows.append(Flow(str(data.get("flow", path.stem)), str(data.get("operation", "")), data["exchanges"], path))
+    return flows
+
+
+def video_bytes(directory: Path, response: dict[str, JSON]) -> bytes:
+    """Read the bytes a video exchange stored, checking their digest."""
+    name = str(response.get("file", ""))
+    if not name or "/" in name or "\\" in name:
+        raise CassetteError(f"video exchange names no file beside the flow: {name!r}")
+    data = (directory / name).read_bytes()
+    if response.get("sha256") and hashlib.sha256(data).hexdigest() != response["sha256"]:
+        raise CassetteError(f"{directory / name}: its bytes do not match the recorded sha256")
+    return data

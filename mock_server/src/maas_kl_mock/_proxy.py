@@ -1,0 +1,368 @@
+"""The validation proxy: forwards API calls to a real gateway, reports spec violations, optionally records flows.
+
+`maas-kl-mock proxy --upstream URL` serves `ProxyApp`. Each request and each answer is judged by
+`Conformance`; violations go to the `x-maas-kl-violations` header, the `--report` JSONL file and
+`GET /_mock/violations`. Upstream failures become the API's error envelope.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from ._asgi import Receive, Scope, Send, read_request
+from ._cassette import Scrubber
+from ._conformance import REQUEST, RESPONSE, Conformance, Violation
+from ._errors import ApiError
+from ._http import MockResponse
+from ._record import Recorder
+from ._respond import Responder
+from ._spec import Operation, load_spec
+from ._video import VideoSigner
+
+JSON = Any
+log = logging.getLogger("maas_kl_mock.proxy")
+VIOLATIONS_HEADER = "x-maas-kl-violations"
+PROXY_VIDEO_PREFIX = "/files/proxy/"
+_HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "accept-encoding",
+        "content-encoding",
+    }
+)
+_HEADER_LIMIT = 2000  # characters of the violations header; the report has them all
+
+
+@dataclass(frozen=True, slots=True)
+class ProxyConfig:
+    """What `maas-kl-mock proxy` is told: where to forward, and what to do with violations."""
+
+    upstream: str
+    strict: bool = False
+    report: Path | None = None
+    record: Path | None = None
+    spec_path: Path | None = None
+    timeout: float = 60.0
+    max_body_bytes: int = 20 * 1024 * 1024
+    keep_violations: int = 10_000
+
+
+class ProxyApp:
+    """An ASGI app forwarding to `config.upstream` with the caller's key, judging every exchange against the spec."""
+
+    def __init__(
+        self,
+        config: ProxyConfig,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        now: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.upstream = config.upstream.rstrip("/")
+        spec = load_spec(config.spec_path)
+        self.conformance = Conformance(spec)
+        self.responder = Responder(spec, VideoSigner())
+        self.scrubber = Scrubber()
+        self.recorder = Recorder(config.record, self.scrubber) if config.record is not None else None
+        self.violations: deque[dict[str, JSON]] = deque(maxlen=config.keep_violations)
+        self.violations_total = 0
+        self._now = now
+        self._videos: dict[str, tuple[str, str]] = {}  # token -> (upstream URL, flow name); memory only
+        self._tokens: dict[str, str] = {}  # upstream URL -> token
+        self._client = httpx.AsyncClient(
+            transport=transport,
+            timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=100),  # keep-alive under load
+            trust_env=False,  # the upstream is the one given, never an environment proxy
+        )
+
+    async def aclose(self) -> None:
+        """Close the upstream connection pool."""
+        await self._client.aclose()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one HTTP request (lifespan acknowledged, websockets ignored)."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = await read_request(scope, receive, self.config.max_body_bytes)
+        headers, body, too_large = request.headers, request.body, request.body_too_large
+        raw_path, query, base = request.path, request.query, request.base_url
+        try:
+            if too_large:
+                limit = self.config.max_body_bytes
+                raise ApiError("invalid_request", f"Invalid request parameters: the body is larger than {limit} bytes")
+            if raw_path.startswith("/_mock/"):
+                response = self._control(scope["method"], raw_path, body)
+            elif raw_path.startswith(PROXY_VIDEO_PREFIX):
+                response = await self._video(raw_path, headers)
+                if scope["method"] == "HEAD":  # the GET's headers and length, no body
+                    response = MockResponse(
+                        response.status, b"", response.headers, response.content_type, content_length=len(response.body)
+                    )
+            else:
+                response = await self._api(scope["method"], raw_path, query, headers, body, base=base)
+        except ApiError as error:
+            response = self.responder.error(error)
+        except Exception:  # a bug in the proxy: the envelope, never a traceback, and a line in its log
+            log.exception("maas-kl-mock proxy failed on %s %s", scope["method"], self.scrubber.text(raw_path[:200]))
+            response = self.responder.error(
+                ApiError("internal_error", "Internal server error in the proxy; see its log")
+            )
+        await _send(send, response)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        """Acknowledge start-up; on shutdown close the upstream pool."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _api(  # noqa: PLR0913
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, base: str
+    ) -> MockResponse:
+        self.scrubber.learn(headers.get("authorization"))
+        op, params, unknown = self.conformance.operation(method, path)
+        found = [unknown] if unknown is not None else []
+        if op is not None:
+            found = self.conformance.check_request(op, params, body)
+        self._report(found, method, path, None)
+        if found and self.config.strict:
+            code = "not_found" if unknown is not None else "invalid_value"
+            words = "; ".join(f"{v.pointer or '(body)'}: {v.message} (rule: {v.rule})" for v in found[:5])
+            raise ApiError(code, self.scrubber.text(f"Invalid key or value: proxy --strict refused it unsent: {words}"))
+        upstream = await self._forward(method, path, query, headers, body)
+        if isinstance(upstream, MockResponse):  # the upstream failed: the envelope, not a traceback
+            return self._with_violations(upstream, found)
+        content_type = upstream.headers.get("content-type", "")
+        answer = upstream.content
+        judged = self.conformance.check_response(op, upstream.status_code, content_type, answer)
+        self._report(judged, method, path, upstream.status_code, _request_id(answer))
+        out_headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-type"}]
+        flow = None
+        if self.recorder is not None and op is not None:
+            is_create = self.conformance.is_create(op)
+            ref = next(iter(params.values()), None)
+            flow = self.recorder.exchange(
+                caller=headers.get("authorization", ""),
+                operation=op.operation_id,
+                is_create=is_create,
+                task_ref=ref,
+                method=method,
+                path=path,
+                query=query,
+                request_headers=headers,
+                request_body=body,
+                status=upstream.status_code,
+                response_headers={k.lower(): v for k, v in upstream.headers.items()},
+                response_body=answer,
+                now=self._now(),
+            )
+        if judged and self.config.strict:
+            return self._refuse_response(upstream.status_code, found + judged)
+        if flow is not None and upstream.status_code == 200:
+            answer = self._rewrite_videos(answer, flow.name, base)
+        response = MockResponse(upstream.status_code, answer, out_headers, content_type=content_type or "text/plain")
+        return self._with_violations(response, found + judged)
+
+    async def _forward(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
+    ) -> httpx.Response | MockResponse:
+        url = self.upstream + path + (f"?{query}" if query else "")
+        sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP}
+        try:
+            return await self._client.request(method, url, headers=sent, content=body)
+        except httpx.TimeoutException:
+            error = ApiError("timeout", f"Server timeout: the upstream did not answer within {self.config.timeout:g}s")
+        except httpx.ConnectError:
+            error = ApiError(
+                "unavailable", "Service unavailable: the proxy cannot connect to the upstream; is it running?"
+            )
+        except httpx.HTTPError as exc:
+            error = ApiError(
+                "internal_error", f"Internal server error: the upstream connection failed ({type(exc).__name__})"
+            )
+        return self.responder.error(error)
+
+    def _rewrite_videos(self, body: bytes, flow: str, base: str) -> bytes:
+        """Point every video URL of a recorded answer at this proxy, so the fetch (and its bytes) is recorded."""
+        try:
+            parsed = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return body
+        changed = False
+
+        def visit(node: JSON) -> None:
+            nonlocal changed
+            if isinstance(node, dict):
+                url = node.get("url")
+                if isinstance(url, str) and url.startswith(("http://", "https://")):
+                    token = self._tokens.get(url)
+                    if token is None:
+                        token = secrets.token_urlsafe(12)
+                        self._tokens[url] = token
+                        self._videos[token] = (url, flow)
+                    node["url"] = f"{base}{PROXY_VIDEO_PREFIX}{token}.mp4"
+                    changed = True
+                for value in node.values():
+                    visit(value)
+            elif isinstance(node, list):
+                for value in node:
+                    visit(value)
+
+        visit(parsed)
+        return orjson.dumps(parsed) if changed else body
+
+    async def _video(self, path: str, headers: dict[str, str]) -> MockResponse:
+        token = path[len(PROXY_VIDEO_PREFIX) :].removesuffix(".mp4")
+        found = self._videos.get(token)
+        if found is None or self.recorder is None:
+            raise ApiError("not_found", "Video not found: this proxy never handed out that video URL")
+        url, flow_name = found
+        sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k != "range"}
+        try:
+            upstream = await self._client.get(url, headers=sent)
+        except httpx.HTTPError as exc:
+            raise ApiError(
+                "unavailable", f"Service unavailable: fetching the video upstream failed ({type(exc).__name__})"
+            ) from None
+        content_type = upstream.headers.get("content-type", "application/octet-stream")
+        flow = self.recorder.flow_named(flow_name)
+        if flow is not None:
+            self.recorder.video(
+                flow,
+                url,
+                status=upstream.status_code,
+                content_type=content_type,
+                data=upstream.content,
+                now=self._now(),
+            )
+        return MockResponse(upstream.status_code, upstream.content, [], content_type=content_type)
+
+    def _control(self, method: str, path: str, body: bytes) -> MockResponse:
+        name = path.removeprefix("/_mock/").rstrip("/")
+        if (method, name) == ("GET", "health"):
+            return MockResponse(200, orjson.dumps({"status": "ok", "upstream": self.upstream}))
+        if (method, name) == ("GET", "violations"):
+            listed = list(self.violations)
+            return MockResponse(200, orjson.dumps({"count": self.violations_total, "violations": listed}))
+        if (method, name) in (("DELETE", "violations"), ("POST", "violations/reset")):
+            self.violations.clear()
+            self.violations_total = 0
+            return MockResponse(200, orjson.dumps({"reset": True}))
+        del body
+        raise ApiError(
+            "not_found",
+            f"No such control endpoint of the proxy: {method} /_mock/{name[:80]}. Known: GET health, "
+            "GET violations, DELETE violations",
+        )
+
+    def _report(
+        self,
+        found: list[Violation],
+        method: str,
+        path: str,
+        status: int | None,
+        request_id: str | None = None,
+    ) -> None:
+        if not found:
+            return
+        stamp = datetime.now(UTC).isoformat(timespec="milliseconds")
+        lines = []
+        for violation in found:
+            entry = {
+                "time": stamp,
+                **violation.to_json(),
+                "message": self.scrubber.text(violation.message),
+                "method": method,
+                "path": self.scrubber.text(path),
+                "status": status,
+                "request_id": request_id,
+            }
+            self.violations.append(entry)
+            self.violations_total += 1
+            lines.append(json.dumps(entry, sort_keys=True, ensure_ascii=False))
+        if self.config.report is not None:
+            with self.config.report.open("a", encoding="utf-8") as out:
+                out.write("\n".join(lines) + "\n")
+
+    def _refuse_response(self, status: int, found: list[Violation]) -> MockResponse:
+        shown = [v for v in found if v.direction == RESPONSE] or found
+        words = "; ".join(f"{v.pointer or '(body)'}: {v.message} (rule: {v.rule})" for v in shown[:5])
+        body = {
+            "code": 5000,
+            "message": self.scrubber.text(
+                f"maas-kl-mock proxy --strict: the upstream's HTTP {status} broke the spec: {words}"
+            ),
+            "request_id": f"proxy-{secrets.token_hex(8)}",
+            "violations": [self._shown(v) for v in shown],
+        }
+        return self._with_violations(MockResponse(502, orjson.dumps(body)), found)
+
+    def _shown(self, violation: Violation) -> dict[str, JSON]:
+        return {**violation.to_json(), "message": self.scrubber.text(violation.message)}
+
+    def _with_violations(self, response: MockResponse, found: list[Violation]) -> MockResponse:
+        if found:
+            text = json.dumps([v.short() for v in found], separators=(",", ":"), ensure_ascii=True)
+            if len(text) > _HEADER_LIMIT:
+                kept = found[:]
+                while kept and len(text) > _HEADER_LIMIT:
+                    kept.pop()
+                    shown: list[dict[str, JSON]] = [v.short() for v in kept]
+                    text = json.dumps([*shown, {"more": len(found) - len(kept)}], separators=(",", ":"))
+            response.headers.append((VIOLATIONS_HEADER, text))
+        return response
+
+
+def _request_id(body: bytes) -> str | None:
+    try:
+        parsed = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    value = parsed.get("request_id") if isinstance(parsed, dict) else None
+    return value if isinstance(value, str) else None
+
+
+async def _send(send: Send, response: MockResponse) -> None:
+    headers = [
+        (b"content-type", response.content_type.encode("latin-1")),
+        (
+            b"content-length",
+            b"%d" % (len(response.body) if response.content_length is None else response.content_length),
+        ),
+    ]
+    for name, value in response.headers:
+        headers.append((name.lower().encode("latin-1"), value.encode("latin-1", "replace")))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+__all__ = ["PROXY_VIDEO_PREFIX", "REQUEST", "RESPONSE", "VIOLATIONS_HEADER", "Operation", "ProxyApp", "ProxyConfig"]

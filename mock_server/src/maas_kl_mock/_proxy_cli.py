@@ -1,0 +1,105 @@
+"""`maas-kl-mock proxy`: the command line of the validation proxy and recorder, served on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._proxy import ProxyApp, ProxyConfig
+
+
+def add_proxy_parser(sub: Any) -> argparse.ArgumentParser:
+    """Add the `proxy` subcommand to the CLI's subparsers."""
+    proxy: argparse.ArgumentParser = sub.add_parser(
+        "proxy", help="forward to the real gateway, report spec violations, optionally record flows"
+    )
+    proxy.add_argument("--upstream", required=True, help="the gateway's origin, e.g. https://genaiapi.cloudsway.net")
+    proxy.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    proxy.add_argument("--port", type=int, default=4011, help="port to bind; 0 picks a free one (default: 4011)")
+    proxy.add_argument("--spec", type=Path, help="spec to judge against (default: the one shipped in the package)")
+    proxy.add_argument("--report", type=Path, help="append one JSON line per violation to this file")
+    proxy.add_argument("--strict", action="store_true", help="refuse invalid requests (400) and answers (502)")
+    proxy.add_argument("--record", type=Path, help="write each task flow, scrubbed, as a cassette into this directory")
+    proxy.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the upstream (default: 60)")
+    proxy.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    return proxy
+
+
+def proxy_config(parser: argparse.ArgumentParser, args: argparse.Namespace) -> ProxyConfig:
+    """ProxyConfig from parsed flags; a malformed --upstream is a usage error naming the flag."""
+    parts = urlsplit(str(args.upstream))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        parser.error(
+            f"--upstream {args.upstream!r}: give the gateway's origin only, scheme and host (and port), "
+            "e.g. https://genaiapi.cloudsway.net; paths are forwarded as they come"
+        )
+    if parts.username or parts.password or parts.query:
+        parser.error("--upstream must not carry credentials or a query; the caller's key is forwarded as it comes")
+    if args.timeout <= 0:
+        parser.error("--timeout must be a positive number of seconds")
+    return ProxyConfig(
+        upstream=f"{parts.scheme}://{parts.netloc}",
+        strict=args.strict,
+        report=args.report,
+        record=args.record,
+        spec_path=args.spec,
+        timeout=args.timeout,
+    )
+
+
+def run_proxy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the proxy until interrupted."""
+    config = proxy_config(parser, args)
+    try:
+        app = ProxyApp(config)
+    except (OSError, ValueError) as exc:
+        parser.error(f"cannot start the proxy: {exc}; check --spec, --record and --report")
+    try:
+        import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
+    except ImportError:  # pragma: no cover  (Windows)
+        return asyncio.run(_serve(app, args))
+    return uvloop.run(_serve(app, args))
+
+
+async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
+    import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
+
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=args.host,
+            port=args.port,
+            lifespan="off",
+            access_log=False,
+            log_level=args.log_level,
+            server_header=False,
+        )
+    )
+    announce = asyncio.create_task(_announce(server, args.host, app))
+    try:
+        await server.serve()
+    finally:
+        announce.cancel()
+        await app.aclose()
+    return 0
+
+
+async def _announce(server: Any, host: str, app: ProxyApp) -> None:
+    while not server.started:
+        await asyncio.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    mode = ", ".join(
+        word
+        for word, on in (("strict", app.config.strict), (f"recording into {app.config.record}", app.recorder))
+        if on
+    )
+    print(
+        f"maas-kl-mock proxy listening on {base} | forwarding to {app.upstream}"
+        f"{' | ' + mode if mode else ''} | violations: {base}/_mock/violations",
+        flush=True,
+    )

@@ -1,0 +1,38 @@
+"""The Makefile as a user meets it: `make` help, `make clean`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+
+
+def _make(*args: str) -> str:
+    done = subprocess.run(["make", "-s", *args], cwd=ROOT, capture_output=True, text=True, check=True, timeout=60)
+    return done.stdout
+
+
+def test_help_has_no_colour_codes_when_its_output_is_not_a_terminal() -> None:
+    out = _make("help")
+    assert "\033" not in out
+    assert re.search(r"^  test +Every check", out, re.MULTILINE), out
+
+
+def test_clean_keeps_the_users_videos_and_reports() -> None:
+    plan = _make("-n", "clean")  # what it would run, without running it
+    removed = plan.split()
+    assert ".venv" in removed
+    assert "out" not in removed
+    assert "reports" not in removed
+
+
+def test_fuzz_target_runs_the_fuzz_tests_at_depth() -> None:
+    plan = _make("-n", "fuzz")
+    assert "MAAS_KL_FUZZ=deep" in plan
+    assert "tests/reliability/test_fuzz_mock.py" in plan
