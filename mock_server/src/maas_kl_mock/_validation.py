@@ -11,7 +11,7 @@ from ._errors import ApiError
 from ._http import MockRequest
 from ._router import Route
 from ._spec import Spec
-from ._specfacts import Validator, Violation
+from ._specfacts import Violation
 
 JSON = Any
 _JSON_TYPES = ("application/json",)
@@ -27,8 +27,6 @@ class RequestValidator:
     def __init__(self, spec: Spec, max_body_bytes: int) -> None:
         self._spec = spec
         self.max_body_bytes = max_body_bytes
-        pointers = [p for op in spec.operations for p in (op.request_schema, *op.path_params.values()) if p]
-        self._explain = {p: Validator(spec.pointer(p), spec.document) for p in pointers}  # fails on unknown keywords
 
     def validate(self, request: MockRequest, route: Route) -> dict[str, JSON] | None:
         """Return the parsed JSON body (None when the operation has none), or refuse: invalid_request, invalid_value."""
@@ -38,7 +36,8 @@ class RequestValidator:
             validator = self._spec.validator(pointer)
             if not validator.is_valid(value):
                 raise ApiError(
-                    "invalid_value", _refusal(self._explain[pointer].first(value), validator, value, f"path {name}")
+                    "invalid_value",
+                    _refusal(self._spec.interpreter(pointer).first(value), validator, value, f"path {name}"),
                 )
         if op.request_schema is None:
             return None
@@ -47,7 +46,7 @@ class RequestValidator:
         try:
             if validator.is_valid(body):
                 return body  # type: ignore[no-any-return]
-            message = _refusal(self._explain[op.request_schema].first(body), validator, body, None)
+            message = _refusal(self._spec.interpreter(op.request_schema).first(body), validator, body, None)
         except ValueError:  # jsonschema-rs gives up on JSON nested deeper than its recursion limit (~250)
             raise ApiError(
                 "invalid_request",
