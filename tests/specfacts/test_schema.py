@@ -6,6 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import yaml
 from maas_kl_mock import MockConfig, MockCore
@@ -86,3 +87,22 @@ def test_first_is_the_head_of_violations_in_document_order() -> None:
 def test_violation_fields_read_as_a_caller_writes_them() -> None:
     assert Violation("/dynamic_masks/0/trajectories/1/x", "minimum", "m").field == "dynamic_masks[0].trajectories[1].x"
     assert Violation("", "type", "m").field == ""
+
+
+def _patterns(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        own = [node["pattern"]] if isinstance(node.get("pattern"), str) else []
+        return own + [p for value in node.values() for p in _patterns(value)]
+    return [p for value in node for p in _patterns(value)] if isinstance(node, list) else []
+
+
+SAMPLES = ["", "5", "12", "1.5", "1.", "abc", "aGVsbG8=", "aGVsbG8=\n", "http://a", "http://a\x1f", "http://a b",
+           "http://a\u00a0", "https://x/y\n", "Mon, 01 Jan 2024 10:00:00 GMT", "Mon, 01 Jan 2024 10:00:00 GMT\n",
+           "\u0661\u0662", "a\u2028b"]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", sorted(set(_patterns(SPEC))))
+def test_patterns_read_as_ecma_262_like_jsonschema_rs(pattern: str) -> None:
+    ours = Validator({"type": "string", "pattern": pattern})
+    theirs = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": pattern})
+    assert [ours.first(s) is None for s in SAMPLES] == [theirs.is_valid(s) for s in SAMPLES]

@@ -95,9 +95,42 @@ def to_pointer(path: Path) -> str:
     return "".join(f"/{escape(str(p))}" for p in path)
 
 
+_ECMA_SPACE = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+_ECMA_OUTSIDE = {"s": f"[{_ECMA_SPACE}]", "S": f"[^{_ECMA_SPACE}]", "d": "[0-9]", "D": "[^0-9]"}
+
+
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    """Compile an ECMA-262 `pattern` (what JSON Schema says it is, C1) as Python `re` reads it the same way.
+
+    `$` is the end of input, `.` stops at every line terminator, the space and digit classes are ECMA's sets.
+    """
+    out: list[str] = []
+    in_class = False
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            nxt = next(chars, "")
+            if in_class and nxt in "sd":
+                out.append(_ECMA_SPACE if nxt == "s" else "0-9")
+            elif in_class and nxt in "SD":
+                msg = f"pattern {pattern!r}: a negated class escape inside [...] is not supported; rewrite it"
+                raise UnknownKeywordError(msg)
+            else:
+                out.append(_ECMA_OUTSIDE.get(nxt, "\\" + nxt) if not in_class else "\\" + nxt)
+        elif in_class:
+            in_class = char != "]"
+            out.append(char)
+        elif char == "[":
+            in_class = True
+            out.append(char)
+        elif char == "$":
+            out.append(r"\Z")
+        elif char == ".":
+            out.append("[^\\n\\r\\u2028\\u2029]")
+        else:
+            out.append(char)
+    return re.compile("".join(out))
 
 
 def _shown(value: JSON) -> str:
@@ -193,6 +226,8 @@ class Validator:
             if key not in ASSERTIONS:
                 msg = f"{where}: JSON Schema keyword {key!r} is not understood by specfacts._schema; teach it first"
                 raise UnknownKeywordError(msg)
+            if key == "pattern":
+                _compiled(sub)  # an ECMA-262 construct it cannot read fails now
             if key == "$ref" and sub not in seen:
                 seen.add(sub)
                 self._known(pointer(self.root, sub), sub, seen)
