@@ -23,15 +23,18 @@ from pathlib import Path
 import yaml
 
 from generator.api_changes.files import write_reports
+from generator.resources import class_names, render_params, render_resources
 from generator.spec_data import render
 from generator.transform import for_generator
-from generator.unasync import SOURCE, TARGET, unasync
+from generator.unasync import MODULES, docstring_for, unasync
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi" / "maas_kl.yaml"
 HERE = ROOT / "generator"
 OUTPUT = ROOT / "generated_client"
 PACKAGE = "maas_kl_client"
+# What openapi-python-client writes that the SDK does not use: its own client layer (decision T1).
+UNUSED = ("client.py", "errors.py", "api")
 FACTS = HERE / "specfacts"
 # Where the spec interpreter is vendored byte for byte: inside the SDK package and inside the mock.
 FACTS_IN_MOCK = ROOT / "mock_server" / "src" / "maas_kl_mock" / "_specfacts"
@@ -77,10 +80,18 @@ def generate(output: Path) -> None:
         )
         package = project / PACKAGE
         shutil.copyfile(ROOT / "LICENSE", project / "LICENSE")  # the wheel ships the license it declares
+        for name in UNUSED:
+            unused = package / name
+            shutil.rmtree(unused) if unused.is_dir() else unused.unlink()
         shutil.copytree(HERE / "overlay" / PACKAGE, package, dirs_exist_ok=True, ignore=_ignored)
         shutil.copytree(FACTS, package / "_specfacts", ignore=_ignored)
         (package / "_spec_data.py").write_text(render(spec), encoding="utf-8")
-        (package / TARGET).write_text(unasync((package / SOURCE).read_text(encoding="utf-8")), encoding="utf-8")
+        (package / "_params.py").write_text(render_params(spec), encoding="utf-8")
+        (package / "_async_resources.py").write_text(render_resources(spec), encoding="utf-8")
+        renames = tuple(class_names(spec))
+        for source, target in (*MODULES, ("_async_resources.py", "_resources.py")):
+            text = unasync((package / source).read_text(encoding="utf-8"), docstring_for(source, target), renames)
+            (package / target).write_text(text, encoding="utf-8")
         # The post-hooks, with the workspace's pinned ruff (openapi-python-client's own are off).
         _run([sys.executable, "-m", "ruff", "check", "--fix-only", "--quiet", "."], cwd=project)
         _run([sys.executable, "-m", "ruff", "format", "--quiet", "."], cwd=project)

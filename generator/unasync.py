@@ -22,6 +22,10 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("await ", ""),
     ("AsyncMaasKL", "MaasKL"),
     ("AsyncTaskResource", "TaskResource"),
+    ("AsyncFamilies", "Families"),
+    ("_async_client", "_client"),
+    ("_async_resources", "_resources"),
+    ("_async_resource", "_resource"),
     ("httpx.AsyncClient", "httpx.Client"),
     ("asleep", "sleep"),
     ("aclose", "close"),
@@ -36,7 +40,12 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
 )
 
 # What must not survive the rewrite: a leftover means the table misses an entry.
-LEFTOVER = re.compile(r"\b(?:async|await|Async\w*|asleep|aclose|aiter_\w+|__aenter__|__aexit__)\b")
+LEFTOVER = re.compile(r"\b(?:async|await|Async\w*|asleep|aclose|aiter_\w+|__aenter__|__aexit__|_async_\w+)\b")
+DROP = "# unasync: drop"
+"""A line ending with this marker exists only in the async source (e.g. `close = aclose`)."""
+
+# The hand-written async modules and their derived sync twins (the rendered resources are added by the generator).
+MODULES: tuple[tuple[str, str], ...] = ((SOURCE, TARGET), ("_async_resource.py", "_resource.py"))
 
 
 def _pattern(old: str) -> re.Pattern[str]:
@@ -46,14 +55,21 @@ def _pattern(old: str) -> re.Pattern[str]:
     return re.compile(head + re.escape(old) + tail)
 
 
-def unasync(source: str) -> str:
+def docstring_for(source_name: str, target_name: str) -> str:
+    """Return the derived module's one-line docstring, naming the source it came from."""
+    if source_name == SOURCE:
+        return DOCSTRING
+    return f'"""Derived from {source_name} by generator/unasync.py; do not edit ({target_name} is the sync twin)."""'
+
+
+def unasync(source: str, docstring: str = DOCSTRING, extra: tuple[tuple[str, str], ...] = ()) -> str:
     """Return the sync twin of an async module: its one-line docstring replaced, every table entry applied."""
     first, newline, rest = source.partition("\n")
     if not (first.startswith('"""') and first.endswith('"""') and len(first) > len('""""""')):
         msg = f"{SOURCE} must start with a one-line module docstring, which unasync replaces; found {first[:60]!r}"
         raise ValueError(msg)
-    text = rest
-    for old, new in REPLACEMENTS:
+    text = "".join(line for line in rest.splitlines(keepends=True) if not line.rstrip().endswith(DROP))
+    for old, new in (*extra, *REPLACEMENTS):
         text = _pattern(old).sub(new, text)
     leftover = sorted({m.group(0) for m in LEFTOVER.finditer(text)})
     if leftover:

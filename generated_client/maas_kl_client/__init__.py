@@ -2,19 +2,20 @@
 
 Example::
 
-    from maas_kl_client import MaasKL, task_videos
+    from maas_kl_client import MaasKL
 
     with MaasKL() as client:  # MAAS_KL_API_KEY and MAAS_KL_ENDPOINT_PATH from the environment
         task = client.text2video.create_and_wait(prompt="A dog running on the grass")
-        client.download_video(task_videos(task)[0].url, "out/")
+        client.download_video(task.videos[0].url, "out/")
 """
 
-from ._async_client import AsyncMaasKL, AsyncTaskResource
+from ._async_client import AsyncMaasKL
+from ._async_resource import AsyncTaskResource
 from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
-from ._client import MaasKL, TaskResource
+from ._client import MaasKL
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
-from ._core import TaskKind, new_external_task_id
+from ._core import NOT_GIVEN, NotGiven, new_external_task_id
 from ._download import DownloadProgress
 from ._errors import (
     AccountError,
@@ -37,14 +38,27 @@ from ._errors import (
     TaskFailed,
     TaskTimeout,
 )
+from ._plans import (
+    ClientEvent,
+    PollScheduled,
+    RecoveryLookup,
+    RequestSent,
+    ResponseReceived,
+    RetryScheduled,
+    TaskCreated,
+    TaskUpdated,
+)
+from ._raw import RawResponse
+from ._resource import TaskResource
 from ._retry import PollSchedule, RetryPolicy
+from ._spec_data import TaskKind
+from ._task import Task
 from ._tasks import task_external_id, task_videos
 from ._waits import AdaptiveSchedule
-from .client import AuthenticatedClient, Client
-from .models.task import Task
 from .models.task_status import TaskStatus
+from .models.video import Video
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "APIConnectionError",
@@ -54,10 +68,9 @@ __all__ = [
     "AdaptiveSchedule",
     "AsyncMaasKL",
     "AsyncTaskResource",
-    "AuthenticatedClient",
     "AuthenticationError",
     "BatchInterrupted",
-    "Client",
+    "ClientEvent",
     "Clock",
     "ConfigurationError",
     "ContentPolicyError",
@@ -73,20 +86,31 @@ __all__ = [
     "MaasKL",
     "MaasKLError",
     "MalformedResponseError",
+    "NOT_GIVEN",
     "NotFoundError",
+    "NotGiven",
     "PermissionDeniedError",
     "PollSchedule",
+    "PollScheduled",
     "PreflightError",
     "RateLimitError",
+    "RawResponse",
+    "RecoveryLookup",
+    "RequestSent",
+    "ResponseReceived",
     "RetryPolicy",
+    "RetryScheduled",
     "ServerError",
     "SystemClock",
     "Task",
+    "TaskCreated",
     "TaskFailed",
     "TaskKind",
     "TaskResource",
     "TaskStatus",
     "TaskTimeout",
+    "TaskUpdated",
+    "Video",
     "new_external_task_id",
     "task_external_id",
     "task_videos",

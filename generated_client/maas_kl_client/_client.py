@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import os
@@ -12,14 +13,27 @@ from typing import Any, Self
 
 import httpx
 
-from . import _batch, _download, _plans, _resume
+from . import _batch, _download, _logs, _plans, _resume
 from ._clock import Clock
 from ._config import as_timeout
-from ._core import INTERRUPTS, BodyReader, OnEvent, OnUpdate, TaskKind, Timeout, _Core, _transport_error, build_body
+from ._core import (
+    INTERRUPTS,
+    NOT_GIVEN,
+    BodyReader,
+    NotGiven,
+    OnEvent,
+    OnUpdate,
+    Timeout,
+    _Core,
+    _received,
+    _transport_error,
+)
 from ._errors import DownloadError, MaasKLError
+from ._resource import TaskResource
+from ._resources import Families
 from ._retry import PollSchedule, RetryPolicy
-from ._tasks import task_videos
-from .models.task import Task
+from ._spec_data import TaskKind
+from ._task import Envelope, Task
 
 
 def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
@@ -33,98 +47,14 @@ def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
     return handle
 
 
-class TaskResource:
-    """One task kind's operations (create, get, wait, create_and_wait) on a sync client."""
-
-    def __init__(self, client: MaasKL, kind: TaskKind) -> None:
-        self._client = client
-        self.kind: TaskKind = kind
-
-    def create(
-        self,
-        body: Any = None,
-        /,
-        *,
-        preflight: bool | None = None,
-        timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-        **fields: Any,
-    ) -> Task:
-        """Create a task exactly once; `body` is a request model or mapping, `fields` add or override.
-
-        Example: ``client.text2video.create(prompt="A dog running on the grass", duration="5")``.
-        """
-        c = self._client
-        plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        task: Task = c._run(plan, timeout)
-        return task
-
-    def get(self, task_id: str, *, timeout: Timeout = None, retry: RetryPolicy | None = None) -> Task:
-        """Fetch a task by its task_id or, for text and image to video, its external_task_id."""
-        c = self._client
-        return Task.from_dict(c._run(c._get_plan(self.kind, task_id, retry), timeout))
-
-    def wait(  # noqa: PLR0913
-        self,
-        task_id: str,
-        *,
-        timeout: float | None = None,
-        poll: PollSchedule | None = None,
-        on_update: OnUpdate | None = None,
-        request_timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-    ) -> Task:
-        """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
-        return self._client.wait_for_task(
-            self.kind,
-            task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-        )
-
-    def create_and_wait(  # noqa: PLR0913
-        self,
-        body: Any = None,
-        /,
-        *,
-        timeout: float | None = None,
-        poll: PollSchedule | None = None,
-        on_update: OnUpdate | None = None,
-        preflight: bool | None = None,
-        request_timeout: Timeout = None,
-        retry: RetryPolicy | None = None,
-        **fields: Any,
-    ) -> Task:
-        """Create a task and wait for it to succeed; `timeout` bounds the wait in seconds.
-
-        Example: ``client.text2video.create_and_wait(prompt="A dog", timeout=600, on_update=print)``.
-        """
-        task = self.create(body, preflight=preflight, timeout=request_timeout, retry=retry, **fields)
-        if on_update is not None:
-            called = on_update(task)
-            if inspect.isawaitable(called):
-                called
-        return self.wait(
-            task.task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-        )
-
-
-class MaasKL(_Core):
-    """Synchronous MaaS_KL client.
+class MaasKL(Families, _Core):
+    """Synchronous MaaS_KL client: one attribute per task family (`client.text2video`, ...), from the spec.
 
     Example::
 
         with MaasKL(api_key="...", endpoint_path="XXX") as client:
             task = client.text2video.create_and_wait(prompt="A dog running on the grass")
-            client.download_video(task_videos(task)[0].url, "out/")
+            client.download_video(task.videos[0].url, "out/")
     """
 
     def __init__(  # noqa: PLR0913 - the documented configuration surface
@@ -143,6 +73,7 @@ class MaasKL(_Core):
         clock: Clock | None = None,
         random: Callable[[], float] | None = None,
         external_id_factory: Callable[[], str] | None = None,
+        on_event: OnEvent | None = None,
     ) -> None:
         """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec."""
         super().__init__(
@@ -158,20 +89,42 @@ class MaasKL(_Core):
             clock=clock,
             random=random,
             external_id_factory=external_id_factory,
+            on_event=on_event,
         )
         self._owns_http = http_client is None
         self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
-        self.text2video = TaskResource(self, "text2video")
-        self.image2video = TaskResource(self, "image2video")
-        self.video_extend = TaskResource(self, "video_extend")
+        self._attach_families(self)
 
-    def resource(self, kind: TaskKind) -> TaskResource:
-        """Return the resource for a task kind given as a string."""
+    def resource(self, kind: TaskKind | str) -> TaskResource[Task]:
+        """Return a task family's resource by name, for code that picks the family at run time."""
         self._operation(kind)
-        resource: TaskResource = getattr(self, kind)
+        resource: TaskResource[Task] = getattr(self, kind)
         return resource
 
-    def _send(self, action: _plans.Send, timeout: Timeout) -> dict[str, Any]:
+    def with_options(  # noqa: PLR0913 - the options a derived client may change
+        self,
+        *,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        poll: PollSchedule | None = None,
+        preflight: bool | None = None,
+        on_event: OnEvent | NotGiven | None = NOT_GIVEN,
+    ) -> Self:
+        """Return a client with other settings that shares this one's connection pool.
+
+        Example: ``client.with_options(timeout=120, max_retries=0).text2video.get(task_id)``.
+        Closing the derived client leaves the pool open; close the original.
+        """
+        derived = copy.copy(self)
+        derived._owns_http = False
+        derived._derive(timeout=timeout, max_retries=max_retries, retry=retry, poll=poll, preflight=preflight)
+        if not isinstance(on_event, NotGiven):
+            derived.on_event = on_event
+        derived._attach_families(derived)
+        return derived
+
+    def _send(self, action: _plans.Send, timeout: Timeout) -> Envelope:
         request = self._request(action, timeout, self._http)
         try:
             response = self._http.send(request, stream=True, follow_redirects=False)
@@ -185,8 +138,19 @@ class MaasKL(_Core):
             raise _transport_error(exc) from exc
         return self._parse(response, reader.content)
 
-    def _run(self, plan: Generator[Any, Any, Any], timeout: Timeout, on_event: OnEvent | None = None) -> Any:
-        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`."""
+    def _run(
+        self,
+        plan: Generator[Any, Any, Any],
+        timeout: Timeout,
+        on_event: OnEvent | None = None,
+        watch: OnEvent | None = None,
+    ) -> Any:
+        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`.
+
+        `watch` is the caller's per-call `on_event`; it, the client's `on_event` and MAAS_KL_LOG's logger
+        also see each request sent and each response received.
+        """
+        listeners = self._listeners(watch)
         try:
             action = next(plan)
             while True:
@@ -195,14 +159,23 @@ class MaasKL(_Core):
                     if isinstance(action, _plans.Sleep):
                         self._clock.sleep(action.seconds)
                     elif isinstance(action, _plans.Send):
+                        if listeners:
+                            self._emit(listeners, _plans.RequestSent(action.method, action.path))
+                        started = self._clock.monotonic()
                         try:
                             outcome = self._send(action, timeout)
                         except MaasKLError as error:
                             outcome = error
-                    elif on_event is not None:
-                        called = on_event(action)
-                        if inspect.isawaitable(called):
-                            called
+                        if listeners:
+                            received = _received(action, outcome, self._clock.monotonic() - started)
+                            self._emit(listeners, received)
+                    else:
+                        if on_event is not None:
+                            called = on_event(action)
+                            if inspect.isawaitable(called):
+                                called
+                        if listeners:
+                            self._emit(listeners, action)
                 except INTERRUPTS as stop:
                     action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
                     continue
@@ -210,9 +183,15 @@ class MaasKL(_Core):
         except StopIteration as done:
             return done.value
 
+    def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
+        for listener in listeners:
+            called = listener(event)
+            if inspect.isawaitable(called):
+                called
+
     def wait_for_task(  # noqa: PLR0913
         self,
-        kind: TaskKind,
+        kind: TaskKind | str,
         task_id: str,
         *,
         timeout: float | None = None,
@@ -220,13 +199,15 @@ class MaasKL(_Core):
         on_update: OnUpdate | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
+        on_event: OnEvent | None = None,
     ) -> Task:
         """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
 
         Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
+        self._operation(kind)
         plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
-        result: Task = self._run(plan, request_timeout, _task_updates(on_update))
+        result: Task = self._run(plan, request_timeout, _task_updates(on_update), on_event)
         return result
 
     def batch(  # noqa: PLR0913
@@ -259,7 +240,7 @@ class MaasKL(_Core):
             if download_to is not None and result is not None and result.task is not None and result.error is None:
                 files: list[Path] = []
                 try:
-                    for video in task_videos(result.task):
+                    for video in result.task.videos:
                         path = self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
                         files.append(path)
                     result = dataclasses.replace(result, files=tuple(files))
@@ -290,9 +271,11 @@ class MaasKL(_Core):
         the file appears only once its length (and ETag) check. `on_progress` gets a
         DownloadProgress after each chunk.
 
-        Example: ``client.download_video(task_videos(task)[0].url, "out/", on_progress=print)``.
+        Example: ``client.download_video(task.videos[0].url, "out/", on_progress=print)``.
         """
-        part = _download.PartFile(_download.destination(url, path))
+        target = _download.destination(url, path)
+        _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
+        part = _download.PartFile(target)
         plan = _resume.download(url, self._context(retry))
         try:
             complete = self._drive_download(plan, part, timeout, on_progress)
@@ -372,7 +355,7 @@ class MaasKL(_Core):
         return _resume.Streamed(received, error)
 
     def close(self) -> None:
-        """Close the connection pool, unless the caller passed their own http_client."""
+        """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""
         if self._owns_http:
             self._http.close()
 

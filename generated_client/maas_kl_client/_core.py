@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 
 import httpx
 
-from . import _batch, _plans, _preflight, _waits
+from . import _batch, _logs, _plans, _preflight, _waits
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
 from ._envelope import parse_envelope
@@ -25,17 +25,32 @@ from ._errors import (
     RateLimitError,
 )
 from ._retry import PollSchedule, RetryPolicy
-from ._spec_data import OPERATIONS
-from .models.task import Task
+from ._spec_data import OPERATIONS, TaskKind
+from ._task import Envelope, Task
 from .types import Unset
 
-logger = logging.getLogger("maas_kl_client")
+logger = _logs.logger
+_logs.configure()
 
-TaskKind = Literal["text2video", "image2video", "video_extend"]
 KINDS: tuple[str, ...] = get_args(TaskKind)
 OnUpdate = Callable[[Task], object]
 OnEvent = Callable[[Any], object]
 Timeout = float | httpx.Timeout | None
+
+
+class NotGiven:
+    """The default of an optional argument the caller left out; None can then stay a value of its own."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN = NotGiven()
 
 INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
 """What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
@@ -56,7 +71,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items() if v is not None and not isinstance(v, Unset)}
+        return {str(k): _plain(v) for k, v in value.items() if v is not None and not isinstance(v, Unset | NotGiven)}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     return value
@@ -158,6 +173,7 @@ class _Core:
         clock: Clock | None,
         random: Callable[[], float] | None,
         external_id_factory: Callable[[], str] | None,
+        on_event: OnEvent | None = None,
     ) -> None:
         settings = resolve(
             api_key=api_key, endpoint_path=endpoint_path, base_url=base_url, allow_insecure_http=allow_insecure_http
@@ -179,6 +195,8 @@ class _Core:
         self._clock: Clock = clock or SystemClock()
         self._random = random or _random.random
         self._new_id = external_id_factory or new_external_task_id
+        self.on_event = on_event
+        """Called with every event of every call (a request sent, a response, a retry, a poll...); may be async."""
 
     @property
     def base_url(self) -> str:
@@ -305,14 +323,39 @@ class _Core:
             timeout=as_timeout(timeout, self.timeout),
         )
 
-    def _parse(self, response: httpx.Response, content: bytes) -> dict[str, Any]:
+    def _parse(self, response: httpx.Response, content: bytes) -> Envelope:
         try:
-            return parse_envelope(response.status_code, response.headers, content, self._clock.time())
+            data = parse_envelope(response.status_code, response.headers, content, self._clock.time())
         except MaasKLError as error:
             raise _scrub(error, self._settings.api_key.reveal()) from None
-        finally:
-            if logger.isEnabledFor(logging.DEBUG):
-                logger.debug("%s %s -> %s", response.request.method, response.request.url, response.status_code)
+        data.response = response
+        return data
+
+    def _listeners(self, watch: OnEvent | None) -> tuple[OnEvent, ...]:
+        """Who sees a call's events: the client's on_event, the call's, and the MAAS_KL_LOG logger when on."""
+        found = tuple(f for f in (self.on_event, watch) if f is not None)
+        return (*found, _logs.log_event) if logger.isEnabledFor(logging.INFO) else found
+
+    def _derive(
+        self,
+        *,
+        timeout: Timeout | NotGiven,
+        max_retries: int | None,
+        retry: RetryPolicy | None,
+        poll: PollSchedule | None,
+        preflight: bool | None,
+    ) -> None:
+        """Apply with_options' changes to this (freshly copied) client."""
+        if not isinstance(timeout, NotGiven):
+            self.timeout = as_timeout(timeout, DEFAULT_TIMEOUT)
+        if retry is not None:
+            self.retry = retry
+        if max_retries is not None:
+            self.retry = RetryPolicy(**{**_fields(self.retry), "max_attempts": max_retries + 1})
+        if poll is not None:
+            self.poll = poll
+        if preflight is not None:
+            self.preflight = preflight
 
     def _authorized(self, url: httpx.URL) -> bool:
         return origin(url) == self._origin
@@ -348,6 +391,20 @@ def family_kind(family: str) -> str:
 def is_account_full(error: MaasKLError) -> bool:
     """Whether a 429 says the account's concurrency limit is reached, not that requests come too fast."""
     return isinstance(error, RateLimitError) and error.code in ACCOUNT_FULL_CODES
+
+
+def _received(action: _plans.Send, outcome: Any, elapsed: float) -> _plans.ResponseReceived:
+    """Describe what a Send produced (an Envelope, or the typed error) as a ResponseReceived event."""
+    error: MaasKLError | None = outcome if isinstance(outcome, MaasKLError) else None
+    if isinstance(outcome, APIError):
+        status, request_id = outcome.status_code, outcome.request_id
+    elif error is not None:
+        status, request_id = None, None
+    else:
+        response = getattr(outcome, "response", None)
+        status = response.status_code if response is not None else None
+        request_id = getattr(outcome, "request_id", None)
+    return _plans.ResponseReceived(action.method, action.path, status, request_id, error, elapsed)
 
 
 def _fields(policy: RetryPolicy) -> dict[str, Any]:

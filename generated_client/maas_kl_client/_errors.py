@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .models.task import Task
+    from ._task import Task
 
 
 class MaasKLError(Exception):
@@ -149,8 +149,9 @@ class TaskFailed(MaasKLError):  # noqa: N818 - reads as what happened to the tas
     def __init__(self, task: Task) -> None:
         self.task = task
         self.task_id = task.task_id
-        msg = task.task_status_msg if isinstance(task.task_status_msg, str) else ""
+        msg = task.status_message or ""
         self.task_status_msg = msg
+        self.request_id = task.request_id
         reason = msg or "no reason given"
         super().__init__(f"Task {task.task_id} failed: {reason}. Change the request before creating it again.")
 

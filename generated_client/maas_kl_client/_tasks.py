@@ -1,26 +1,16 @@
-"""Reading results out of a Task without wading through the generated Unset unions."""
+"""Helpers from before Task read plainly; kept so existing code keeps working."""
 
 from __future__ import annotations
 
-from .models.task import Task
+from ._task import Task
 from .models.video import Video
-from .types import Unset
 
 
 def task_videos(task: Task) -> list[Video]:
-    """Return the videos a succeeded task produced (empty while it runs or when it failed).
-
-    Example: ``url = task_videos(task)[0].url``.
-    """
-    result = task.task_result
-    if isinstance(result, Unset) or isinstance(result.videos, Unset):
-        return []
-    return list(result.videos)
+    """Return `task.videos` (kept for code written before Task had it)."""
+    return list(task.videos)
 
 
 def task_external_id(task: Task) -> str | None:
-    """Return the caller's (or the SDK's) recovery key, when the service echoed it."""
-    info = task.task_info
-    if isinstance(info, Unset) or isinstance(info.external_task_id, Unset):
-        return None
-    return info.external_task_id
+    """Return `task.external_task_id` (kept for code written before Task had it)."""
+    return task.external_task_id

@@ -1,12 +1,13 @@
 """The issue's "Done when" table: mutate a copy of the workspace, regenerate, grade, and gate.
 
 One copy serves the whole module (copying and committing it takes about a second); every test
-starts from its baseline commit, where CHANGELOG.md records 0.1.0 as released.
+starts from its baseline commit, where CHANGELOG.md records the current SDK version (CUR) as released.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -15,10 +16,13 @@ from typing import Any
 
 import pytest
 
+from generator.api_changes.changelog import Version
 from tests.changes.workspace import ROOT, Workspace
 
 REPORTS = "generated_client/api-report"
 CONFIG = "generator/config.yaml"
+CUR = Version.parse(re.search(r"package_version_override: (\S+)", (ROOT / CONFIG).read_text()).group(1))  # type: ignore[union-attr]
+NXT = CUR.breaking_bump()  # what a breaking change needs (the next minor while 0.x)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +104,7 @@ def test_descriptions_mean_nothing_and_an_optional_field_is_an_addition_that_nee
     refused = ws.gate()
     assert refused.returncode == 1
     assert (
-        "additions need an entry under `## [Unreleased]` in CHANGELOG.md, or the SDK version moved to 0.2.0"
+        f"additions need an entry under `## [Unreleased]` in CHANGELOG.md, or the SDK version moved to {NXT}"
         in refused.stderr
     )
 
@@ -132,27 +136,27 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     )
     assert "BREAKING    python maas_kl_client.task_external_id: public object was removed" in out
     assert "ADDITION    python maas_kl_client.task_external_ref: added" in out
-    assert "SDK version: 0.1.0 -> 0.1.0 (needs at least 0.2.0)" in out
-    assert "## [0.2.0]\n\n### Breaking\n" in out
+    assert f"SDK version: {CUR} -> {CUR} (needs at least {NXT})" in out
+    assert f"## [{NXT}]\n\n### Breaking\n" in out
 
     refused = ws.gate()
     assert refused.returncode == 1
-    assert "breaking changes need the SDK version moved to 0.2.0 (it is 0.1.0)" in refused.stderr
+    assert f"breaking changes need the SDK version moved to {NXT} (it is {CUR})" in refused.stderr
     assert "breaking wire changes need the spec's info.version moved to 2.0.0 (it is 1.0.0)" in refused.stderr
     assert "names: RATIO_1_1, aspect_ratio, negative_prompt, task_external_id" in refused.stderr
 
-    ws.replace(CONFIG, "package_version_override: 0.1.0", "package_version_override: 0.2.0")
+    ws.replace(CONFIG, f"package_version_override: {CUR}", f"package_version_override: {NXT}")
     ws.edit_spec(lambda spec: spec["info"].update(version="2.0.0"))
     ws.generate()
-    assert "CHANGELOG.md has no `## [0.2.0]` section" in ws.gate().stderr
+    assert f"CHANGELOG.md has no `## [{NXT}]` section" in ws.gate().stderr
 
     release = (
-        "## [0.2.0] - 2027-01-01\n\nWire contract 2.0.0.\n\n### Breaking\n\n- `aspect_ratio` no longer takes `1:1`.\n"
+        f"## [{NXT}] - 2027-01-01\n\nWire contract 2.0.0.\n\n### Breaking\n\n- `aspect_ratio` no longer takes `1:1`.\n"
     )
-    ws.replace("CHANGELOG.md", "## [0.1.0]", f"{release}- `negative_prompt` is required.\n\n## [0.1.0]")
+    ws.replace("CHANGELOG.md", f"## [{CUR}]", f"{release}- `negative_prompt` is required.\n\n## [{CUR}]")
     partial = ws.gate()
     assert partial.returncode == 1
-    assert "`## [0.2.0]` does not name: RATIO_1_1, task_external_id" in partial.stderr
+    assert f"`## [{NXT}]` does not name: RATIO_1_1, task_external_id" in partial.stderr
 
     ws.replace(
         "CHANGELOG.md",
@@ -179,12 +183,12 @@ def test_check_generated_fails_while_a_report_is_stale(ws: Workspace) -> None:
 
 
 def test_a_release_heading_committed_without_its_version_bump_is_named(ws: Workspace) -> None:
-    ws.replace("CHANGELOG.md", "## [0.1.0]", "## [0.2.0] - 2027-01-01\n\n- Nothing yet.\n\n## [0.1.0]")
+    ws.replace("CHANGELOG.md", f"## [{CUR}]", f"## [{NXT}] - 2027-01-01\n\n- Nothing yet.\n\n## [{CUR}]")
     ws.commit("heading first, bump later")
     done = ws.gate()
     assert done.returncode == 1
     assert (
-        "has SDK version 0.1.0: a release's heading, version bump and regenerated code belong in one commit"
+        f"has SDK version {CUR}: a release's heading, version bump and regenerated code belong in one commit"
         in done.stderr
     )
 

@@ -7,6 +7,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import maas_kl_client
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,4 +46,4 @@ def test_console_script_reports_a_user_error_without_traceback() -> None:
     assert "ConfigurationError: No endpoint path" in done.stderr
     assert "Traceback" not in done.stderr
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
-    assert version.stdout.startswith("maas-kl 0.1.0")
+    assert version.stdout.startswith(f"maas-kl {maas_kl_client.__version__}")

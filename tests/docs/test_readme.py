@@ -16,6 +16,7 @@ from maas_kl_mock.pytest_plugin import MockFixture
 from contract_tests.spec_facts import error_statuses
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+PACKAGE_README = (Path(__file__).resolve().parents[2] / "generated_client" / "README.md").read_text(encoding="utf-8")
 BLOCKS: list[str] = re.findall(r"```python\n(.*?)```", README, flags=re.DOTALL)
 BASE_URL = "http://127.0.0.1:4010"
 
@@ -65,6 +66,29 @@ def test_the_async_example_creates_waits_and_downloads(
     _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
     exec(_block("async with AsyncMaasKL() as client"), {})
     assert len(_mp4s(tmp_path / "out")) == 1
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_the_package_readme_examples_run(
+    index: int, maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    blocks = re.findall(r"```python\n(.*?)```", PACKAGE_README, flags=re.DOTALL)
+    exec(blocks[index], {})
+    assert len(_mp4s(tmp_path / "out")) == 1
+
+
+def test_the_stainless_style_example_shows_raw_responses_options_and_events(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    namespace: dict[str, Any] = {}
+    exec(_block("with_raw_response"), namespace)
+    first, second = capsys.readouterr().out.splitlines()
+    assert first.startswith("200 application/json ")
+    assert first.endswith("/videos/text2video")
+    assert second.startswith("http")
+    assert [type(e).__name__ for e in namespace["seen"]][:3] == ["RequestSent", "ResponseReceived", "TaskCreated"]
 
 
 @pytest.mark.maas_kl_mock(concurrency_limit=3, record_calls=None)

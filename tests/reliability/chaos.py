@@ -441,7 +441,7 @@ class Flow:
         resource = self.client.resource(self.r.kind)
         for _ in range(MAX_REDRIVES + 1):
             try:
-                task = await resource.create(self._body(), retry=self.s.retry)
+                task = await resource.create_from(self._body(), retry=self.s.retry)
                 return task.task_id
             except RateLimitError as error:
                 await self._redrive(error, "create")  # a refusal: definitely not created

@@ -27,7 +27,7 @@ def test_fault_after_store_yields_exactly_one_task(fault: str, kind: str) -> Non
     service = FakeService(post_faults=[fault])
     client = sync_client(service.handler)
     fields = {"prompt": "A dog"} if kind == "text2video" else {"image": "https://example.com/a.png"}
-    task = client.resource(kind).create(**fields)  # type: ignore[arg-type]
+    task = client.resource(kind).create_from(fields)
     assert service.count() == 1
     assert task.task_id in service.tasks
     posts = [r for r in service.requests if r.method == "POST"]

@@ -155,7 +155,7 @@ def test_wait_reports_every_poll_and_its_schedule() -> None:
 
 def test_wait_starts_from_the_created_task_without_a_query() -> None:
     script = Script([task("succeed")])
-    first = Task.from_dict(task("submitted"))
+    first = Task.from_data(task("submitted"))
     plan = wait(get_path="/c/{id}", task_id="1", timeout=60, schedule=PollSchedule(), ctx=script.ctx(), first=first)
     script.run(plan)
     assert len(script.of(Send)) == 1
@@ -181,7 +181,7 @@ def test_adaptive_schedule_sleeps_to_the_learned_start_then_polls_densely() -> N
     learned = model.schedule(key)
     assert not learned.probe
     assert 40 < learned.start < 95
-    t = Task.from_dict(task("submitted"))
+    t = Task.from_data(task("submitted"))
     assert learned.after(0, t, 0.0) == pytest.approx(learned.start)
     assert learned.after(5, t, learned.start + 1) == learned.dense
     probing = AdaptiveSchedule(start=60.0)

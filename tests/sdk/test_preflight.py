@@ -146,7 +146,7 @@ def test_rule_messages(kind: str, fields: dict[str, Any], field: str, rule: str)
     service = FakeService()
     client = sync_client(service.handler)
     with pytest.raises(PreflightError) as caught:
-        client.resource(kind).create(**fields)  # type: ignore[arg-type]
+        client.resource(kind).create_from(fields)
     assert any(f == field and rule in r for f, r in caught.value.violations), caught.value.violations
     assert f"{field}: " in str(caught.value)
     assert service.requests == []  # nothing was sent
@@ -172,7 +172,7 @@ def test_rule_messages(kind: str, fields: dict[str, Any], field: str, rule: str)
 )
 def test_valid_requests_pass(kind: str, fields: dict[str, Any]) -> None:
     service = FakeService()
-    sync_client(service.handler).resource(kind).create(**fields)  # type: ignore[arg-type]
+    sync_client(service.handler).resource(kind).create_from(fields)
     assert service.count() == 1
 
 

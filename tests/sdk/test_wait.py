@@ -80,4 +80,4 @@ def test_async_wait_paths() -> None:
 def test_unknown_kind_is_refused() -> None:
     client = sync_client(FakeService().handler)
     with pytest.raises(ValueError, match="Unknown task kind 'text2image'"):
-        client.wait_for_task("text2image", "1")  # type: ignore[arg-type]
+        client.wait_for_task("text2image", "1")

@@ -19,7 +19,7 @@ from rich.progress import (
 )
 
 from .._download import DownloadProgress
-from ..models.task import Task
+from .._task import Task
 
 STATUS_STYLE = {"submitted": "yellow", "processing": "cyan", "succeed": "green", "failed": "red"}
 

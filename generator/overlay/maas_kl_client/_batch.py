@@ -20,7 +20,7 @@ from typing import Any
 
 from ._errors import CreateOutcomeUnknown, MaasKLError, RateLimitError
 from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send, Sleep, outcome_unknown
-from .models.task import Task
+from ._task import Task
 from .models.task_status import TaskStatus
 
 _TERMINAL = frozenset({TaskStatus.SUCCEED, TaskStatus.FAILED})

@@ -20,6 +20,7 @@ from ._errors import (
 from ._retry import parse_retry_after
 from ._spec_data import BUSINESS_CODES
 from ._specfacts import CodeTable
+from ._task import Envelope
 
 CODES = CodeTable.from_document({"x-business-codes": BUSINESS_CODES})
 
@@ -76,12 +77,16 @@ def _as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: float) -> dict[str, Any]:
-    """Return the `data` object of a success envelope, or raise the typed error the answer means."""
+def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: float) -> Envelope:
+    """Return the `data` object of a success envelope (with its request id), or raise the typed error it means."""
     try:
         body = json.loads(content) if content else None
     except ValueError:
         body = None
+    if status_code == 200 and isinstance(body, dict) and _as_int(body.get("code")) == 0:
+        data = body.get("data")
+        if isinstance(data, dict):  # the common case first: no header lookups
+            return Envelope(data, _as_str(body.get("request_id")), None)
     retry_after = parse_retry_after(headers.get("retry-after"), now)
     if not isinstance(body, dict):
         if status_code == 200:
@@ -106,7 +111,7 @@ def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes,
     data = body.get("data")
     if status_code == 200 and code == 0:
         if isinstance(data, dict):
-            return data
+            return Envelope(data, request_id, None)
         raise MalformedResponseError(
             "The service answered code 0 without a `data` object",
             status_code=status_code,

@@ -25,7 +25,7 @@ from ._errors import (
     TaskTimeout,
 )
 from ._retry import RetryPolicy
-from .models.task import Task
+from ._task import Task
 from .models.task_status import TaskStatus
 
 
@@ -85,8 +85,31 @@ class PollScheduled:
     delay: float
 
 
+@dataclass(frozen=True, slots=True)
+class RequestSent:
+    """The driver sent `method path` (attempt by attempt); reported by the drivers, not by the plans."""
+
+    method: str
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseReceived:
+    """An answer to `method path` came after `elapsed` seconds: its HTTP status, request id and error, if any."""
+
+    method: str
+    path: str
+    status_code: int | None
+    request_id: str | None
+    error: MaasKLError | None
+    elapsed: float
+
+
 Event = RetryScheduled | RecoveryLookup | TaskCreated | TaskUpdated | PollScheduled
 """What a plan reports while it runs; drivers hand each event to the caller's callback and resume the plan."""
+
+ClientEvent = Event | RequestSent | ResponseReceived
+"""Everything an `on_event` callback receives: the plans' events and the drivers' request and response events."""
 
 Action = Send | Sleep | Event
 Outcome = dict[str, Any] | MaasKLError
@@ -232,7 +255,7 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
         kind, create_path=create_path, get_path=get_path, body=body, recoverable=recoverable, ctx=ctx, defer=defer,
         was_unknown=maybe_sent,
     )  # fmt: skip
-    task = Task.from_dict(data[0])
+    task = Task.from_data(data[0])
     yield TaskCreated(task, recovered=data[1])
     return task
 
@@ -321,7 +344,7 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     while True:
         if first is None:
             data = yield from query(path, ctx, deadline, defer)
-            last = Task.from_dict(data)
+            last = Task.from_data(data)
         else:
             last, first = first, None
         yield TaskUpdated(last)

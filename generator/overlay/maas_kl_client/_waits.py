@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from statistics import fmean, pstdev
 from typing import Any
 
-from .models.task import Task
+from ._task import Task
 
 Key = tuple[str, str, str]
 """(task kind, mode, duration) as the request gave them; "" for a field the request left to the default."""

@@ -12,7 +12,6 @@ from rich.progress import TaskID
 from .._batch import BatchInterrupted, Job, JobResult, JobUpdate, status_of
 from .._client import MaasKL
 from .._plans import TaskCreated, TaskUpdated
-from .._tasks import task_videos
 from ._progress import TaskProgress, styled
 
 RESULTS_NAME = "results.jsonl"
@@ -70,7 +69,7 @@ def result_row(result: JobResult) -> dict[str, Any]:
         "status": status_of(result),
         "task_id": result.task_id,
         "external_task_id": result.external_task_id,
-        "videos": [v.to_dict() for v in task_videos(task)] if task is not None else [],
+        "videos": [v.to_dict() for v in task.videos] if task is not None else [],
         "files": [str(f) for f in result.files],
         "error": None if result.error is None else f"{type(result.error).__name__}: {result.error}",
     }

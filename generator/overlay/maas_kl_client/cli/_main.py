@@ -22,7 +22,6 @@ from .. import __version__
 from .._client import MaasKL
 from .._clock import Clock
 from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
-from .._core import TaskKind
 from .._envelope import CODES
 from .._errors import (
     APIError,
@@ -32,13 +31,13 @@ from .._errors import (
     PreflightError,
     TaskFailed,
 )
-from .._tasks import task_videos
+from .._spec_data import OPERATIONS, REQUEST_FIELDS
+from .._task import Task
 from ..models.aspect_ratio import AspectRatio
 from ..models.camera_control_type import CameraControlType
 from ..models.duration import Duration
 from ..models.mode import Mode
 from ..models.model_name import ModelName
-from ..models.task import Task
 from . import _batch_cmd
 from ._images import ImageError, image_argument
 from ._progress import DownloadBar, TaskProgress, styled
@@ -47,12 +46,11 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
-KIND_ALIASES: dict[str, TaskKind] = {
-    "text2video": "text2video",
-    "image2video": "image2video",
-    "video_extend": "video_extend",
-    "extend": "video_extend",
-}
+KIND_ALIASES: dict[str, str] = {**{kind: kind for kind in OPERATIONS}, "extend": "video_extend"}
+# The hand-tuned commands (local image checks, --camera, a positional prompt) and the families they serve;
+# every other family in the spec gets a command named after it, with an option per scalar request field.
+TUNED: dict[str, str] = {"text2video": "text2video", "image2video": "image2video", "video_extend": "extend"}
+SCALAR_TYPES: dict[str, Callable[[str], Any]] = {"string": str, "number": float, "integer": int}
 
 
 class UsageError(ValueError):
@@ -125,6 +123,50 @@ def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
     parser.add_argument("--no-preflight", action="store_true", help="send without checking the documented rules")
 
 
+def _family_options(parser: argparse.ArgumentParser, family: str) -> None:
+    """`--body` and an option per scalar request field of `family` that the command does not have yet."""
+    taken = {action.dest for action in parser._actions}
+    group = parser.add_argument_group(f"{family} request fields (from the spec)")
+    group.add_argument(
+        "--body",
+        metavar="FILE|-",
+        help="the request as a JSON object, from a file or - for stdin; options given as well override its fields",
+    )
+    for field in REQUEST_FIELDS[family]:
+        name = field["name"]
+        if name in taken:
+            continue
+        help_text = field["help"] or name
+        if field["enum"]:
+            help_text += f" ({', '.join(str(v) for v in field['enum'])})"
+        if field["required"]:
+            help_text += " [required unless --body has it]"
+        if field["type"] == "boolean":
+            group.add_argument(f"--{name.replace('_', '-')}", dest=name, choices=["true", "false"], help=help_text)
+        else:
+            option = f"--{name.replace('_', '-')}"
+            group.add_argument(option, dest=name, type=SCALAR_TYPES[field["type"]], help=help_text.replace("%", "%%"))
+    parser.set_defaults(family=family, field_names=[field["name"] for field in REQUEST_FIELDS[family]])
+
+
+def _read_body(source: str) -> dict[str, Any]:
+    """Read the --body JSON object from a file or stdin."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        msg = f"--body {source}: cannot read it ({error.strerror or error})."
+        raise UsageError(msg) from None
+    try:
+        body = json.loads(text)
+    except ValueError as error:
+        msg = f"--body {source}: not valid JSON ({error})."
+        raise UsageError(msg) from None
+    if not isinstance(body, dict):
+        msg = f"--body {source}: the request must be a JSON object, not {type(body).__name__}."
+        raise UsageError(msg)
+    return body
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the whole command line."""
     common = _common()
@@ -137,9 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    families: dict[str, argparse.ArgumentParser] = {}
 
     t2v = sub.add_parser("text2video", parents=[common], help="create a video from a prompt")
-    t2v.add_argument("prompt", help="what the video shows (at most 2500 characters)")
+    families["text2video"] = t2v
+    t2v.add_argument("prompt", nargs="?", help="what the video shows (at most 2500 characters; or in --body)")
     t2v.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)} (default 16:9)")
     _task_options(t2v, generation=True)
 
@@ -151,18 +195,30 @@ def build_parser() -> argparse.ArgumentParser:
     i2v.add_argument("--image-tail", metavar="PATH_OR_URL", help="last frame, same forms as --image")
     i2v.add_argument("--static-mask", metavar="PATH_OR_URL", help="motion brush: the area that stays still")
     _task_options(i2v, generation=True)
+    families["image2video"] = i2v
 
-    ext = sub.add_parser("extend", parents=[common], help="extend a generated video by about 5 s")
-    ext.add_argument("video_id", help="the id of a video a succeeded task produced")
+    ext = sub.add_parser(
+        "extend", aliases=["video-extend"], parents=[common], help="extend a generated video by about 5 s"
+    )
+    families["video_extend"] = ext
+    ext.add_argument("video_id", nargs="?", help="the id of a video a succeeded task produced (or in --body)")
     ext.add_argument("--prompt", help="what happens next (optional)")
     _task_options(ext, generation=False)
+
+    for family in OPERATIONS:
+        if family not in families:
+            command = family.replace("_", "-")
+            families[family] = sub.add_parser(command, parents=[common], help=f"create a {family} task")
+            _task_options(families[family], generation=False)
+    for family, family_parser in families.items():
+        _family_options(family_parser, family)
 
     status = sub.add_parser("status", parents=[common], help="show a task (and optionally wait for it)")
     status.add_argument("task_id", help="a task_id, or an external_task_id for text2video and image2video")
     status.add_argument(
         "--kind",
         choices=sorted(KIND_ALIASES),
-        help="the task's kind; left out, each kind is queried in turn (text2video, image2video, video_extend)",
+        help=f"the task's kind; left out, each kind is queried in turn ({', '.join(OPERATIONS)})",
     )
     status.add_argument("--wait", action="store_true", help="wait until the task ends")
     status.add_argument("--output", "-o", help="download its video to a file, or folder (trailing /); implies --wait")
@@ -210,25 +266,20 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
-def request_body(args: argparse.Namespace) -> tuple[TaskKind, dict[str, Any]]:
-    """Return the kind and JSON body a create command sends; local images are checked and base64-encoded here."""
-    generation = ("model_name", "mode", "duration", "cfg_scale", "negative_prompt", "external_task_id", "prompt")
-    if args.command == "text2video":
-        body = _fields(args, (*generation, "aspect_ratio"))
-        kind: TaskKind = "text2video"
-    elif args.command == "image2video":
-        if args.image is None and args.image_tail is None:
+def request_body(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """Return the family and JSON body a create command sends; local images are checked and base64-encoded here."""
+    kind: str = args.family
+    body = _read_body(args.body) if args.body is not None else {}
+    fields = _fields(args, args.field_names)
+    body.update({name: value == "true" if value in {"true", "false"} else value for name, value in fields.items()})
+    if args.command == "image2video":
+        if body.get("image") is None and body.get("image_tail") is None:
             msg = "image2video needs --image or --image-tail (a local jpg/png or a URL)."
             raise UsageError(msg)
-        body = _fields(args, generation)
         for field in ("image", "image_tail", "static_mask"):
             value = getattr(args, field)
             if value is not None:
                 body[field] = image_argument(value)
-        kind = "image2video"
-    else:
-        body = _fields(args, ("video_id", "prompt"))
-        kind = "video_extend"
     if getattr(args, "camera", None):
         body["camera_control"] = camera_control(args.camera)
     return kind, body
@@ -268,9 +319,9 @@ class Output:
             return
         status = str(task.task_status)
         self.out.print(f"{kind} task [bold]{task.task_id}[/]: {styled(status)}")
-        if isinstance(task.task_status_msg, str) and task.task_status_msg:
-            self.out.print(f"  reason: {task.task_status_msg}")
-        for video in task_videos(task):
+        if task.status_message:
+            self.out.print(f"  reason: {task.status_message}")
+        for video in task.videos:
             self.out.print(f"  video {video.id} ({video.duration} s): {video.url}")
         for path in files:
             self.out.print(f"  saved {path}")
@@ -288,7 +339,7 @@ class Output:
             self.document({"error": detail})
 
 
-def _wait(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, out: Output) -> Task:
+def _wait(client: MaasKL, kind: str, task: Task, args: argparse.Namespace, out: Output) -> Task:
     with out.progress() as progress:
         row = progress.add(kind)
         progress.update(row, task)
@@ -323,7 +374,7 @@ def check_output(output: str | None) -> None:
 
 
 def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Path]:
-    videos = task_videos(task)
+    videos = task.videos
     if not videos:
         msg = f"Task {task.task_id} succeeded without a video to download."
         raise MaasKLError(msg)
@@ -336,7 +387,7 @@ def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Pat
     return [out.download(client, video.url, target) for video, target in zip(videos, targets, strict=True)]
 
 
-def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace, out: Output) -> int:
+def _finish(client: MaasKL, kind: str, task: Task, args: argparse.Namespace, out: Output) -> int:
     files: list[Path] = []
     if args.wait or args.output is not None:
         task = _wait(client, kind, task, args, out)
@@ -347,23 +398,23 @@ def _finish(client: MaasKL, kind: TaskKind, task: Task, args: argparse.Namespace
 
 
 def cmd_create(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
-    """text2video, image2video, extend: create the task, then optionally wait and download."""
+    """Run a family's command: create the task, then optionally wait and download."""
     kind, body = request_body(args)
     check_output(args.output)
-    task = client.resource(kind).create(body, preflight=False if args.no_preflight else None)
+    task = client.resource(kind).create_from(body, preflight=False if args.no_preflight else None)
     return _finish(client, kind, task, args, out)
 
 
-def find_task(client: MaasKL, task_id: str, kind: str | None) -> tuple[TaskKind, Task]:
+def find_task(client: MaasKL, task_id: str, kind: str | None) -> tuple[str, Task]:
     """Query a task by id; without a kind, try each kind in turn (queries are free, ids carry no kind)."""
-    kinds: tuple[TaskKind, ...] = (KIND_ALIASES[kind],) if kind else ("text2video", "image2video", "video_extend")
+    kinds: tuple[str, ...] = (KIND_ALIASES[kind],) if kind else tuple(OPERATIONS)
     for candidate in kinds:
         try:
             return candidate, client.resource(candidate).get(task_id)
         except NotFoundError:
             if len(kinds) == 1:
                 raise
-    msg = f"No text2video, image2video or video_extend task {task_id!r} for this API key and endpoint path."
+    msg = f"No {', '.join(OPERATIONS)} task {task_id!r} for this API key and endpoint path."
     row = CODES.named("not_found")
     raise NotFoundError(msg, status_code=row.status, code=row.code, request_id=None)
 
@@ -444,7 +495,8 @@ def run(
             clock=clock,
             http_client=http_client,
         ) as client:
-            return COMMANDS[args.command](client, args, out)
+            command = COMMANDS.get(args.command, cmd_create)  # every other command is a task family's
+            return command(client, args, out)
     except USER_ERRORS as error:
         out.error(error)
         return EXIT_USAGE
