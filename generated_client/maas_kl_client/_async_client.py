@@ -144,11 +144,13 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         timeout: Timeout,
         on_event: OnEvent | None = None,
         watch: OnEvent | None = None,
+        transfer: _download.Transfer | None = None,
     ) -> Any:
         """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`.
 
         `watch` is the caller's per-call `on_event`; it, the client's `on_event` and MAAS_KL_LOG's logger
-        also see each request sent and each response received.
+        also see each request sent and each response received. A download plan's Open and Stream
+        actions are answered into `transfer`.
         """
         listeners = self._listeners(watch)
         try:
@@ -159,16 +161,9 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                     if isinstance(action, _plans.Sleep):
                         await self._clock.asleep(action.seconds)
                     elif isinstance(action, _plans.Send):
-                        if listeners:
-                            await self._emit(listeners, _plans.RequestSent(action.method, action.path))
-                        started = self._clock.monotonic()
-                        try:
-                            outcome = await self._send(action, timeout)
-                        except MaasKLError as error:
-                            outcome = error
-                        if listeners:
-                            received = _received(action, outcome, self._clock.monotonic() - started)
-                            await self._emit(listeners, received)
+                        outcome = await self._answer(action, timeout, listeners)
+                    elif isinstance(action, _resume.Open | _resume.Stream) and transfer is not None:
+                        outcome = await self._transfer(action, transfer, timeout)
                     else:
                         if on_event is not None:
                             called = on_event(action)
@@ -182,6 +177,20 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 action = plan.send(outcome)
         except StopIteration as done:
             return done.value
+
+    async def _answer(self, action: _plans.Send, timeout: Timeout, listeners: tuple[OnEvent, ...]) -> Any:
+        """Send one request of a plan; its outcome is the data or the typed error, told to the listeners."""
+        if listeners:
+            await self._emit(listeners, _plans.RequestSent(action.method, action.path))
+        started = self._clock.monotonic()
+        outcome: Any
+        try:
+            outcome = await self._send(action, timeout)
+        except MaasKLError as error:
+            outcome = error
+        if listeners:
+            await self._emit(listeners, _received(action, outcome, self._clock.monotonic() - started))
+        return outcome
 
     async def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
         for listener in listeners:
@@ -275,41 +284,39 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         """
         target = _download.destination(url, path)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
-        part = _download.PartFile(target)
+        transfer = _download.Transfer(_download.PartFile(target), on_progress)
         plan = _resume.download(url, self._context(retry))
         try:
-            complete = await self._drive_download(plan, part, timeout, on_progress)
-            return await _download.in_thread(part.finish, complete.size)
+            complete: _resume.Complete = await self._run(plan, timeout, transfer=transfer)
+            return await _download.in_thread(transfer.part.finish, complete.size)
         except BaseException:
-            part.discard()
+            transfer.part.discard()
             raise
-
-    async def _drive_download(
-        self, plan: _resume.Plan, part: _download.PartFile, timeout: Timeout, on_progress: _download.OnProgress | None
-    ) -> _resume.Complete:
-        response: httpx.Response | None = None
-        try:
-            action = next(plan)
-            while True:
-                if response is not None and not isinstance(action, _resume.Stream):
-                    await response.aclose()  # the plan does not read this body (a redirect, an error, a 416)
-                    response = None
-                outcome: Any = None
-                if isinstance(action, _resume.Open):
-                    response, outcome = await self._open_download(action, timeout)
-                elif isinstance(action, _resume.Stream) and response is not None:
-                    outcome = await self._stream_download(response, part, action, on_progress)
-                    await response.aclose()
-                    response = None
-                elif isinstance(action, _plans.Sleep):
-                    await self._clock.asleep(action.seconds)
-                action = plan.send(outcome)
-        except StopIteration as done:
-            complete: _resume.Complete = done.value
-            return complete
         finally:
-            if response is not None:
-                await response.aclose()
+            if transfer.response is not None:
+                await transfer.response.aclose()
+
+    async def _transfer(
+        self, action: _resume.Open | _resume.Stream, transfer: _download.Transfer, timeout: Timeout
+    ) -> _resume.Opened | _resume.Streamed | DownloadError:
+        """Answer a download plan's Open or Stream; an answer whose body the plan cannot stream is closed at once."""
+        held, transfer.response = transfer.response, None
+        if isinstance(action, _resume.Stream):
+            if held is None:
+                msg = "a download plan streamed without an open answer"
+                raise RuntimeError(msg)
+            try:
+                return await self._stream_download(held, transfer.part, action, transfer.on_progress)
+            finally:
+                await held.aclose()
+        if held is not None:
+            await held.aclose()
+        response, opened = await self._open_download(action, timeout)
+        if response is not None and response.status_code in _resume.BODY_STATUSES:
+            transfer.response = response
+        elif response is not None:
+            await response.aclose()
+        return opened
 
     async def _open_download(
         self, action: _resume.Open, timeout: Timeout

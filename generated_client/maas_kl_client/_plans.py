@@ -2,14 +2,15 @@
 
 A plan yields `Send` and `Sleep` actions and receives each action's outcome: the envelope's
 `data` or the MaasKLError it raised. The sync and async clients drive the same plans, so retry,
-recovery and wait logic exist once and are tested without a network or a real clock.
+recovery and wait logic exist once and are tested without a network or a real clock. Every retry,
+recovery lookup and poll runs in one loop, `repeat`, whose steps end each attempt with Done or Again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
 from ._envelope import may_have_created
@@ -17,6 +18,7 @@ from ._errors import (
     APIConnectionError,
     APIError,
     CreateOutcomeUnknown,
+    DownloadError,
     InvalidRequestError,
     MaasKLError,
     MalformedResponseError,
@@ -136,10 +138,10 @@ class Context:
 
 
 def is_retryable(error: MaasKLError) -> bool:
-    """Whether sending the same request again may succeed."""
-    if isinstance(error, APIError):
-        return error.retryable
-    return isinstance(error, APIConnectionError)
+    """Whether sending the same request again may succeed (a download error says so itself)."""
+    if isinstance(error, APIConnectionError):
+        return True
+    return isinstance(error, APIError | DownloadError) and error.retryable
 
 
 def _retry_after(error: MaasKLError) -> float | None:
@@ -154,37 +156,95 @@ def _never(_: MaasKLError) -> bool:
     return False
 
 
-def backoff(ctx: Context, outcome: MaasKLError, attempt: int, started: float, deadline: float | None) -> float | None:
-    """Apply the one retry rule: seconds before attempt `attempt + 1`, or None when the policy or deadline says stop."""
-    wait = ctx.retry.delay(
-        attempt=attempt, retry_after=_retry_after(outcome), elapsed=ctx.now() - started, random=ctx.random
-    )
-    if wait is None or (deadline is not None and ctx.now() + wait > deadline):
-        return None
-    return wait
+@dataclass(frozen=True, slots=True)
+class Done(Generic[T]):
+    """A step's last word: the repeated plan returns `value`."""
+
+    value: T
 
 
-def retry_later(outcome: MaasKLError, wait: float, attempt: int) -> Plan[None]:
-    """Report the retry, then sleep: every retry of every plan goes through here."""
-    yield RetryScheduled(outcome, wait, attempt)
-    yield Sleep(wait)
+@dataclass(frozen=True, slots=True)
+class Again:
+    """Run the step once more: report `event`, sleep `delay` seconds (None: go at once), then count an attempt."""
+
+    delay: float | None = None
+    event: Event | None = None
+
+
+@dataclass(slots=True)
+class Tries:
+    """One repeated step's budget: its attempt number, when the policy's count started, and an absolute deadline."""
+
+    ctx: Context
+    deadline: float | None = None
+    attempt: int = 0
+    started: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.started = self.ctx.now()
+
+    def progress(self) -> None:
+        """Restart the policy's count of attempts and time: the step got further than ever before."""
+        self.attempt, self.started = 0, self.ctx.now()
+
+    def backoff(self, error: MaasKLError) -> float | None:
+        """Apply the one retry rule: seconds before the next attempt, or None when the policy or deadline says stop."""
+        ctx = self.ctx
+        wait = ctx.retry.delay(
+            attempt=max(self.attempt, 1), retry_after=_retry_after(error), elapsed=ctx.now() - self.started,
+            random=ctx.random,
+        )  # fmt: skip
+        if wait is None or (self.deadline is not None and ctx.now() + wait > self.deadline):
+            return None
+        return wait
+
+    def retry(self, error: MaasKLError, defer: Defer = _never, *, report: bool = True) -> Again:
+        """Answer a failed attempt: Again after the policy's delay (reported as RetryScheduled), or raise `error`."""
+        if not is_retryable(error) or defer(error):
+            raise error
+        wait = self.backoff(error)
+        if wait is None:
+            raise error
+        return Again(wait, RetryScheduled(error, wait, self.attempt) if report else None)
+
+
+Verdict = Done[T] | Again
+Step = Callable[[Tries], Generator[Any, Any, Verdict[T]]]
+"""One attempt of a repeated plan: it yields its own actions and ends with Done or Again (or raises)."""
+
+
+def repeat(step: Step[T], tries: Tries) -> Generator[Any, Any, T]:
+    """Run `step` until Done, reporting, sleeping and counting each Again: the one retry, recovery and poll loop.
+
+    Query, exactly-once create, wait and download are each a step given to this loop; only here do
+    plans sleep between attempts.
+    """
+    while True:
+        tries.attempt += 1
+        verdict = yield from step(tries)
+        if isinstance(verdict, Done):
+            return verdict.value
+        if verdict.event is not None:
+            yield verdict.event
+        if verdict.delay is not None:
+            yield Sleep(verdict.delay)
+
+
+def send(action: Send, defer: Defer = _never) -> Step[dict[str, Any]]:
+    """Make the step of a plain request: its data is Done, a failure is retried by the policy."""
+
+    def attempt(tries: Tries) -> Plan[Verdict[dict[str, Any]]]:
+        outcome: Outcome = yield action
+        if isinstance(outcome, MaasKLError):
+            return tries.retry(outcome, defer)
+        return Done(outcome)
+
+    return attempt
 
 
 def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = _never) -> Plan[dict[str, Any]]:
     """GET `path`, retrying retryable failures within the policy; returns the envelope's data."""
-    started = ctx.now()
-    attempt = 0
-    while True:
-        attempt += 1
-        outcome: Outcome = yield Send("GET", path)
-        if not isinstance(outcome, MaasKLError):
-            return outcome
-        if not is_retryable(outcome) or defer(outcome):
-            raise outcome
-        wait = backoff(ctx, outcome, attempt, started, deadline)
-        if wait is None:
-            raise outcome
-        yield from retry_later(outcome, wait, attempt)
+    return (yield from repeat(send(Send("GET", path), defer), Tries(ctx, deadline)))
 
 
 def outcome_unknown(error: MaasKLError) -> bool:
@@ -274,12 +334,25 @@ def _create(  # noqa: PLR0913 - one protocol, its branches and parameters are it
     started = ctx.now()
     deadline = None if ctx.retry.deadline is None else started + ctx.retry.deadline
     external_task_id = body.get("external_task_id") if recoverable else None
-    attempt = 0
-    while True:
-        attempt += 1
-        outcome: Outcome = yield Send("POST", create_path, body)
+    unknown: tuple[MaasKLError, bool] | None = None  # the last send's unknown outcome, and whether it was the last try
+
+    def lookup(outcome: MaasKLError) -> Plan[Done[tuple[dict[str, Any], bool]] | None]:
+        assert external_task_id is not None  # only recoverable creates look up
+        found = yield from _recover_or_unknown(kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline)
+        return None if found is None else Done((found, True))
+
+    def attempt(tries: Tries) -> Plan[Verdict[tuple[dict[str, Any], bool]]]:
+        nonlocal unknown, was_unknown
+        if unknown is not None:  # the last send may have created the task: look it up before any resend
+            (outcome, last), unknown = unknown, None
+            found = yield from lookup(outcome)
+            if found is not None:
+                return found
+            if last:
+                raise outcome  # not created, and the policy allows no more attempts
+        outcome = yield Send("POST", create_path, body)
         if not isinstance(outcome, MaasKLError):
-            return outcome, False
+            return Done((outcome, False))
         if outcome_unknown(outcome):
             if external_task_id is None:
                 raise CreateOutcomeUnknown(
@@ -290,31 +363,18 @@ def _create(  # noqa: PLR0913 - one protocol, its branches and parameters are it
                     external_task_id=None,
                 ) from outcome
             was_unknown = True
-            wait = backoff(ctx, outcome, attempt, started, None)
-            if wait is not None:
-                yield from retry_later(outcome, wait, attempt)
-            found = yield from _recover_or_unknown(
-                kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline
-            )
-            if found is not None:
-                return found, True
-            if wait is None:
-                raise outcome  # not created, and the policy allows no more attempts
-            continue  # confirmed not created: sending again cannot duplicate
+            wait = tries.backoff(outcome)
+            unknown = (outcome, wait is None)
+            return Again() if wait is None else Again(wait, RetryScheduled(outcome, wait, tries.attempt))
         if was_unknown and isinstance(outcome, InvalidRequestError) and external_task_id is not None:
             # A resend refused after an unknown outcome may be refused because the first one landed
             # late (external_task_id is unique per user): look once more before reporting it.
-            found = yield from _recover_or_unknown(
-                kind, get_path, external_task_id, outcome, ctx=ctx, deadline=deadline
-            )
+            found = yield from lookup(outcome)
             if found is not None:
-                return found, True
-        if not is_retryable(outcome) or defer(outcome):
-            raise outcome
-        wait = backoff(ctx, outcome, attempt, started, None)
-        if wait is None:
-            raise outcome
-        yield from retry_later(outcome, wait, attempt)
+                return found
+        return tries.retry(outcome, defer)
+
+    return (yield from repeat(attempt, Tries(ctx)))
 
 
 TERMINAL_FAILED = TaskStatus.FAILED
@@ -340,26 +400,28 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     started = ctx.now()
     deadline = started + timeout
     path = task_path(get_path, task_id)
-    poll = 0
-    while True:
-        if first is None:
+    known = first
+
+    def poll(tries: Tries) -> Plan[Verdict[Task]]:
+        nonlocal known
+        if known is None:
             data = yield from query(path, ctx, deadline, defer)
             last = Task.from_data(data)
         else:
-            last, first = first, None
+            last, known = known, None
         yield TaskUpdated(last)
         if last.task_status == TERMINAL_SUCCEED:
-            return last
+            return Done(last)
         if last.task_status == TERMINAL_FAILED:
             raise TaskFailed(last)
         remaining = deadline - ctx.now()
         if remaining <= 0:
             raise TaskTimeout(last, task_id=task_id, timeout=timeout)
         elapsed = task_age(last, wall) if wall is not None else ctx.now() - started
-        delay = min(schedule.after(poll, last, elapsed), remaining)
-        yield PollScheduled(task_id, delay)
-        yield Sleep(delay)
-        poll += 1
+        delay = min(schedule.after(tries.attempt - 1, last, elapsed), remaining)
+        return Again(delay, PollScheduled(task_id, delay))
+
+    return (yield from repeat(poll, Tries(ctx)))
 
 
 def task_age(task: Task, wall: Callable[[], float]) -> float:

@@ -17,7 +17,7 @@ import httpx
 
 from ._download import MAX_REDIRECTS, shown
 from ._errors import DownloadError
-from ._plans import Context, Sleep
+from ._plans import Again, Context, Done, Sleep, Tries, Verdict, repeat
 
 _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*")
 
@@ -94,84 +94,97 @@ def _status_error(url: httpx.URL, status: int) -> DownloadError:
     )
 
 
-def download(url: str | httpx.URL, ctx: Context) -> Plan:  # noqa: PLR0912, PLR0915 - one protocol, every branch is a case of RFC 9110
+@dataclass(slots=True)
+class _Transfer:
+    """What a download holds between attempts: where it is fetched from, the bytes in the part file, their ETag."""
+
+    url: httpx.URL
+    offset: int = 0
+    total: int | None = None
+    etag: str | None = None
+    best: int = 0  # the most bytes ever held: only going past it counts as progress
+    redirects: int = 0
+
+    def restart(self) -> None:
+        """Drop what the part file holds: the next part cannot be proved to belong to the same file."""
+        self.offset, self.total, self.etag = 0, None, None
+
+
+BODY_STATUSES = frozenset({200, 206})
+"""The only answers whose body the plan may stream; drivers may close any other answer at once."""
+
+
+def download(url: str | httpx.URL, ctx: Context) -> Plan:
     """GET `url` into the part file, resuming after a cut; returns the Complete file once its length (and ETag) check.
 
     A cut or short transfer resumes from the bytes already written with `Range: bytes=N-` and
     `If-Range: <ETag>`; a 200 instead of 206 (Range ignored, or the file changed) starts over.
-    Retries follow the policy, counted from the last attempt that made progress.
+    Each attempt is a step of the one retry loop (`_plans.repeat`); retries count from the last
+    attempt that got further than any before.
     """
-    current = httpx.URL(str(url))
-    offset = 0
-    total: int | None = None
-    etag: str | None = None
-    started = ctx.now()
-    attempt = 0
-    best = 0  # the most bytes ever held: only going past it counts as progress
-    redirects = 0
+    transfer = _Transfer(httpx.URL(str(url)))
+    return (yield from repeat(lambda tries: _attempt(transfer, tries), Tries(ctx)))
+
+
+def _open(transfer: _Transfer) -> Generator[Open, Any, Opened | DownloadError]:
+    """Send the GET, following redirects: they are steps of one attempt, not retries."""
     while True:
-        headers: dict[str, str] = {}
-        validator = _strong(etag)
-        if offset and validator is None:
-            offset = 0  # no validator to prove the parts belong to one file: start over
-        if offset:
-            headers = {"Range": f"bytes={offset}-", "If-Range": validator or ""}
-        attempt += 1
-        opened: Opened | DownloadError = yield Open(current, headers)
-        error: DownloadError | None = None
-        if isinstance(opened, DownloadError):
-            error = opened
-        elif 300 <= opened.status < 400 and opened.status != 304:
-            location = opened.headers.get("location")
-            if not location:
-                raise DownloadError(f"{shown(current)} answered HTTP {opened.status} without a Location header.")
-            redirects += 1
-            if redirects > MAX_REDIRECTS:
-                raise DownloadError(f"GET {shown(current)} redirected more than {MAX_REDIRECTS} times; check the URL.")
-            current = current.join(location)
-            attempt -= 1  # a redirect is not a failed attempt
-            continue
-        elif opened.status == 416 and offset:
-            found = _content_range(opened.headers)
-            if found is None and opened.headers.get("content-range", "").strip() == f"bytes */{offset}":
-                return Complete(offset, etag)  # every byte was already here
-            offset, total, etag = 0, None, None  # the file is shorter than what we hold: another file
-            continue
-        elif opened.status == 206 and offset:
-            found = _content_range(opened.headers)
-            served = opened.headers.get("etag")
-            if found is None or found[0] != offset or (served is not None and served != etag):
-                offset, total, etag = 0, None, None  # not the part we asked for: start over cleanly
-                continue
-            total = found[2] if found[2] is not None else total
-        elif opened.status == 200:
-            offset = 0  # a full answer: Range was ignored or the file changed, so start over
-            etag = opened.headers.get("etag")
-            total = _length(opened.headers)
-        else:
-            error = _status_error(current, opened.status)
-        if error is None:
-            streamed: Streamed = yield Stream(offset, total)
-            offset += streamed.received
-            if offset > best:  # progress: the policy counts again from here
-                best, started, attempt = offset, ctx.now(), 0
-            error = streamed.error
-            if error is None and total is not None and offset > total:
-                raise DownloadError(
-                    f"GET {shown(current)} sent {offset} bytes of a file announced as {total}; download again."
-                )
-            if error is None and (total is None or offset == total):
-                return Complete(offset, etag)
-            if error is None:
-                error = DownloadError(
-                    f"GET {shown(current)} sent {offset} bytes but announced {total}; the connection was cut. "
-                    "Nothing was written; download again.",
-                    retryable=True,
-                )
-        if not error.retryable:
-            raise error
-        wait = ctx.retry.delay(attempt=max(attempt, 1), retry_after=None, elapsed=ctx.now() - started,
-                               random=ctx.random)  # fmt: skip
-        if wait is None:
-            raise error
-        yield Sleep(wait)
+        validator = _strong(transfer.etag)
+        if transfer.offset and validator is None:
+            transfer.offset = 0  # no validator to prove the parts belong to one file: start over
+        headers = {"Range": f"bytes={transfer.offset}-", "If-Range": validator or ""} if transfer.offset else {}
+        opened: Opened | DownloadError = yield Open(transfer.url, headers)
+        if isinstance(opened, DownloadError) or not (300 <= opened.status < 400 and opened.status != 304):
+            return opened
+        location = opened.headers.get("location")
+        if not location:
+            raise DownloadError(f"{shown(transfer.url)} answered HTTP {opened.status} without a Location header.")
+        transfer.redirects += 1
+        if transfer.redirects > MAX_REDIRECTS:
+            raise DownloadError(f"GET {shown(transfer.url)} redirected more than {MAX_REDIRECTS} times; check the URL.")
+        transfer.url = transfer.url.join(location)
+
+
+def _attempt(t: _Transfer, tries: Tries) -> Generator[Open | Stream, Any, Verdict[Complete]]:  # noqa: PLR0911 - every return is a case of RFC 9110
+    """One attempt: open (after redirects), check what the answer holds, stream it; a restart is an attempt too."""
+    opened = yield from _open(t)
+    if isinstance(opened, DownloadError):
+        return tries.retry(opened, report=False)
+    if opened.status == 416 and t.offset:
+        whole = opened.headers.get("content-range", "").strip() == f"bytes */{t.offset}"
+        if whole and _content_range(opened.headers) is None:
+            return Done(Complete(t.offset, t.etag))  # every byte was already here
+        t.restart()  # the file is shorter than what we hold: another file
+        return Again()
+    if opened.status == 206 and t.offset:
+        found = _content_range(opened.headers)
+        served = opened.headers.get("etag")
+        if found is None or found[0] != t.offset or (served is not None and served != t.etag):
+            t.restart()  # not the part we asked for: start over cleanly
+            return Again()
+        t.total = found[2] if found[2] is not None else t.total
+    elif opened.status == 200:
+        t.offset = 0  # a full answer: Range was ignored or the file changed, so start over
+        t.etag = opened.headers.get("etag")
+        t.total = _length(opened.headers)
+    else:
+        return tries.retry(_status_error(t.url, opened.status), report=False)
+    streamed: Streamed = yield Stream(t.offset, t.total)
+    t.offset += streamed.received
+    if t.offset > t.best:  # progress: the policy counts again from here
+        t.best = t.offset
+        tries.progress()
+    error = streamed.error
+    if error is None and t.total is not None and t.offset > t.total:
+        raise DownloadError(
+            f"GET {shown(t.url)} sent {t.offset} bytes of a file announced as {t.total}; download again."
+        )
+    if error is None and (t.total is None or t.offset == t.total):
+        return Done(Complete(t.offset, t.etag))
+    if error is None:
+        error = DownloadError(
+            f"GET {shown(t.url)} sent {t.offset} bytes but announced {t.total}; the connection was cut. "
+            "Nothing was written; download again.",
+            retryable=True,
+        )
+    return tries.retry(error, report=False)

@@ -6,7 +6,7 @@ and `maas_kl_mock._specfacts`, and `python -m generator --check` fails when a co
 
 from ._capability import CapabilityMap, CapabilityRule, Selection
 from ._codes import BusinessCode, CodeTable
-from ._families import Family, SpecFacts
+from ._families import Family, SpecFacts, snake
 from ._refs import pointer, resolve
 from ._schema import SpecSchemas, UnknownKeywordError, Validator, Violation
 
@@ -24,4 +24,5 @@ __all__ = [
     "Violation",
     "pointer",
     "resolve",
+    "snake",
 ]

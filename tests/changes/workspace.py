@@ -28,9 +28,19 @@ class Workspace:
             if source.is_file():
                 (root / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, root / name)
+        self._release_unreleased()
         self.git("init", "--quiet", "--initial-branch=main")
         self.commit("baseline")
         self.baseline = self.git("rev-parse", "HEAD").strip()
+
+    def _release_unreleased(self) -> None:
+        """Empty `## [Unreleased]`: the baseline commit is the release, so nothing of it is unreleased."""
+        changelog = self.root / "CHANGELOG.md"
+        text = changelog.read_text(encoding="utf-8")
+        head, found, rest = text.partition("## [Unreleased]\n")
+        if found:
+            _, next_release, tail = rest.partition("\n## [")
+            changelog.write_text(f"{head}{found}{next_release}{tail}", encoding="utf-8")
 
     def git(self, *args: str) -> str:
         command = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", *args]

@@ -362,7 +362,10 @@ def test_server_answers_raw_bytes_with_an_envelope_or_a_close_and_counts_no_inte
             raw, cut_off = exchange(server.port, data)
             if raw:
                 status, content_type, body = parse_http(raw)
-                check_answer(status, content_type, body)
+                if data.startswith(b"HEAD "):  # a HEAD answer has the GET's headers and no body (RFC 9110 9.3.2)
+                    assert status < 500, raw[:300]
+                else:
+                    check_answer(status, content_type, body)
             else:
                 assert not complete or cut_off, f"a completely framed request got no answer: {data[:200]!r}"
             assert server.alive()

@@ -1,15 +1,14 @@
-"""A small stateful stand-in for the MaaS_KL service, a fake clock, and client builders for SDK tests."""
+"""What the SDK drivers need in tests: the in-process mock behind scripted transport faults, a clock, clients."""
 
 from __future__ import annotations
 
-import itertools
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 from maas_kl_client import AsyncMaasKL, MaasKL, RetryPolicy
+from maas_kl_mock import InProcessMock, ManualClock, MockConfig
 
 API_KEY = "sk-test-secret-0123456789"
 ENDPOINT = "acct"
@@ -50,102 +49,92 @@ def error_response(
     )
 
 
-# Fault names: what the service does to one request. "*_after_store" faults happen after the task was stored.
+# Fault names: what the transport does to one request. "*_after_store" faults strike after the mock answered.
 FAULTS_AFTER_STORE = ("timeout", "reset", "http500", "http503", "http504_5002", "malformed")
 
 
+def _fault_before(fault: str, request: httpx.Request) -> httpx.Response | None:
+    if fault == "http429_1303":
+        return error_response(429, 1303, "Concurrent task limit exceeded", {"Retry-After": "3"})
+    if fault == "connect":
+        raise httpx.ConnectError("connection refused", request=request)
+    return None
+
+
+def _fault_after(fault: str, request: httpx.Request) -> httpx.Response:
+    if fault == "timeout":
+        raise httpx.ReadTimeout("read timed out", request=request)
+    if fault == "reset":
+        raise httpx.RemoteProtocolError("peer closed connection", request=request)
+    answers = {"http500": (500, 5000), "http503": (503, 5001), "http504_5002": (504, 5002)}
+    if fault in answers:
+        return error_response(*answers[fault])
+    if fault == "malformed":
+        return httpx.Response(200, content=b'{"code": 0, "data": {"task_')
+    msg = f"unknown fault {fault}"
+    raise AssertionError(msg)
+
+
 @dataclass
-class FakeService:
-    """Stores tasks like MaaS_KL: creates are not idempotent, external_task_id is unique per user."""
+class MockService:
+    """The in-process mock (the real service model) behind scripted transport faults, one per POST or GET."""
 
     post_faults: list[str] = field(default_factory=list)
     get_faults: list[str] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    fail_message: str = "Failure to pass the risk control system"
-    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[httpx.Request] = field(default_factory=list)
-    ids: Any = field(default_factory=lambda: itertools.count(859830423409475642))
+    clock: ManualClock = field(default_factory=ManualClock)
+    mock: InProcessMock = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.mock = InProcessMock(MockConfig(check_responses=True), self.clock, endpoint_path=ENDPOINT)
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        if request.headers.get("authorization") != f"Bearer {API_KEY}":
-            return error_response(401, 1002, "Authorization is invalid")
-        path = request.url.path.removeprefix(f"/v1/ai/{ENDPOINT}/kling")
+        faults = self.post_faults if request.method == "POST" else self.get_faults
+        fault = faults.pop(0) if faults else None
+        early = None if fault is None else _fault_before(fault, request)
+        if early is not None:
+            return early
+        response = self.mock.handler(request)
+        if fault is None or fault in {"http429_1303", "connect"}:
+            return response
+        return _fault_after(fault, request)
+
+    def ids(self) -> set[str]:
+        """Every task_id the mock stored."""
+        return {task.task_id for task in self.mock.core.store.tasks()}
+
+    def count(self) -> int:
+        return len(self.mock.core.store)
+
+
+@dataclass
+class Statuses:
+    """One scripted task: a create answers `submitted`, each query the next of `statuses` (the last repeats).
+
+    The mock's lifecycle runs on time; tests of what the drivers do with each status script them here.
+    """
+
+    statuses: list[str] = field(default_factory=lambda: ["processing"])
+    fail_message: str = "Failure to pass the risk control system"
+    requests: list[httpx.Request] = field(default_factory=list)
+    polls: int = 0
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
         if request.method == "POST":
-            return self._create(request, path)
-        return self._query(request, path)
-
-    def _fault_before(self, faults: list[str], request: httpx.Request) -> httpx.Response | None:
-        if not faults:
-            return None
-        fault = faults[0]
-        if fault == "http429_1303":
-            faults.pop(0)
-            return error_response(429, 1303, "Concurrent task limit exceeded", {"Retry-After": "3"})
-        if fault == "connect":
-            faults.pop(0)
-            raise httpx.ConnectError("connection refused", request=request)
-        return None
-
-    def _fault_after(self, faults: list[str], request: httpx.Request) -> httpx.Response | None:
-        if not faults:
-            return None
-        fault = faults.pop(0)
-        if fault == "timeout":
-            raise httpx.ReadTimeout("read timed out", request=request)
-        if fault == "reset":
-            raise httpx.RemoteProtocolError("peer closed connection", request=request)
-        if fault == "http500":
-            return error_response(500, 5000, "Internal server error")
-        if fault == "http503":
-            return error_response(503, 5001, "Service unavailable")
-        if fault == "http504_5002":
-            return error_response(504, 5002, "Server timeout")
-        if fault == "malformed":
-            return httpx.Response(200, content=b'{"code": 0, "data": {"task_')
-        msg = f"unknown fault {fault}"
-        raise AssertionError(msg)
-
-    def _create(self, request: httpx.Request, path: str) -> httpx.Response:
-        kind = path.removeprefix("/videos/")
-        early = self._fault_before(self.post_faults, request)
-        if early is not None:
-            return early
-        body = json.loads(request.content)
-        external = body.get("external_task_id")
-        if external is not None and any(t["ext"] == external for t in self.tasks.values()):
-            return error_response(400, 1201, "external_task_id already exists")
-        task_id = str(next(self.ids))
-        self.tasks[task_id] = {"kind": kind, "ext": external, "body": body, "polls": 0}
-        late = self._fault_after(self.post_faults, request)
-        if late is not None:
-            return late
-        return httpx.Response(200, json=envelope(self._data(task_id, "submitted")))
-
-    def _query(self, request: httpx.Request, path: str) -> httpx.Response:
-        early = self._fault_before(self.get_faults, request)
-        if early is not None:
-            return early
-        kind, _, ident = path.removeprefix("/videos/").partition("/")
-        found = [tid for tid, t in self.tasks.items() if t["kind"] == kind and ident in {tid, t["ext"]}]
-        late = self._fault_after(self.get_faults, request)
-        if late is not None:
-            return late
-        if not found:
-            return error_response(404, 1203, "Task not found")
-        task = self.tasks[found[0]]
-        status = self.statuses[min(task["polls"], len(self.statuses) - 1)] if self.statuses else "processing"
-        task["polls"] += 1
-        return httpx.Response(200, json=envelope(self._data(found[0], status)))
+            return httpx.Response(200, json=envelope(self._data("859830423409475642", "submitted")))
+        status = self.statuses[min(self.polls, len(self.statuses) - 1)]
+        self.polls += 1
+        return httpx.Response(200, json=envelope(self._data(request.url.path.rpartition("/")[2], status)))
 
     def _data(self, task_id: str, status: str) -> dict[str, Any]:
-        task = self.tasks[task_id]
         data: dict[str, Any] = {
             "task_id": task_id,
             "task_status": status,
             "created_at": 1722769557708,
             "updated_at": 1722769557708,
-            "task_info": {"external_task_id": task["ext"]} if task["ext"] else {},
+            "task_info": {},
         }
         if status == "succeed":
             data["task_result"] = {
@@ -155,9 +144,6 @@ class FakeService:
             data["task_status_msg"] = self.fail_message
             data["task_result"] = {}
         return data
-
-    def count(self) -> int:
-        return len(self.tasks)
 
 
 FAST = RetryPolicy(max_attempts=5, initial_delay=1.0, multiplier=2.0, max_delay=8.0, jitter=0.0, deadline=120.0)

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from maas_kl_client import DEFAULT_TIMEOUT, APIError, ConfigurationError, MaasKL
 
-from .fakes import API_KEY, ENDPOINT, FakeService, error_response, sync_client
+from .fakes import API_KEY, ENDPOINT, MockService, error_response, sync_client
 
 
 def test_environment_supplies_what_arguments_leave_out(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,7 +51,7 @@ def test_loopback_and_https_are_allowed(url: str) -> None:
 
 def test_bearer_is_sent_even_with_an_injected_client_that_sets_its_own() -> None:
     seen: list[httpx.Request] = []
-    service = FakeService()
+    service = MockService()
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
@@ -68,7 +68,7 @@ def test_bearer_is_sent_even_with_an_injected_client_that_sets_its_own() -> None
 
 def test_default_timeouts_are_finite_and_overridable() -> None:
     seen: list[dict[str, float | None]] = []
-    service = FakeService()
+    service = MockService()
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request.extensions["timeout"])

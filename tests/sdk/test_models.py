@@ -11,7 +11,7 @@ import yaml
 from maas_kl_client import TaskStatus
 from maas_kl_client.models import ModelName, Task, TaskResponse
 
-from .fakes import FakeService, envelope, sync_client
+from .fakes import Statuses, envelope, sync_client
 
 SPEC = yaml.safe_load((Path(__file__).parents[2] / "openapi" / "maas_kl.yaml").read_text(encoding="utf-8"))
 
@@ -65,7 +65,7 @@ def test_unknown_model_name_parses() -> None:
 
 
 def test_client_parses_an_unknown_status_end_to_end() -> None:
-    service = FakeService(statuses=["warming_up"])
+    service = Statuses(["warming_up"])
     client = sync_client(service.handler)
     created = client.text2video.create(prompt="A")
     task = client.text2video.get(created.task_id)

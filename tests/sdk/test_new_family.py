@@ -75,7 +75,8 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy_root = tmp_path_factory.mktemp("workspace")
     for name in ("openapi", "generator", "mock_server", "generated_client"):
         shutil.copytree(ROOT / name, copy_root / name, ignore=SKIP)
-    shutil.copy(ROOT / "pyproject.toml", copy_root / "pyproject.toml")
+    for name in ("pyproject.toml", "LICENSE"):  # the generator ships the root LICENSE in the package
+        shutil.copy(ROOT / name, copy_root / name)
     spec_file = copy_root / "openapi" / "maas_kl.yaml"
     spec = add_family(yaml.safe_load(spec_file.read_text(encoding="utf-8")))
     text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)

@@ -10,8 +10,10 @@ import pytest
 from maas_kl_client import (
     APIConnectionError,
     APITimeoutError,
+    AuthenticationError,
     CreateOutcomeUnknown,
     InvalidRequestError,
+    MalformedResponseError,
     NotFoundError,
     PollSchedule,
     RateLimitError,
@@ -23,7 +25,9 @@ from maas_kl_client import (
 )
 from maas_kl_client._core import BodyReader
 from maas_kl_client._plans import (
+    Again,
     Context,
+    Done,
     PollScheduled,
     RecoveryLookup,
     RetryScheduled,
@@ -31,8 +35,10 @@ from maas_kl_client._plans import (
     Sleep,
     TaskCreated,
     TaskUpdated,
+    Tries,
     create,
     query,
+    repeat,
     wait,
 )
 from maas_kl_client._waits import AdaptiveSchedule, DurationModel
@@ -75,6 +81,51 @@ def server_error() -> ServerError:
 
 def task(status: str, task_id: str = "1", created_ms: int = int(NOW * 1000)) -> dict[str, Any]:
     return {"task_id": task_id, "task_status": status, "created_at": created_ms, "updated_at": created_ms}
+
+
+def test_repeat_counts_attempts_and_sleeps_only_for_again_with_a_delay() -> None:
+    script = Script([])
+    seen: list[int] = []
+
+    def step(tries: Tries) -> Generator[Any, Any, Any]:
+        seen.append(tries.attempt)
+        if tries.attempt == 1:
+            return Again()  # at once: counted, not slept
+        if tries.attempt == 2:
+            return Again(3.0, PollScheduled("1", 3.0))
+        yield Send("GET", "/x")
+        return Done("ok")
+
+    script.outcomes = [{}]
+    assert script.run(repeat(step, Tries(script.ctx()))) == "ok"
+    assert seen == [1, 2, 3]
+    assert [type(a) for a in script.actions] == [PollScheduled, Sleep, Send]
+
+
+def test_tries_stop_at_the_policy_and_count_again_after_progress() -> None:
+    script = Script([])
+    tries = Tries(script.ctx(RetryPolicy(max_attempts=2, jitter=0.0)))
+    tries.attempt = 1
+    assert tries.retry(server_error()).delay == 0.5
+    tries.attempt = 2
+    with pytest.raises(ServerError):
+        tries.retry(server_error())
+    script.now += 100
+    tries.progress()  # a download that got further: the budget starts over
+    tries.attempt = 1
+    assert tries.backoff(server_error()) == 0.5
+    assert tries.started == script.now
+
+
+def test_tries_never_retry_what_cannot_succeed_or_what_the_driver_takes() -> None:
+    tries = Tries(Script([]).ctx())
+    tries.attempt = 1
+    denied = AuthenticationError("no", status_code=401, code=1002, request_id="r")
+    with pytest.raises(AuthenticationError):
+        tries.retry(denied)
+    with pytest.raises(ServerError):
+        tries.retry(server_error(), defer=lambda _: True)
+    assert tries.retry(server_error(), report=False).event is None
 
 
 def test_query_retries_then_returns_and_reports_each_retry() -> None:
@@ -142,6 +193,92 @@ def test_a_resumed_create_checks_a_refusal_by_lookup() -> None:
     script = Script([duplicate, task("processing", "3")])
     created = script.run(create_plan(script, {"prompt": "p", "external_task_id": "e1"}, maybe_sent=True))
     assert created.task_id == "3"
+
+
+def test_create_resends_after_a_lost_create_that_stored_nothing() -> None:
+    lost = APITimeoutError("lost", request_sent=True)
+    missing = NotFoundError("no", status_code=404, code=1203, request_id="r")
+    script = Script([lost, missing, task("submitted", "7")])
+    created = script.run(create_plan(script, {"prompt": "p", "external_task_id": "e1"}))
+    assert created.task_id == "7"
+    assert [s.method for s in script.of(Send)] == ["POST", "GET", "POST"]
+    assert [type(a) for a in script.actions[:4]] == [Send, RetryScheduled, Sleep, RecoveryLookup]
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        server_error(),
+        APITimeoutError("lost", request_sent=True),
+        APIConnectionError("reset", request_sent=True),
+        MalformedResponseError("garbled", status_code=200, code=None, request_id=None),
+    ],
+    ids=["5000", "timeout", "reset", "malformed"],
+)
+def test_create_recovers_when_the_lookup_fails_the_same_way_first(fault: Exception) -> None:
+    script = Script([fault, fault, task("submitted", "8")])
+    created = script.run(create_plan(script, {"prompt": "p", "external_task_id": "e1"}))
+    assert created.task_id == "8"
+    assert [s.method for s in script.of(Send)] == ["POST", "GET", "GET"]
+
+
+def test_create_finds_a_late_landing_task_after_its_resend_is_refused() -> None:
+    lost = APITimeoutError("lost", request_sent=True)
+    missing = NotFoundError("no", status_code=404, code=1203, request_id="r")
+    duplicate = InvalidRequestError("used", status_code=400, code=1201, request_id="r")
+    script = Script([lost, missing, duplicate, task("submitted", "42")])
+    created = script.run(create_plan(script, {"prompt": "p", "external_task_id": "e1"}))
+    assert created.task_id == "42"
+    assert [s.method for s in script.of(Send)] == ["POST", "GET", "POST", "GET"]
+
+
+def test_create_names_the_id_when_a_lookup_keeps_failing_or_is_refused() -> None:
+    lost = APITimeoutError("lost", request_sent=True)
+    script = Script([lost] + [server_error()] * 10)
+    policy = RetryPolicy(max_attempts=3, jitter=0.0)
+    plan = create(
+        kind="text2video", create_path="/c", get_path="/c/{id}", body={"external_task_id": "job-9"},
+        recoverable=True, ctx=script.ctx(policy),
+    )  # fmt: skip
+    with pytest.raises(CreateOutcomeUnknown, match="kept failing") as caught:
+        script.run(plan)
+    assert caught.value.external_task_id == "job-9"
+    assert "get('job-9')" in str(caught.value)
+    denied = AuthenticationError("expired", status_code=401, code=1004, request_id="r")
+    missing = NotFoundError("no", status_code=404, code=1203, request_id="r")
+    duplicate = InvalidRequestError("used", status_code=400, code=1201, request_id="r")
+    for outcomes in ([lost, denied], [lost, missing, duplicate, *[server_error()] * 10]):
+        script = Script(outcomes)
+        with pytest.raises(CreateOutcomeUnknown) as caught:
+            script.run(create_plan(script, {"prompt": "p", "external_task_id": "job-7"}))
+        assert caught.value.external_task_id == "job-7"
+
+
+def test_create_raises_the_last_failure_when_the_policy_allows_no_resend() -> None:
+    script = Script([server_error(), NotFoundError("no", status_code=404, code=1203, request_id="r")])
+    plan = create(
+        kind="text2video", create_path="/c", get_path="/c/{id}", body={"external_task_id": "e"}, recoverable=True,
+        ctx=script.ctx(RetryPolicy(max_attempts=1)),
+    )  # fmt: skip
+    with pytest.raises(ServerError):
+        script.run(plan)
+    assert [s.method for s in script.of(Send)] == ["POST", "GET"]
+
+
+def test_create_retries_a_429_with_retry_after_and_gives_up_when_exhausted() -> None:
+    full = RateLimitError("full", status_code=429, code=1303, request_id="r", retry_after=3.0)
+    script = Script([full, full, task("submitted")])
+    script.run(create_plan(script, {"prompt": "p", "external_task_id": "e"}))
+    assert [s.seconds for s in script.of(Sleep)] == [3.0, 3.0]
+    assert script.of(RecoveryLookup) == []  # a 429 never created anything: no lookup
+    script = Script([full] * 3)
+    plan = create(
+        kind="text2video", create_path="/c", get_path="/c/{id}", body={}, recoverable=False,
+        ctx=script.ctx(RetryPolicy(max_attempts=2, jitter=0.0)),
+    )  # fmt: skip
+    with pytest.raises(RateLimitError):
+        script.run(plan)
+    assert len(script.of(Send)) == 2
 
 
 def test_wait_reports_every_poll_and_its_schedule() -> None:

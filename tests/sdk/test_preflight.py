@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -9,7 +10,7 @@ import pytest
 from maas_kl_client import PreflightError
 from maas_kl_client.models import CameraConfig, CameraControl, CameraControlType, Mode, Text2VideoRequest
 
-from .fakes import FakeService, sync_client
+from .fakes import Statuses, sync_client
 
 SIMPLE_PAN = {"type": "simple", "config": {"pan": 5}}
 IMG = "https://example.com/frame.png"
@@ -143,7 +144,7 @@ IMG = "https://example.com/frame.png"
     ],
 )
 def test_rule_messages(kind: str, fields: dict[str, Any], field: str, rule: str) -> None:
-    service = FakeService()
+    service = Statuses()
     client = sync_client(service.handler)
     with pytest.raises(PreflightError) as caught:
         client.resource(kind).create_from(fields)
@@ -171,34 +172,34 @@ def test_rule_messages(kind: str, fields: dict[str, Any], field: str, rule: str)
     ],
 )
 def test_valid_requests_pass(kind: str, fields: dict[str, Any]) -> None:
-    service = FakeService()
+    service = Statuses()
     sync_client(service.handler).resource(kind).create_from(fields)
-    assert service.count() == 1
+    assert [r.method for r in service.requests] == ["POST"]
 
 
 def test_models_and_enums_are_accepted_as_input() -> None:
-    service = FakeService()
+    service = Statuses()
     body = Text2VideoRequest(
         prompt="p",
         mode=Mode.STD,
         camera_control=CameraControl(type_=CameraControlType.SIMPLE, config=CameraConfig(zoom=5)),
     )
     sync_client(service.handler).text2video.create(body, duration="5")
-    sent = next(iter(service.tasks.values()))["body"]
+    sent = json.loads(service.requests[0].content)
     assert sent["camera_control"] == {"type": "simple", "config": {"zoom": 5}}
     assert sent["duration"] == "5"
     assert sent["mode"] == "std"
 
 
 def test_preflight_can_be_switched_off_per_call_and_per_client() -> None:
-    service = FakeService()
+    service = Statuses()
     client = sync_client(service.handler)
     client.text2video.create(prompt="x" * 3000, preflight=False)
     lax = sync_client(service.handler, preflight=False)
     lax.text2video.create(prompt="x" * 3000)
     with pytest.raises(PreflightError):
         lax.text2video.create(prompt="x" * 3000, preflight=True)
-    assert service.count() == 2
+    assert [r.method for r in service.requests] == ["POST", "POST"]
 
 
 def test_preflight_error_is_a_value_error_with_a_remedy() -> None:

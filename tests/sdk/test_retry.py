@@ -8,7 +8,7 @@ import httpx
 import pytest
 from maas_kl_client import RateLimitError, RetryPolicy, ServerError
 
-from .fakes import FakeClock, FakeService, envelope, error_response, sync_client
+from .fakes import FakeClock, MockService, envelope, error_response, sync_client
 
 
 def _flaky(failures: list[httpx.Response]) -> tuple[list[httpx.Request], object]:
@@ -87,7 +87,7 @@ def test_max_retries_zero_means_one_attempt() -> None:
 
 
 def test_non_retryable_errors_are_not_retried() -> None:
-    service = FakeService()
+    service = MockService()
     clock = FakeClock()
     with pytest.raises(Exception, match="Task not found"):
         sync_client(service.handler, clock).text2video.get("missing")
@@ -96,11 +96,13 @@ def test_non_retryable_errors_are_not_retried() -> None:
 
 
 def test_connection_errors_and_timeouts_are_retried_for_queries() -> None:
-    service = FakeService(get_faults=["connect", "timeout", "reset"])
-    service.tasks["7"] = {"kind": "text2video", "ext": None, "body": {}, "polls": 0}
+    service = MockService()
     clock = FakeClock()
-    task = sync_client(service.handler, clock).text2video.get("7")
-    assert task.task_id == "7"
+    client = sync_client(service.handler, clock)
+    created = client.text2video.create(prompt="A dog")
+    service.get_faults += ["connect", "timeout", "reset"]
+    task = client.text2video.get(created.task_id)
+    assert task.task_id == created.task_id
     assert clock.sleeps == [1.0, 2.0, 4.0]
 
 

@@ -7,13 +7,13 @@ import asyncio
 import pytest
 from maas_kl_client import PollSchedule, Task, TaskFailed, TaskStatus, TaskTimeout, task_videos
 
-from .fakes import FakeClock, FakeService, async_client, sync_client
+from .fakes import FakeClock, Statuses, async_client, sync_client
 
 SCHEDULE = PollSchedule(initial=2.0, multiplier=2.0, maximum=5.0)
 
 
 def test_create_and_wait_reports_every_update_and_returns_the_video() -> None:
-    service = FakeService(statuses=["submitted", "queued", "processing", "succeed"])
+    service = Statuses(["submitted", "queued", "processing", "succeed"])
     clock = FakeClock()
     seen: list[str] = []
     client = sync_client(service.handler, clock, poll=SCHEDULE)
@@ -25,7 +25,7 @@ def test_create_and_wait_reports_every_update_and_returns_the_video() -> None:
 
 
 def test_failed_task_raises_task_failed_with_its_message() -> None:
-    service = FakeService(statuses=["processing", "failed"])
+    service = Statuses(["processing", "failed"])
     client = sync_client(service.handler, poll=SCHEDULE)
     with pytest.raises(TaskFailed, match="risk control") as caught:
         client.text2video.create_and_wait(prompt="A dog")
@@ -34,7 +34,7 @@ def test_failed_task_raises_task_failed_with_its_message() -> None:
 
 
 def test_timeout_raises_task_timeout_and_never_waits_past_the_deadline() -> None:
-    service = FakeService(statuses=["processing"])
+    service = Statuses(["processing"])
     clock = FakeClock()
     client = sync_client(service.handler, clock, poll=SCHEDULE)
     created = client.text2video.create(prompt="A dog")
@@ -48,7 +48,7 @@ def test_timeout_raises_task_timeout_and_never_waits_past_the_deadline() -> None
 
 
 def test_unknown_status_keeps_waiting() -> None:
-    service = FakeService(statuses=["queued", "rendering", "succeed"])
+    service = Statuses(["queued", "rendering", "succeed"])
     client = sync_client(service.handler, poll=SCHEDULE)
     created = client.image2video.create(image="https://example.com/a.png")
     updates: list[Task] = []
@@ -58,8 +58,8 @@ def test_unknown_status_keeps_waiting() -> None:
 
 
 def test_async_wait_paths() -> None:
-    service = FakeService(statuses=["processing", "succeed"])
-    failing = FakeService(statuses=["failed"])
+    service = Statuses(["processing", "succeed"])
+    failing = Statuses(["failed"])
 
     async def run() -> None:
         async with async_client(service.handler, poll=SCHEDULE) as client:
@@ -68,7 +68,7 @@ def test_async_wait_paths() -> None:
         async with async_client(failing.handler, poll=SCHEDULE) as client:
             with pytest.raises(TaskFailed):
                 await client.text2video.create_and_wait(prompt="A dog")
-        stuck = FakeService(statuses=["processing"])
+        stuck = Statuses(["processing"])
         async with async_client(stuck.handler, poll=SCHEDULE) as client:
             created = await client.video_extend.create(video_id="v1")
             with pytest.raises(TaskTimeout):
@@ -78,6 +78,6 @@ def test_async_wait_paths() -> None:
 
 
 def test_unknown_kind_is_refused() -> None:
-    client = sync_client(FakeService().handler)
+    client = sync_client(Statuses().handler)
     with pytest.raises(ValueError, match="Unknown task kind 'text2image'"):
         client.wait_for_task("text2image", "1")

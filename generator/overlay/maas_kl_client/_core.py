@@ -15,7 +15,7 @@ import httpx
 from . import _batch, _logs, _plans, _preflight, _waits
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
-from ._envelope import parse_envelope
+from ._envelope import CODES, parse_envelope
 from ._errors import (
     APIConnectionError,
     APIError,
@@ -26,6 +26,7 @@ from ._errors import (
 )
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import OPERATIONS, TaskKind
+from ._specfacts import snake
 from ._task import Envelope, Task
 from .types import Unset
 
@@ -373,15 +374,13 @@ def _is_429(error: MaasKLError) -> bool:
     return isinstance(error, RateLimitError)
 
 
-# The one place that maps batch family names and business codes to meanings. Issue 10 turns
-# families and codes into spec data read by one interpreter; re-point these two at it.
-ACCOUNT_FULL_CODES = frozenset({1303})
-"""Business codes that mean "the account's concurrent tasks are at its limit" (api-facts: 1303)."""
+ACCOUNT_FULL_CODES = frozenset({CODES.named("concurrency_limited").code})
+"""Business codes that mean "the account's concurrent tasks are at its limit" (the spec's `concurrency_limited` row)."""
 
 
 def family_kind(family: str) -> str:
-    """Map a batch job's family name to its task kind (resource); "video-extend" means video_extend."""
-    kind = family.replace("-", "_")
+    """Map a batch job's family name to its task kind, spelled as the spec's tags are ("video-extend": video_extend)."""
+    kind = snake(family)
     if kind not in OPERATIONS:
         msg = f"Unknown family {family!r}; use one of {', '.join(sorted(OPERATIONS))}."
         raise ValueError(msg)

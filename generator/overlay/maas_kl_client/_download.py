@@ -136,3 +136,12 @@ def raw_body(response: httpx.Response) -> bool:
 def headers_for(url: httpx.URL, authorized: Callable[[httpx.URL], bool], bearer: str) -> dict[str, str]:
     """Return the Authorization header only for the API's own origin: never for a CDN or a redirect elsewhere."""
     return {"Authorization": bearer} if authorized(url) else {}
+
+
+@dataclass(slots=True)
+class Transfer:
+    """A download driver's state: the part file, the progress callback, and the open answer a Stream will read."""
+
+    part: PartFile
+    on_progress: OnProgress | None
+    response: httpx.Response | None = None

@@ -104,7 +104,7 @@ class FaultPlan:
         if "rate" in data:
             changes["rate"] = float(data["rate"])
         if "seed" in data:
-            changes["seed"] = int(data["seed"])
+            changes["seed"] = _json_int(data["seed"], "seed")
         if "kinds" in data:
             kinds = data["kinds"]
             changes["kinds"] = (
@@ -117,7 +117,7 @@ class FaultPlan:
         if "rate_limit" in data:
             changes["rate_limit"] = parse_rate_limit(data["rate_limit"]) if data["rate_limit"] else None
         if "retry_after" in data:
-            changes["retry_after"] = int(data["retry_after"])
+            changes["retry_after"] = _json_int(data["retry_after"], "retry_after")
         if "download_cut" in data:
             changes["download_cut"] = parse_cut_points(data["download_cut"])
         if "download_cut_rate" in data:
@@ -236,3 +236,14 @@ class FaultInjector:
             return max(1, math.ceil(start + window - now))
         self._windows[tenant] = (start, used + 1)
         return None
+
+
+_INT64 = 2**63 - 1
+
+
+def _json_int(value: Any, name: str) -> int:
+    """Return an integer setting that JSON answers can carry back (64 bits); a ValueError names it otherwise."""
+    number = int(value)
+    if not -_INT64 - 1 <= number <= _INT64:
+        raise ValueError(f"{name} must fit in 64 bits, got {str(number)[:20]}...")
+    return number
