@@ -120,6 +120,10 @@ bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.jso
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
 	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
 
+.PHONY: bench-validation
+bench-validation: .sync  ## Mock validate stage in process: a valid vs an invalid create, and jsonschema-rs vs specfacts (F6)
+	$(RUN) python -m bench.bench_validation
+
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)

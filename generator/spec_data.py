@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from generator.families import families
 from generator.resources import description
+from generator.specfacts import SpecSchemas, Validator
 
 Json = dict[str, Any]
 
@@ -20,6 +21,11 @@ HEADER = '''"""Facts read from openapi/maas_kl.yaml at generation time. Generate
 from typing import Any, Final, Literal
 
 '''
+
+
+def _dropped(node: Json) -> set[str]:
+    """Keys the SDK need not carry; a pattern keeps its description, which the refusal quotes (specfacts._schema)."""
+    return {"examples", "x-enum-varnames"} | (set() if "pattern" in node else {"description"})
 
 
 def _deref(node: Any, spec: Json) -> Any:
@@ -33,9 +39,9 @@ def _deref(node: Any, spec: Json) -> Any:
         for part in node["$ref"].removeprefix("#/").split("/"):
             target = target[part]
         merged = dict(_deref(target, spec))
-        merged.update({k: _deref(v, spec) for k, v in node.items() if k != "$ref"})
+        merged.update({k: _deref(v, spec) for k, v in node.items() if k not in _dropped(node) | {"$ref"}})
         return merged
-    out = {k: _deref(v, spec) for k, v in node.items() if k not in {"description", "examples", "x-enum-varnames"}}
+    out = {k: _deref(v, spec) for k, v in node.items() if k not in _dropped(node)}
     # allOf of a single schema only attaches a description; fold it in.
     all_of = out.pop("allOf", None)
     if all_of is not None:
@@ -89,7 +95,7 @@ def _request_schemas(spec: Json) -> Json:
         op = item.get("post")
         if op is not None:
             ref = op["requestBody"]["content"]["application/json"]["schema"]
-            schemas[op["operationId"]] = _deref(ref, spec)
+            schemas[op["operationId"]] = Validator(_deref(ref, spec)).schema  # refuses unknown keywords
     return dict(sorted(schemas.items()))
 
 
@@ -99,6 +105,7 @@ def _literal(name: str, value: Any) -> str:
 
 def render(spec: Json) -> str:
     """Return the source of maas_kl_client/_spec_data.py for `spec`."""
+    SpecSchemas(spec)  # a keyword the shared validator does not check fails generation, not a request
     server = spec["servers"][0]
     parts = urlsplit(server["url"])
     variables = server.get("variables", {})

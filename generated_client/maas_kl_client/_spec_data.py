@@ -46,12 +46,32 @@ REQUEST_SCHEMAS: Final[Any] = {
             },
             "image": {
                 "type": "string",
+                "description": "An image as an accessible "
+                "http(s) URL, or as raw "
+                "Base64 without a `data:` "
+                "prefix. Formats jpg, jpeg or "
+                "png; at most 10 MB "
+                "(13,981,016 Base64 "
+                "characters); each side at "
+                "least 300 px; aspect ratio "
+                "between 1:2.5 and 2.5:1.",
                 "minLength": 1,
                 "maxLength": 13981016,
                 "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
             },
             "image_tail": {
                 "type": "string",
+                "description": "An image as an "
+                "accessible http(s) URL, "
+                "or as raw Base64 "
+                "without a `data:` "
+                "prefix. Formats jpg, "
+                "jpeg or png; at most 10 "
+                "MB (13,981,016 Base64 "
+                "characters); each side "
+                "at least 300 px; aspect "
+                "ratio between 1:2.5 and "
+                "2.5:1.",
                 "minLength": 1,
                 "maxLength": 13981016,
                 "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
@@ -62,6 +82,18 @@ REQUEST_SCHEMAS: Final[Any] = {
             "mode": {"type": "string", "enum": ["std", "pro"], "default": "std"},
             "static_mask": {
                 "type": "string",
+                "description": "An image as an "
+                "accessible http(s) "
+                "URL, or as raw Base64 "
+                "without a `data:` "
+                "prefix. Formats jpg, "
+                "jpeg or png; at most "
+                "10 MB (13,981,016 "
+                "Base64 characters); "
+                "each side at least 300 "
+                "px; aspect ratio "
+                "between 1:2.5 and "
+                "2.5:1.",
                 "minLength": 1,
                 "maxLength": 13981016,
                 "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
@@ -76,6 +108,45 @@ REQUEST_SCHEMAS: Final[Any] = {
                     "properties": {
                         "mask": {
                             "type": "string",
+                            "description": "An "
+                            "image "
+                            "as "
+                            "an "
+                            "accessible "
+                            "http(s) "
+                            "URL, "
+                            "or "
+                            "as "
+                            "raw "
+                            "Base64 "
+                            "without "
+                            "a "
+                            "`data:` "
+                            "prefix. "
+                            "Formats "
+                            "jpg, "
+                            "jpeg "
+                            "or "
+                            "png; "
+                            "at "
+                            "most "
+                            "10 "
+                            "MB "
+                            "(13,981,016 "
+                            "Base64 "
+                            "characters); "
+                            "each "
+                            "side "
+                            "at "
+                            "least "
+                            "300 "
+                            "px; "
+                            "aspect "
+                            "ratio "
+                            "between "
+                            "1:2.5 "
+                            "and "
+                            "2.5:1.",
                             "minLength": 1,
                             "maxLength": 13981016,
                             "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",

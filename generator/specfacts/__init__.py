@@ -4,10 +4,11 @@ Written once in `generator/specfacts/`; `make generate` copies it into `maas_kl_
 and `maas_kl_mock._specfacts`, and `python -m generator --check` fails when a copy drifts. Stdlib only.
 """
 
-from ._capability import CapabilityMap, CapabilityRule, Selection, Violation
+from ._capability import CapabilityMap, CapabilityRule, Selection
 from ._codes import BusinessCode, CodeTable
 from ._families import Family, SpecFacts, snake
 from ._refs import pointer, resolve
+from ._schema import SpecSchemas, UnknownKeywordError, Validator, Violation
 
 __all__ = [
     "BusinessCode",
@@ -17,6 +18,9 @@ __all__ = [
     "Family",
     "Selection",
     "SpecFacts",
+    "SpecSchemas",
+    "UnknownKeywordError",
+    "Validator",
     "Violation",
     "pointer",
     "resolve",

@@ -12,16 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ._schema import Violation
+
 JSON = Any
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """One broken rule: the field (dotted), the rule's name, and a message that says what to change."""
-
-    field: str
-    rule: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +59,11 @@ def lookup(body: Mapping[str, JSON], dotted: str) -> JSON:
     for part in dotted.split("."):
         node = node.get(part) if isinstance(node, Mapping) else None
     return node
+
+
+def _pointer(dotted: str) -> str:
+    """`camera_control.type` as the JSON pointer `/camera_control/type`."""
+    return "/" + dotted.replace(".", "/")
 
 
 def explain(combination: str) -> str:
@@ -139,17 +137,23 @@ class CapabilityMap:
             if not supported:
                 others = [m for m, c in rule.supported.items() if c]
                 hint = f"use {' or '.join(others)}" if others else "no model supports it"
-                out.append(Violation(field, rule.name, f"{rule.name} is not supported by {shown}; {hint}"))
+                out.append(Violation(_pointer(field), rule.name, f"{rule.name} is not supported by {shown}; {hint}"))
             elif chosen.combination not in supported:
                 allowed = ", ".join(f"{c} ({explain(c)})" for c in supported)
                 got = f"{chosen.combination} ({explain(chosen.combination)})"
-                out.append(Violation(field, rule.name, f"{rule.name} with {shown} supports only {allowed}; got {got}"))
+                out.append(
+                    Violation(
+                        _pointer(field), rule.name, f"{rule.name} with {shown} supports only {allowed}; got {got}"
+                    )
+                )
             for dotted, required in rule.requires.items():
                 actual = lookup(body, dotted)
                 if actual != required:
                     out.append(
                         Violation(
-                            dotted, rule.name, f"{rule.name} requires {dotted} to be {required!r} (got {actual!r})"
+                            _pointer(dotted),
+                            rule.name,
+                            f"{rule.name} requires {dotted} to be {required!r} (got {actual!r})",
                         )
                     )
         return out

@@ -22,7 +22,7 @@ IMG = "https://example.com/frame.png"
         ("text2video", {"prompt": "x" * 2501}, "prompt", "at most 2500 characters (got 2501)"),
         ("text2video", {}, "prompt", "is required"),
         ("text2video", {"prompt": ""}, "prompt", "must not be empty"),
-        ("text2video", {"prompt": "p", "negativ_prompt": "x"}, "negativ_prompt", "is not a field of this request"),
+        ("text2video", {"prompt": "p", "negativ_prompt": "x"}, "negativ_prompt", "is not a documented field"),
         ("text2video", {"prompt": "p", "cfg_scale": 1.5}, "cfg_scale", "between 0 and 1 (got 1.5)"),
         ("text2video", {"prompt": "p", "duration": 5}, "duration", "must be of type string"),
         ("text2video", {"prompt": "p", "mode": "fast"}, "mode", "one of 'std', 'pro'"),
@@ -58,8 +58,8 @@ IMG = "https://example.com/frame.png"
             "must be left out unless type is 'simple'",
         ),
         ("image2video", {"prompt": "p"}, "body", "at least one of image or image_tail must be given"),
-        ("image2video", {"image": "data:image/png;base64,AAAA"}, "image", "without the `data:...;base64,` prefix"),
-        ("image2video", {"image": "not an image"}, "image", "http(s) URL or raw Base64"),
+        ("image2video", {"image": "data:image/png;base64,AAAA"}, "image", "without a `data:` prefix"),
+        ("image2video", {"image": "not an image"}, "image", "http(s) URL, or as raw Base64"),
         (
             "image2video",
             {"image": IMG, "image_tail": IMG, "static_mask": IMG},
@@ -85,7 +85,7 @@ IMG = "https://example.com/frame.png"
             "dynamic_masks",
             "must have at most 6 items (got 7)",
         ),
-        ("video_extend", {"video_id": "v", "external_task_id": "x"}, "external_task_id", "is not a field"),
+        ("video_extend", {"video_id": "v", "external_task_id": "x"}, "external_task_id", "is not a documented field"),
         # The capability map (x-capability-map).
         (
             "text2video",

@@ -1,7 +1,8 @@
 """Property: the SDK's preflight and the mock agree on every request body, valid or not (issue 10).
 
-Both accept, or both refuse; when both refuse on the capability map (the schema holds), they name the
-same field and rule, since both read it with the one interpreter in generator/specfacts.
+Both accept, or both refuse naming the same field (JSON pointer) and rule, for schema refusals (the
+JSON Schema keyword) and capability refusals alike: both read the spec with the one interpreter in
+generator/specfacts, the mock only using jsonschema-rs as its fast accept path (F6).
 """
 
 from __future__ import annotations
@@ -9,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from maas_kl_client import PreflightError
-from maas_kl_client._preflight import check_capabilities, validate
+from maas_kl_client._preflight import validate, violations
+from maas_kl_client._specfacts import Violation
 from maas_kl_mock import MockConfig, MockCore, MockRequest
 
 from generator.specfacts import SpecFacts
+from generator.specfacts._schema import ASSERTIONS
 from tests.specfacts.test_facts import SPEC
 
 FACTS = SpecFacts(SPEC)
@@ -30,7 +33,16 @@ VALUES: dict[str, list[Any]] = {
     "negative_prompt": ["blurry", "", None],
     "cfg_scale": [0, 0.5, 1, 1.5, -1, "0.5", None],
     "aspect_ratio": ["16:9", "9:16", "1:1", "4:3", None],
-    "image": [URL, "aGVsbG8=", "data:image/png;base64,aGVsbG8=", "", None],
+    "image": [
+        URL,
+        "aGVsbG8=",
+        "data:image/png;base64,aGVsbG8=",
+        "",
+        None,
+        "aGVsbG8=\n",
+        "http://a\x1f",
+        "http://a\u00a0",
+    ],
     "image_tail": [URL, "", None],
     "static_mask": [URL, None],
     "dynamic_masks": [[], [{"mask": URL, "trajectories": [{"x": 1, "y": 2}, {"x": 3, "y": 4}]}], None],
@@ -48,15 +60,33 @@ VALUES: dict[str, list[Any]] = {
     "video_id": ["3fa85f64-5717-4562-b3fc-2c963f66afa6", "", None],
     "surprise": [1],
 }
+DOCUMENTED = {  # values the schema accepts, so that many bodies reach the capability map or are sent
+    "model_name": VALUES["model_name"][:4],
+    "mode": ["std", "pro"],
+    "duration": ["5", "10"],
+    "prompt": ["A dog"],
+    "negative_prompt": ["blurry"],
+    "cfg_scale": [0, 0.5, 1],
+    "aspect_ratio": ["16:9", "9:16", "1:1"],
+    "image": [URL, "aGVsbG8="],
+    "image_tail": [URL],
+    "static_mask": [URL],
+    "dynamic_masks": VALUES["dynamic_masks"][1:2],
+    "camera_control": [VALUES["camera_control"][1], {"type": "down_back"}],
+    "callback_url": [URL],
+    "external_task_id": ["job-1"],
+    "video_id": VALUES["video_id"][:1],
+}
 
 
 def bodies(operation: str) -> st.SearchStrategy[dict[str, Any]]:
-    """Bodies mixing documented and broken values, each field absent or present (null included)."""
+    """Bodies of documented values only, or mixing documented and broken ones; each field absent or present."""
     pointer = FACTS.families[_family(operation)].request_schema or ""
     schema = SPEC["components"]["schemas"][pointer.rsplit("/", 1)[-1]]
     names = [n for n in VALUES if n in schema.get("properties", {}) or n == "surprise"]
-    optional = {n: st.sampled_from(VALUES[n]) for n in names}
-    return st.fixed_dictionaries({}, optional=optional)
+    mixed = {n: st.sampled_from(VALUES[n]) for n in names}
+    documented = {n: st.sampled_from(DOCUMENTED[n]) for n in names if n in DOCUMENTED}
+    return st.fixed_dictionaries({}, optional=documented) | st.fixed_dictionaries({}, optional=mixed)
 
 
 def _family(operation: str) -> str:
@@ -65,13 +95,16 @@ def _family(operation: str) -> str:
     return found.name
 
 
-def sdk(operation: str, body: dict[str, Any]) -> tuple[str, str] | None:
-    """None when the SDK would send `body`, else its first (field, message)."""
+def sdk(operation: str, body: dict[str, Any]) -> Violation | None:
+    """None when the SDK would send `body`, else the first violation its PreflightError names."""
+    found = violations(operation, body)
+    refused: list[tuple[str, str]] = []
     try:
         validate(operation, body)
-    except PreflightError as refused:
-        return refused.violations[0]
-    return None
+    except PreflightError as error:
+        refused = error.violations
+    assert refused == [(v.field or "body", v.message) for v in found], body
+    return found[0] if found else None
 
 
 def mock(operation: str, body: dict[str, Any], tenant: int) -> tuple[int, str] | None:
@@ -99,7 +132,14 @@ def test_sdk_preflight_and_mock_agree(data: st.DataObject, operation: str) -> No
     said_sdk = sdk(operation, body)
     said_mock = mock(operation, body, next(COUNTER))
     assert (said_sdk is None) == (said_mock is None), f"{operation} {body}: SDK {said_sdk}, mock {said_mock}"
-    capability = check_capabilities(operation, body)
-    if said_sdk is not None and said_mock is not None and capability and said_sdk == capability[0]:
-        field, message = capability[0]
-        assert said_mock[1].endswith(f"{field}: {message}"), (said_sdk, said_mock)
+    if said_sdk is None or said_mock is None:
+        event("both accept")
+        return
+    event(f"both refuse: {'schema' if said_sdk.rule in ASSERTIONS else 'capability'} rule")
+    where = said_sdk.field
+    if said_sdk.rule in ASSERTIONS:  # a schema refusal: the mock names the same pointer, keyword and fix
+        expected = f"Invalid key or value: {where or 'request body'}: {said_sdk.message} (rule: {said_sdk.rule})"
+        assert said_mock[1] == expected, (body, said_sdk, said_mock)
+    else:  # a capability refusal: the message starts with the rule's name
+        assert said_sdk.message.startswith(said_sdk.rule), said_sdk
+        assert said_mock[1].endswith(f"{where}: {said_sdk.message}"), (body, said_sdk, said_mock)

@@ -16,7 +16,7 @@ from ._errors import ApiError
 from ._router import Router
 from ._spec import Operation, Spec
 from ._specfacts import CapabilityMap
-from ._validation import _schema_at
+from ._specfacts import Violation as Broken
 
 JSON = Any
 REQUEST = "request"
@@ -41,11 +41,6 @@ class Violation:
     def short(self) -> dict[str, str]:
         """Return the compact form the `x-maas-kl-violations` header carries."""
         return {"dir": self.direction, "pointer": self.pointer, "rule": self.rule}
-
-
-def json_pointer(path: list[str | int] | tuple[str | int, ...]) -> str:
-    """RFC 6901 pointer of an instance path: `/data/task_status`."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 class Conformance:
@@ -74,14 +69,14 @@ class Conformance:
         found: list[Violation] = []
         for name, pointer in op.path_params.items():
             value = params.get(name, "")
-            for error in self.spec.validator(pointer).iter_errors(value):
-                found.append(self._schema(op, REQUEST, error, prefix=f"#path/{name}"))
+            for broken in self._errors(pointer, value):
+                found.append(self._schema(op, REQUEST, broken, prefix=f"#path/{name}"))
         if op.request_schema is None:
             return found
         parsed, problem = _parse(body)
         if problem is not None:
             return [*found, Violation(op.operation_id, REQUEST, "", "json", problem)]
-        errors = list(_errors(self.spec, op.request_schema, parsed, self.max_errors))
+        errors = self._errors(op.request_schema, parsed)
         found.extend(self._schema(op, REQUEST, error) for error in errors)
         if not errors and isinstance(parsed, dict):
             for broken in self.capabilities.check(op.operation_id, parsed):
@@ -103,7 +98,7 @@ class Conformance:
         pointer = op.response_schemas[status] if op is not None else (_ERROR_SCHEMA if status != 200 else None)
         found: list[Violation] = []
         if pointer is not None:
-            found.extend(self._schema(op, RESPONSE, e) for e in _errors(self.spec, pointer, parsed, self.max_errors))
+            found.extend(self._schema(op, RESPONSE, e) for e in self._errors(pointer, parsed))
         code = parsed.get("code") if isinstance(parsed, dict) else None
         if status != 200 and isinstance(code, int) and not isinstance(code, bool):
             row = self.spec.facts.codes.by_code.get(code)
@@ -121,34 +116,14 @@ class Conformance:
                 )
         return found
 
-    def _schema(self, op: Operation | None, direction: str, error: Any, prefix: str = "") -> Violation:
-        keyword = next((str(p) for p in reversed(error.schema_path) if isinstance(p, str)), "schema")
-        path = list(error.instance_path)
-        try:
-            detail = error.kind.as_dict()
-        except Exception:  # a kind the binding cannot describe
-            detail = {}
-        if keyword == "required" and "property" in detail:
-            path.append(str(detail["property"]))
-        elif keyword == "not" and isinstance(error.instance, dict):
-            forbidden = [k for k in _required_names(_schema_at(self.spec, error, keyword)) if k in error.instance]
-            path.extend(forbidden[:1])
-        pointer = prefix + json_pointer(path)
-        return Violation(op.operation_id if op else None, direction, pointer, f"schema:{keyword}", error.message[:300])
+    def _errors(self, pointer: str, value: JSON) -> list[Broken]:
+        """Return the shared interpreter's violations (the mock's and the SDK's words), at most `max_errors`."""
+        return self.spec.interpreter(pointer).violations(value)[: self.max_errors]
 
-
-def _required_names(schema: JSON) -> list[str]:
-    if isinstance(schema, dict):
-        names = schema.get("required", [])
-        return [str(n) for n in names] if isinstance(names, list) else []
-    return []
-
-
-def _errors(spec: Spec, pointer: str, value: JSON, limit: int) -> list[Any]:
-    try:
-        return list(spec.validator(pointer).iter_errors(value))[:limit]
-    except ValueError:  # nested beyond the validator's recursion limit
-        return []
+    @staticmethod
+    def _schema(op: Operation | None, direction: str, broken: Broken, prefix: str = "") -> Violation:
+        name = op.operation_id if op else None
+        return Violation(name, direction, prefix + broken.pointer, f"schema:{broken.rule}", broken.message[:300])
 
 
 def _parse(body: bytes) -> tuple[JSON, str | None]:

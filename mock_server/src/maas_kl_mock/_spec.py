@@ -14,7 +14,7 @@ import jsonschema_rs
 import yaml
 
 from ._errors import SpecError, check_codes
-from ._specfacts import SpecFacts
+from ._specfacts import SpecFacts, Validator
 from ._specfacts import pointer as _pointer
 from ._specfacts import resolve as _resolve
 
@@ -51,16 +51,15 @@ class Spec:
         check_codes(self.facts.codes)
         self._registry = jsonschema_rs.Registry([(SPEC_URI, document)])
         self._validators: dict[str, jsonschema_rs.Validator] = {}
+        self._interpreters: dict[str, Validator] = {}
         self.base_path = self._base_path(document)
         self.operations = self._operations(document)
         self.capability_map: dict[str, JSON] = document.get("x-capability-map", {})
         for op in self.operations:  # compile everything now, not on the first request
-            if op.request_schema:
-                self.validator(op.request_schema)
-            for pointer in op.path_params.values():
-                self.validator(pointer)
-            for pointer in op.response_schemas.values():
-                self.validator(pointer)
+            for pointer in (op.request_schema, *op.path_params.values(), *op.response_schemas.values()):
+                if pointer:
+                    self.validator(pointer)
+                    self.interpreter(pointer)  # an unknown keyword fails here (UnknownKeywordError), at start-up
 
     def validator(self, pointer: str) -> jsonschema_rs.Validator:
         """Return the compiled validator of the schema at `pointer` (e.g. `#/components/schemas/Task`)."""
@@ -68,6 +67,13 @@ class Spec:
         if found is None:
             found = jsonschema_rs.Draft202012Validator({"$ref": SPEC_URI + pointer}, registry=self._registry)
             self._validators[pointer] = found
+        return found
+
+    def interpreter(self, pointer: str) -> Validator:
+        """Return the shared `specfacts` reading of the schema at `pointer`: the words of a refusal (F6)."""
+        found = self._interpreters.get(pointer)
+        if found is None:
+            found = self._interpreters[pointer] = Validator(self.pointer(pointer), self.document)
         return found
 
     def resolve(self, node: JSON) -> JSON:
