@@ -45,13 +45,13 @@ def test_faults_after_the_task_was_stored() -> None:
 def test_connection_faults_are_drops(kind: str) -> None:
     harness = Harness(faults=FaultPlan(rate=1.0, kinds={kind: 1.0}, after_store=1.0))
     response = harness.send("POST", f"{API}/text2video", {"prompt": "x"})
-    assert response.drop is (Drop.RESET if kind == "reset" else Drop.TRUNCATE)
+    assert response.delivery.drop is (Drop.RESET if kind == "reset" else Drop.TRUNCATE)
     assert len(harness.core.store) == 1
 
 
 def test_lost_response_scenario_stores_then_drops(harness: Harness) -> None:
     response = harness.send("POST", f"{API}/text2video", {"prompt": "x"}, headers={"prefer": "scenario=lost-response"})
-    assert response.drop is Drop.RESET
+    assert response.delivery.drop is Drop.RESET
     assert len(harness.core.store) == 1
 
 
@@ -79,7 +79,7 @@ def test_latency_distributions(text: str, low: float, high: float) -> None:
 
 def test_latency_reaches_the_response() -> None:
     harness = Harness(faults=FaultPlan(latency=Latency.parse("fixed:25")))
-    assert harness.send("GET", f"{API}/text2video/x").delay == 0.025
+    assert harness.send("GET", f"{API}/text2video/x").delivery.delay == 0.025
 
 
 @pytest.mark.parametrize("text", ["", "fast", "uniform:5", "gauss:1,2"])

@@ -12,9 +12,9 @@ LOST = {"Prefer": "scenario=lost-response"}
 def test_lost_response_drops_only_a_creates_answer_not_a_query() -> None:
     mock = Harness()
     created = mock.send("POST", f"{API}/text2video", {"prompt": "x", "external_task_id": "e1"}, headers=LOST)
-    assert created.drop is Drop.RESET
+    assert created.delivery.drop is Drop.RESET
     found = mock.send("GET", f"{API}/text2video/e1", headers=LOST)
-    assert found.drop is None
+    assert found.delivery.drop is None
     assert (found.status, orjson.loads(found.body)["code"]) == (200, 0)
 
 

@@ -50,8 +50,8 @@ def download(harness: Harness, video: dict[str, str]) -> bytes:
     url = urlsplit(video["url"])
     response = harness.send("GET", url.path, query=url.query)
     assert response.status == 200
-    assert response.chunks is not None
-    return b"".join(response.chunks)
+    assert response.delivery.chunks is not None
+    return b"".join(response.delivery.streamed())
 
 
 def finished(harness: Harness, kind: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -150,8 +150,8 @@ def test_same_bytes_after_a_restart_with_state(tmp_path: Path) -> None:
     def fetch(core: MockCore, url: str) -> bytes:
         parts = urlsplit(url)
         response = core.handle(MockRequest("GET", parts.path, {"authorization": "Bearer a"}, query=parts.query))
-        assert response.chunks is not None
-        return b"".join(response.chunks)
+        assert response.delivery.chunks is not None
+        return b"".join(response.delivery.streamed())
 
     clock = ManualClock()
     core = MockCore(MockConfig(state_path=state, seed=3), clock)

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 from maas_kl_mock import ApiError, MockResponse, ResponseInvalid, load_spec
 from mock_harness import API, Harness, body
@@ -89,9 +91,7 @@ def test_a_response_the_spec_forbids_raises_and_is_counted() -> None:
     original = harness.core.responder.error
 
     def broken(error: ApiError) -> MockResponse:
-        response = original(error)
-        response.body = b'{"code": "not an integer", "message": "x", "request_id": "r"}'
-        return response
+        return dataclasses.replace(original(error), body=b'{"code": "not an integer", "message": "x", "request_id": "r"}')
 
     harness.core.responder.error = broken  # type: ignore[method-assign]
     with pytest.raises(ResponseInvalid, match="is not of type"):

@@ -14,7 +14,7 @@ from ._clock import Clock, ManualClock
 from ._core import Call, MockConfig, MockCore, ResponseInvalid
 from ._errors import ApiError, SpecError
 from ._faults import FaultInjector, FaultPlan, Latency
-from ._http import Drop, MockRequest, MockResponse
+from ._http import Delivery, Drop, MockRequest, MockResponse
 from ._server import MockControl, MockServer, MockServerError
 from ._simulate import Lifecycle, Simulator
 from ._spec import Spec, load_spec
@@ -29,6 +29,7 @@ __all__ = [
     "CapabilityMap",
     "CapabilityRule",
     "Clock",
+    "Delivery",
     "Drop",
     "FaultInjector",
     "FaultPlan",

@@ -15,7 +15,7 @@ import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from ._core import MockConfig, MockCore
-from ._http import Drop, MockRequest, MockResponse
+from ._http import Delivery, Drop, MockRequest, MockResponse
 from ._spec import load_spec
 
 Scope = MutableMapping[str, Any]
@@ -53,15 +53,17 @@ class MockApp:
             return
         request = await self._request(scope, receive)
         response = self.core.handle(request)
-        if response.delay > 0:
-            await asyncio.sleep(response.delay)
-        await self._send(scope, send, response)
+        delivery = response.delivery
+        if delivery.delay > 0:
+            await asyncio.sleep(delivery.delay)
+        await self._send(scope, send, response, delivery)
 
     async def _request(self, scope: Scope, receive: Receive) -> MockRequest:
         return await read_request(scope, receive, self.core.config.max_body_bytes)
 
-    async def _send(self, scope: Scope, send: Send, response: MockResponse) -> None:
-        if response.drop is Drop.RESET:
+    async def _send(self, scope: Scope, send: Send, response: MockResponse, delivery: Delivery) -> None:
+        """Send `response` as `delivery` says: whole, streamed, cut mid-body or not at all."""
+        if delivery.drop is Drop.RESET:
             await _drop(scope, reset=True)
             return
         content_type = _JSON_TYPE if response.content_type == "application/json" else response.content_type.encode()
@@ -70,15 +72,15 @@ class MockApp:
         for name, value in response.headers:
             headers.append((name.lower().encode("latin-1"), value.encode("latin-1")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        if response.chunks is not None:  # a video slice: streamed, so a 20 MB file is never copied whole
-            for chunk in response.chunks:
+        if delivery.chunks is not None:  # a video slice: streamed, so a 20 MB file is never copied whole
+            for chunk in delivery.streamed():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            if response.drop is Drop.TRUNCATE:
+            if delivery.drop is Drop.TRUNCATE:
                 await _drop(scope, reset=False)
                 return
             await send({"type": "http.response.body", "body": b""})
             return
-        if response.drop is Drop.TRUNCATE:
+        if delivery.drop is Drop.TRUNCATE:
             await send(
                 {"type": "http.response.body", "body": response.body[: len(response.body) // 2], "more_body": True}
             )

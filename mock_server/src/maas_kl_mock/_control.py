@@ -1,94 +1,133 @@
 """The control API under /_mock/: tasks, reset, clock, faults and stats, for tests that run out of process.
 
+It is a route of the core's router like any spec operation; it sees the core only through the
+`Controlled` protocol, so this module never imports the core.
 A tenant is shown by its label (`tenant_label`), never its token: a developer may point a real key at the mock.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import orjson
 
 from ._auth import tenant_label
+from ._clock import Clock
 from ._errors import ApiError
-from ._faults import FaultPlan
-from ._http import MockRequest, MockResponse
-
-if TYPE_CHECKING:
-    from ._core import MockCore
+from ._faults import FaultInjector, FaultPlan
+from ._http import Call, MockRequest, MockResponse
+from ._store import TaskStore
 
 JSON = Any
+CONTROL_PREFIX = "/_mock/"
 # Beyond this, times in milliseconds stop fitting the spec's int64 and floats lose whole seconds.
 MAX_ADVANCE = 100 * 365 * 86_400
 
 
-def handle_control(core: MockCore, request: MockRequest) -> MockResponse:  # noqa: PLR0911  (one return per endpoint)
-    """Answer one control request; unknown ones get the envelope with the list of endpoints."""
-    name = request.path.removeprefix("/_mock/").rstrip("/")
-    method = request.method
-    query = parse_qs(request.query)
-    key = (method, name)
-    if key == ("GET", "health"):
-        return _json({"status": "ok"})
-    if key == ("GET", "tasks"):
-        asked = query.get("tenant", [None])[0]
-        tenant = _tenant_key(core, asked) if asked is not None else None
-        now = core.clock.now()
-        tasks = [_task_json(t, now) for t in core.store.tasks(tenant)]
-        return _json({"count": len(tasks), "tasks": tasks})
-    if key == ("GET", "stats"):
-        return _json(stats(core))
-    if key == ("POST", "reset"):
-        core.reset()
-        return _json({"reset": True})
-    if key == ("GET", "clock"):
-        return _json({"now": core.clock.now()})
-    if key == ("POST", "clock/advance"):
+class Controlled(Protocol):
+    """What the control API reads and changes of a mock core."""
+
+    clock: Clock
+    store: TaskStore
+    faults: FaultInjector
+    requests_total: int
+    internal_errors: int
+
+    @property
+    def calls(self) -> Iterable[Call]:
+        """The calls kept for inspection, oldest first."""
+        ...
+
+    def reset(self) -> None:
+        """Forget tasks, calls and fault counts."""
+
+
+class ControlApi:
+    """Answers the control endpoints; unknown ones get the envelope with the list of endpoints."""
+
+    def __init__(self, core: Controlled) -> None:
+        self.core = core
+        self._endpoints: dict[tuple[str, str], Callable[[MockRequest], JSON]] = {
+            ("GET", "health"): lambda _: {"status": "ok"},
+            ("GET", "tasks"): self._tasks,
+            ("GET", "stats"): lambda _: stats(self.core),
+            ("POST", "reset"): self._reset,
+            ("GET", "clock"): lambda _: {"now": self.core.clock.now()},
+            ("POST", "clock/advance"): self._advance,
+            ("GET", "faults"): lambda _: {
+                "plan": self.core.faults.plan.to_json(),
+                "injected": dict(self.core.faults.injected),
+            },
+            ("PUT", "faults"): self._set_faults,
+            ("POST", "faults"): self._set_faults,
+            ("GET", "calls"): self._calls,
+        }
+
+    def serve(self, request: MockRequest) -> MockResponse:
+        """Answer one control request."""
+        name = request.path.removeprefix(CONTROL_PREFIX).rstrip("/")
+        endpoint = self._endpoints.get((request.method, name))
+        if endpoint is None:
+            raise ApiError(
+                "not_found",
+                f"No such control endpoint: {request.method} /_mock/{name[:80]}. Known: GET health, "
+                "GET tasks[?tenant=], GET stats, POST reset, GET clock, POST clock/advance, GET/PUT faults, "
+                "GET calls[?limit=]",
+            )
+        return MockResponse(200, orjson.dumps(endpoint(request)))
+
+    def _tasks(self, request: MockRequest) -> JSON:
+        asked = parse_qs(request.query).get("tenant", [None])[0]
+        tenant = _tenant_key(self.core, asked) if asked is not None else None
+        now = self.core.clock.now()
+        tasks = [_task_json(t, now) for t in self.core.store.tasks(tenant)]
+        return {"count": len(tasks), "tasks": tasks}
+
+    def _reset(self, _: MockRequest) -> JSON:
+        self.core.reset()
+        return {"reset": True}
+
+    def _advance(self, request: MockRequest) -> JSON:
         seconds = _body(request).get("seconds")
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds <= MAX_ADVANCE:
             raise ApiError(
                 "invalid_value",
                 f'Invalid key or value: send {{"seconds": N}} with 0 <= N <= {MAX_ADVANCE} (100 years per call)',
             )
-        return _json({"now": core.clock.advance(float(seconds))})
-    if key == ("GET", "faults"):
-        return _json({"plan": core.faults.plan.to_json(), "injected": dict(core.faults.injected)})
-    if key in (("PUT", "faults"), ("POST", "faults")):
+        return {"now": self.core.clock.advance(float(seconds))}
+
+    def _set_faults(self, request: MockRequest) -> JSON:
+        faults = self.core.faults
         try:
-            core.faults.plan = FaultPlan.from_json(_body(request), core.faults.plan)
+            faults.plan = FaultPlan.from_json(_body(request), faults.plan)
         except (ValueError, TypeError) as exc:
             raise ApiError("invalid_value", f"Invalid key or value: {exc}") from None
-        return _json({"plan": core.faults.plan.to_json()})
-    if key == ("GET", "calls"):
-        text = query.get("limit", [""])[0]
+        return {"plan": faults.plan.to_json()}
+
+    def _calls(self, request: MockRequest) -> JSON:
+        text = parse_qs(request.query).get("limit", [""])[0]
         limit = int(text) if text.isascii() and text.isdigit() and int(text) > 0 else 100  # "²" is a digit to str
-        calls = list(core.calls)[-limit:]
-        return _json(
-            {
-                "count": len(calls),
-                "calls": [
-                    {
-                        "method": c.request.method,
-                        "path": c.request.path,
-                        "operation_id": c.operation_id,
-                        "tenant": tenant_label(c.tenant) if c.tenant is not None else None,
-                        "status": c.response.status,
-                        "range": c.request.headers.get("range"),  # shows a download resuming
-                        "drop": c.response.drop.value if c.response.drop else None,
-                    }
-                    for c in calls
-                ],
-            }
-        )
-    raise ApiError(
-        "not_found",
-        f"No such control endpoint: {method} /_mock/{name[:80]}. Known: GET health, GET tasks[?tenant=], GET stats, "
-        "POST reset, GET clock, POST clock/advance, GET/PUT faults, GET calls[?limit=]",
-    )
+        calls = list(self.core.calls)[-limit:]
+        return {
+            "count": len(calls),
+            "calls": [
+                {
+                    "method": c.request.method,
+                    "path": c.request.path,
+                    "operation_id": c.operation_id,
+                    "tenant": tenant_label(c.tenant) if c.tenant is not None else None,
+                    "status": c.response.status,
+                    "range": c.request.headers.get("range"),  # shows a download resuming
+                    "drop": c.response.delivery.drop.value if c.response.delivery.drop else None,
+                }
+                for c in calls
+            ],
+        }
 
 
-def stats(core: MockCore) -> dict[str, JSON]:
+def stats(core: Controlled) -> dict[str, JSON]:
     """Count the chaos test checks: tasks per tenant, requests, faults injected."""
     now = core.clock.now()
     tenants = {
@@ -107,7 +146,7 @@ def stats(core: MockCore) -> dict[str, JSON]:
     }
 
 
-def _tenant_key(core: MockCore, asked: str) -> str:
+def _tenant_key(core: Controlled, asked: str) -> str:
     """Return the stored tenant `?tenant=` names, given as its token or as the label the control API shows."""
     tenants = core.store.tenants()
     if asked in tenants:
@@ -142,7 +181,3 @@ def _body(request: MockRequest) -> dict[str, JSON]:
     if not isinstance(body, dict):
         raise ApiError("invalid_request", "Invalid request parameters: the control API takes a JSON object body")
     return body
-
-
-def _json(data: JSON) -> MockResponse:
-    return MockResponse(200, orjson.dumps(data))

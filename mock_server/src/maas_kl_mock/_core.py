@@ -1,4 +1,10 @@
-"""MockCore: the synchronous pipeline route → authenticate → validate → capability rules → simulate → respond."""
+"""MockCore: the request pipeline, each stage a component with one job.
+
+route → authenticate → faults( validate → capability rules → simulate/replay/example ) → respond.
+The control API and the video files are routes of the same router; the faults stage wraps the
+stages that answer, and the faces (ASGI, in-process) deliver each frozen response as its
+`Delivery` says.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +13,34 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
 
 import orjson
 
-from . import _cdn
 from ._auth import Authenticator
 from ._capability import CapabilityMap
 from ._clock import Clock
+from ._control import CONTROL_PREFIX, ControlApi
 from ._errors import ApiError
-from ._faults import Fault, FaultInjector, FaultPlan
-from ._http import Drop, MockRequest, MockResponse
-from ._media import MediaCache, VideoShape, spec_default_ratio
+from ._fault_stage import FaultStage
+from ._faults import FaultInjector, FaultPlan
+from ._files import VideoFiles
+from ._http import Call, Drop, MockRequest, MockResponse
+from ._media import MediaCache, spec_default_ratio
 from ._prefer import Preferences
+from ._produce import Producer
 from ._replay import REPLAY_PREFIX, Replayer
 from ._respond import Responder
-from ._router import Route, Router
+from ._router import Mount, Route, Router
 from ._simulate import Lifecycle, Simulator
 from ._spec import Operation, load_spec
 from ._store import MemoryTaskStore, TaskStore
-from ._task import Task
 from ._validation import RequestValidator
 from ._video import FILES_PREFIX, VideoSigner
 
 JSON = Any
 log = logging.getLogger("maas_kl_mock")
-CONTROL_PREFIX = "/_mock/"
 _ERROR_SCHEMA = "#/components/schemas/ErrorResponse"
-# Fault kinds name an HTTP status; the code served is the x-business-codes row of that name.
-_FAULT_CODES = {"429": "concurrency_limited", "500": "internal_error", "503": "unavailable", "504": "timeout"}
-_RETRY_AFTER_FAULTS = frozenset({"concurrency_limited", "unavailable"})
+__all__ = ["CONTROL_PREFIX", "Call", "MockConfig", "MockCore", "ResponseInvalid", "open_store"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,20 +65,6 @@ class MockConfig:
     video_cache_mb: int = 64  # generated videos kept in memory (padding is never stored)
     replay: Path | None = None  # a cassette directory `proxy --record` wrote: serve its flows
     replay_fallback: str = "error"  # an unmatched request under replay: "error" (404) or "simulate"
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One request and the answer the core gave, for assertions."""
-
-    request: MockRequest
-    response: MockResponse
-    operation_id: str | None
-    tenant: str | None
-
-    def json(self) -> JSON:
-        """Return the response body, parsed."""
-        return orjson.loads(self.response.body)
 
 
 class ResponseInvalid(AssertionError):  # noqa: N818  (reads as the assertion it is)
@@ -122,10 +112,26 @@ class MockCore:
         )
         self.media = MediaCache(config.video_cache_mb * 1024 * 1024, config.video_size_kb)
         self.faults = FaultInjector(config.faults)
+        self.fault_stage = FaultStage(self.faults, self.responder)
+        self.producer = Producer(self.simulator, self.responder, self.clock)
+        self.files = VideoFiles(
+            self.store,
+            self.signer,
+            self.auth,
+            self.media,
+            clock=self.clock,
+            retention_seconds=self.capabilities.retention_days * 86_400,
+        )
         self.calls: deque[Call] = deque(maxlen=config.record_calls)
         self.replayer: Replayer | None = None
         if config.replay is not None:
             self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock, self.spec.facts)
+        # Routes outside the spec, tried before its operations, in this order.
+        if config.control_api:
+            self.router.mount(CONTROL_PREFIX, "control", ControlApi(self).serve)
+        self.router.mount(FILES_PREFIX, "files", self.fault_stage.files(self.files.serve))
+        if self.replayer is not None:
+            self.router.mount(REPLAY_PREFIX, "replay-files", self.replayer.video)
         self.requests_total = 0
         self.internal_errors = 0
         self.closed = False
@@ -151,24 +157,15 @@ class MockCore:
         self.requests_total += 1
         operation: Operation | None = None
         tenant: str | None = None
-        delay = 0.0
         try:
-            if request.path.startswith(CONTROL_PREFIX) and self.config.control_api:
-                from ._control import handle_control  # noqa: PLC0415  (control API is optional)
-
-                response = handle_control(self, request)
-            elif request.path.startswith(FILES_PREFIX):
-                response = self._file(request)
-            elif self.replayer is not None and request.path.startswith(REPLAY_PREFIX):
-                response = self.replayer.video(request)
+            route = self.router.resolve(request.method, request.path)
+            if isinstance(route, Mount):
+                response = route.serve(request)
             else:
-                route = self.router.match(request.method, request.path)
                 operation = route.operation
                 prefs = Preferences.parse(request.headers.get("prefer"))
                 tenant = self.auth.tenant(request.headers.get("authorization"))
-                delay = self.faults.latency()
-                replayed = self.replayer.answer(route, request, tenant) if self.replayer is not None else None
-                response = replayed if replayed is not None else self._operation(request, route, tenant, prefs)
+                response = self._operation(request, route, tenant, prefs)
         except ApiError as error:
             response = self.responder.error(error)
         except Exception:  # a bug in the mock: answer the envelope, never a traceback, and count it
@@ -177,7 +174,6 @@ class MockCore:
             response = self.responder.error(
                 ApiError("internal_error", "Internal server error in the mock; see its log")
             )
-        response.delay = delay
         if self.config.check_responses:
             try:
                 self._check(operation, response)
@@ -188,106 +184,23 @@ class MockCore:
         return response
 
     def _operation(self, request: MockRequest, route: Route, tenant: str, prefs: Preferences) -> MockResponse:
-        op, params = route.operation, route.params
-        faults = self.faults
-        now = self.clock.now()
-        wait = faults.over_rate_limit(tenant, now)
-        if wait is not None:
-            raise ApiError(
-                "rate_limited",
-                f"Request rate limit exceeded: slow down and retry after {wait}s",
-                headers=[("Retry-After", str(wait))],
-            )
-        is_create = self.simulator.is_create(op.operation_id)
-        fault = faults.draw(is_create)
-        if fault is not None and not fault.after:
-            return self._fault(fault, None)
-        try:
+        """Answer from the recording when replaying, else validate → capability → produce inside the fault stage."""
+        if self.replayer is not None:
+            replayed = self.replayer.answer(route, request, tenant)
+            if replayed is not None:
+                return self.fault_stage.delayed(replayed)
+
+        def inner() -> MockResponse:
             body = self.validator.validate(request, route)
             if body is not None:
-                self.capabilities.check_or_refuse(op.operation_id, body)
-            if (
-                prefs.example is not None
-                or (prefs.code is not None and prefs.code != 200)
-                or not self.simulator.serves(op.operation_id)
-            ):  # Prism-style: an operation outside every task family answers its documented example
-                response = self.responder.example(op, prefs.code or 200, prefs.example)
-            elif is_create:
-                task = self.simulator.create(op.operation_id, tenant, body or {}, prefs.scenario)
-                response = self._task(op, task, request)
-            else:
-                response = self._task(op, self.simulator.query(op.operation_id, tenant, params["id"]), request)
-        except ApiError as error:
-            if fault is None:
-                raise
-            response = self.responder.error(error)  # the fault still strikes this answer
-        if prefs.scenario == "lost-response" and is_create:  # only a create's answer is lost, so lookups recover
-            response.drop = Drop.RESET
-        if fault is not None:
-            response = self._fault(fault, response)
-        return response
+                self.capabilities.check_or_refuse(route.operation.operation_id, body)
+            return self.producer.produce(route, tenant, body, prefs, request.base_url)
 
-    def _task(self, op: Operation, task: Task, request: MockRequest) -> MockResponse:
-        return self.responder.task(op, task, self.clock.now(), request.base_url)
-
-    def _fault(self, fault: Fault, done: MockResponse | None) -> MockResponse:
-        if fault.kind == "reset":
-            return MockResponse(500, b"", drop=Drop.RESET)
-        if fault.kind == "truncate" and done is not None:
-            done.drop = Drop.TRUNCATE
-            return done
-        name = _FAULT_CODES.get(fault.kind, "internal_error")
-        retry = [("Retry-After", str(self.faults.plan.retry_after))] if name in _RETRY_AFTER_FAULTS else []
-        return self.responder.error(ApiError(name, headers=retry))
-
-    def _file(self, request: MockRequest) -> MockResponse:
-        not_found = ApiError(
-            "not_found", "Video not found: the URL is wrong, belongs to another API key, or has expired"
-        )
-        if request.method not in ("GET", "HEAD"):
-            raise ApiError(
-                "invalid_method",
-                f"Invalid request method: use GET or HEAD on {FILES_PREFIX}...",
-                headers=[("Allow", "GET, HEAD")],
-            )
-        name = request.path[len(FILES_PREFIX) :]
-        if not name.endswith(".mp4") or "/" in name:
-            raise not_found
-        video_id = name[: -len(".mp4")]
-        found = self.store.video(video_id)
-        signature = parse_qs(request.query).get("sig", [""])[0]
-        if found is None:
-            raise not_found
-        task, video = found
-        now = self.clock.now()
-        if not self.signer.verify(task.tenant, video_id, signature) or task.visible_video(now) is None:
-            raise not_found
-        if now - task.finished_at > self.capabilities.retention_days * 86_400:
-            raise not_found
-        # Like a CDN the file route needs no key; but a key of another tenant must not open it.
-        try:
-            caller = self.auth.tenant(request.headers.get("authorization"))
-        except ApiError:
-            caller = task.tenant
-        if caller != task.tenant:
-            raise not_found
-        prefs = Preferences.parse(request.headers.get("prefer"))
-        file = self.media.get(VideoShape(video.id, video.duration, video.ratio))
-        answer = _cdn.answer(request.method, request.headers, _cdn.Resource(file.size, file.etag, task.finished_at))
-        # HEAD, 304 and 416 announce their length without a body; a GET streams its slice of the file.
-        response = MockResponse(answer.status, b"", answer.headers, content_type="video/mp4")
-        response.content_length = answer.length
-        if request.method == "HEAD" or answer.stop <= answer.start:
-            return response
-        cut = self.faults.download_cut(answer.start, answer.stop, file.size)
-        if prefs.scenario == "download-cut":
-            cut = answer.start + (answer.stop - answer.start) // 2
-        response.chunks = file.chunks(answer.start, answer.stop if cut is None else cut)
-        response.drop = None if cut is None else Drop.TRUNCATE
-        return response
+        is_create = self.simulator.is_create(route.operation.operation_id)
+        return self.fault_stage.operation(tenant, is_create, prefs.scenario, inner, self.clock.now())
 
     def _check(self, operation: Operation | None, response: MockResponse) -> None:
-        if response.content_type != "application/json" or response.drop is Drop.RESET:
+        if response.content_type != "application/json" or response.delivery.drop is Drop.RESET:
             return
         body = orjson.loads(response.body)
         if operation is None:

@@ -1,12 +1,13 @@
-"""Route stage: maps a method and path under the real layout to one spec operation."""
+"""Route stage: maps a method and path to a spec operation, or to a mounted route (control API, video files)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from ._errors import ApiError
+from ._http import MockRequest, MockResponse
 from ._spec import Operation, Spec
 
 
@@ -19,8 +20,17 @@ class Route:
     endpoint_path: str
 
 
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """A route outside the spec (the control API, the video files): every path under `prefix` goes to `serve`."""
+
+    prefix: str
+    name: str
+    serve: Callable[[MockRequest], MockResponse]
+
+
 class Router:
-    """Matches `/v1/ai/{endpointPath}/kling/videos/...` against the spec's paths."""
+    """Matches `/v1/ai/{endpointPath}/kling/videos/...` against the spec's paths, after the mounted prefixes."""
 
     def __init__(self, spec: Spec, endpoint_paths: Collection[str] | None = None) -> None:
         self._base = spec.base_path
@@ -40,6 +50,18 @@ class Router:
             if found is not None and not found[1]:
                 self._exact[(template.operation.method, rest)] = found[0]
         self.example_path = "/" + "/".join(self._base) + (spec.operations[0].path if spec.operations else "")
+        self.mounts: tuple[Mount, ...] = ()
+
+    def mount(self, prefix: str, name: str, serve: Callable[[MockRequest], MockResponse]) -> None:
+        """Send every path under `prefix` to `serve`; mounts are tried in the order they were added."""
+        self.mounts = (*self.mounts, Mount(prefix, name, serve))
+
+    def resolve(self, method: str, path: str) -> Route | Mount:
+        """Return the mount whose prefix `path` starts with, else the spec operation `match` finds."""
+        for mount in self.mounts:
+            if path.startswith(mount.prefix):
+                return mount
+        return self.match(method, path)
 
     def match(self, method: str, path: str) -> Route:
         """Return the route for the raw (percent-encoded) `path`; not_found if unknown, invalid_method on a method.

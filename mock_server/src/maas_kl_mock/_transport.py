@@ -55,15 +55,15 @@ class InProcessMock:
     def handler(self, request: httpx.Request) -> httpx.Response:
         """Answer `request` synchronously (the `httpx.MockTransport` handler for sync clients)."""
         response = self.core.handle(_to_mock(request))
-        if response.delay > 0:
-            time.sleep(response.delay)
+        if response.delivery.delay > 0:
+            time.sleep(response.delivery.delay)
         return _to_httpx(request, response)
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
         """Answer `request` for async clients; latency is awaited, not slept."""
         response = self.core.handle(_to_mock(request))
-        if response.delay > 0:
-            await asyncio.sleep(response.delay)
+        if response.delivery.delay > 0:
+            await asyncio.sleep(response.delivery.delay)
         return _to_httpx(request, response, asynchronous=True)
 
     def transport(self) -> httpx.MockTransport:
@@ -122,17 +122,17 @@ def _to_mock(request: httpx.Request) -> MockRequest:
 
 
 def _to_httpx(request: httpx.Request, response: MockResponse, *, asynchronous: bool = False) -> httpx.Response:
-    if response.chunks is not None:  # a video slice, streamed; a cut raises mid-body as a dropped socket would
+    delivery = response.delivery
+    if delivery.chunks is not None:  # a video slice, streamed; a cut raises mid-body as a dropped socket would
         headers = [("content-type", response.content_type), *response.headers]
         headers.append(("content-length", str(response.content_length)))
-        cut = response.drop is Drop.TRUNCATE
-        stream: Any = (
-            _achunks(request, response.chunks, cut) if asynchronous else _chunks(request, response.chunks, cut)
-        )
+        cut = delivery.drop is Drop.TRUNCATE
+        chunks = delivery.streamed()
+        stream: Any = _achunks(request, chunks, cut) if asynchronous else _chunks(request, chunks, cut)
         return httpx.Response(response.status, headers=headers, content=stream, request=request)
-    if response.drop is Drop.RESET:
+    if delivery.drop is Drop.RESET:
         raise httpx.ReadError("[Errno 104] Connection reset by peer (maas-kl-mock fault)", request=request)
-    if response.drop is Drop.TRUNCATE:
+    if delivery.drop is Drop.TRUNCATE:
         raise httpx.RemoteProtocolError(
             "peer closed connection without sending complete message body: "
             f"received {len(response.body) // 2} bytes, expected {len(response.body)} (maas-kl-mock fault)",

@@ -1,0 +1,42 @@
+"""Produce stage: a validated request becomes a task (create or query) or, Prism-style, a documented example."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ._clock import Clock
+from ._http import MockResponse
+from ._prefer import Preferences
+from ._respond import Responder
+from ._router import Route
+from ._simulate import Simulator
+
+JSON = Any
+
+
+class Producer:
+    """Chooses between the simulator and the spec's examples, and lays the answer out with the responder."""
+
+    def __init__(self, simulator: Simulator, responder: Responder, clock: Clock) -> None:
+        self.simulator = simulator
+        self.responder = responder
+        self.clock = clock
+
+    def produce(
+        self, route: Route, tenant: str, body: Mapping[str, JSON] | None, prefs: Preferences, base_url: str
+    ) -> MockResponse:
+        """Answer the operation: an example when asked for one or outside every task family, else the task."""
+        op = route.operation
+        simulator = self.simulator
+        if (
+            prefs.example is not None
+            or (prefs.code is not None and prefs.code != 200)
+            or not simulator.serves(op.operation_id)
+        ):  # Prism-style: an operation outside every task family answers its documented example
+            return self.responder.example(op, prefs.code or 200, prefs.example)
+        if simulator.is_create(op.operation_id):
+            task = simulator.create(op.operation_id, tenant, body or {}, prefs.scenario)
+        else:
+            task = simulator.query(op.operation_id, tenant, route.params["id"])
+        return self.responder.task(op, task, self.clock.now(), base_url)
