@@ -190,13 +190,14 @@ class MockCore:
             if replayed is not None:
                 return self.fault_stage.delayed(replayed)
 
-        def inner() -> MockResponse:
+        is_create = self.simulator.is_create(route.operation.operation_id)
+
+        def inner() -> MockResponse:  # validate → capability rules → produce: the stages the fault stage wraps
             body = self.validator.validate(request, route)
             if body is not None:
                 self.capabilities.check_or_refuse(route.operation.operation_id, body)
-            return self.producer.produce(route, tenant, body, prefs, request.base_url)
+            return self.producer.produce(route, tenant, body, prefs, request.base_url, is_create=is_create)
 
-        is_create = self.simulator.is_create(route.operation.operation_id)
         return self.fault_stage.operation(tenant, is_create, prefs.scenario, inner, self.clock.now())
 
     def _check(self, operation: Operation | None, response: MockResponse) -> None:

@@ -39,38 +39,29 @@ class FaultStage:
         """Run `inner` (validate → capability rules → simulate/example) under latency, rate limit and faults."""
         injector = self.injector
         delay = injector.latency()
-        try:
-            response = self._operation(tenant, is_create, scenario, inner, now)
-        except ApiError as error:
-            response = self.responder.error(error)
+        wait = injector.over_rate_limit(tenant, now)
+        fault = injector.draw(is_create) if wait is None else None
+        if wait is not None:
+            response = self.responder.error(
+                ApiError(
+                    "rate_limited",
+                    f"Request rate limit exceeded: slow down and retry after {wait}s",
+                    headers=[("Retry-After", str(wait))],
+                )
+            )
+        elif fault is not None and not fault.after:
+            response = self._fault(fault, None)
+        else:
+            try:
+                response = inner()
+                if scenario == "lost-response" and is_create:  # only a create's answer is lost, so lookups recover
+                    response = response.delivered(Delivery(drop=Drop.RESET))
+            except ApiError as error:  # refused; a fault drawn still strikes this answer
+                response = self.responder.error(error)
+            if fault is not None:
+                response = self._fault(fault, response)
         if delay > 0:
             response = response.delivered(_with_delay(response.delivery, delay))
-        return response
-
-    def _operation(
-        self, tenant: str, is_create: bool, scenario: str | None, inner: Callable[[], MockResponse], now: float
-    ) -> MockResponse:
-        injector = self.injector
-        wait = injector.over_rate_limit(tenant, now)
-        if wait is not None:
-            raise ApiError(
-                "rate_limited",
-                f"Request rate limit exceeded: slow down and retry after {wait}s",
-                headers=[("Retry-After", str(wait))],
-            )
-        fault = injector.draw(is_create)
-        if fault is not None and not fault.after:
-            return self._fault(fault, None)
-        try:
-            response = inner()
-        except ApiError as error:
-            if fault is None:
-                raise
-            response = self.responder.error(error)  # the fault still strikes this answer
-        if scenario == "lost-response" and is_create:  # only a create's answer is lost, so lookups recover
-            response = response.delivered(Delivery(drop=Drop.RESET))
-        if fault is not None:
-            response = self._fault(fault, response)
         return response
 
     def files(self, serve: Callable[[MockRequest], MockResponse]) -> Callable[[MockRequest], MockResponse]:

@@ -36,9 +36,6 @@ class VideoFiles:
 
     def serve(self, request: MockRequest) -> MockResponse:
         """Return the file's answer; a GET's bytes are streamed chunks, marked with their span for the fault stage."""
-        not_found = ApiError(
-            "not_found", "Video not found: the URL is wrong, belongs to another API key, or has expired"
-        )
         if request.method not in ("GET", "HEAD"):
             raise ApiError(
                 "invalid_method",
@@ -47,30 +44,39 @@ class VideoFiles:
             )
         name = request.path[len(FILES_PREFIX) :]
         if not name.endswith(".mp4") or "/" in name:
-            raise not_found
+            raise _not_found()
         video_id = name[: -len(".mp4")]
         found = self.store.video(video_id)
         signature = parse_qs(request.query).get("sig", [""])[0]
         if found is None:
-            raise not_found
+            raise _not_found()
         task, video = found
         now = self.clock.now()
         if not self.signer.verify(task.tenant, video_id, signature) or task.visible_video(now) is None:
-            raise not_found
+            raise _not_found()
         if now - task.finished_at > self.retention_seconds:
-            raise not_found
-        # Like a CDN the file route needs no key; but a key of another tenant must not open it.
-        try:
-            caller = self.auth.tenant(request.headers.get("authorization"))
-        except ApiError:
-            caller = task.tenant
-        if caller != task.tenant:
-            raise not_found
+            raise _not_found()
+        if self._caller(request, task.tenant) != task.tenant:
+            raise _not_found()
         file = self.media.get(VideoShape(video.id, video.duration, video.ratio))
         answer = _cdn.answer(request.method, request.headers, _cdn.Resource(file.size, file.etag, task.finished_at))
         # HEAD, 304 and 416 announce their length without a body; a GET streams its slice of the file.
-        response = MockResponse(answer.status, b"", answer.headers, "video/mp4", answer.length)
         if request.method == "HEAD" or answer.stop <= answer.start:
-            return response
+            return MockResponse(answer.status, b"", answer.headers, "video/mp4", answer.length)
         span = (answer.start, answer.stop, file.size)
-        return response.delivered(Delivery(chunks=file.chunks(answer.start, answer.stop), span=span))
+        delivery = Delivery(0.0, None, file.chunks(answer.start, answer.stop), None, span)
+        return MockResponse(answer.status, b"", answer.headers, "video/mp4", answer.length, delivery)
+
+    def _caller(self, request: MockRequest, owner: str) -> str:
+        """Return the key's tenant: the route needs no key (a CDN), but another tenant's key must not open it."""
+        authorization = request.headers.get("authorization")
+        if authorization is None:
+            return owner
+        try:
+            return self.auth.tenant(authorization)
+        except ApiError:
+            return owner
+
+
+def _not_found() -> ApiError:
+    return ApiError("not_found", "Video not found: the URL is wrong, belongs to another API key, or has expired")

@@ -23,8 +23,15 @@ class Producer:
         self.responder = responder
         self.clock = clock
 
-    def produce(
-        self, route: Route, tenant: str, body: Mapping[str, JSON] | None, prefs: Preferences, base_url: str
+    def produce(  # noqa: PLR0913  (the stage's whole input: what the earlier stages found)
+        self,
+        route: Route,
+        tenant: str,
+        body: Mapping[str, JSON] | None,
+        prefs: Preferences,
+        base_url: str,
+        *,
+        is_create: bool,
     ) -> MockResponse:
         """Answer the operation: an example when asked for one or outside every task family, else the task."""
         op = route.operation
@@ -35,7 +42,7 @@ class Producer:
             or not simulator.serves(op.operation_id)
         ):  # Prism-style: an operation outside every task family answers its documented example
             return self.responder.example(op, prefs.code or 200, prefs.example)
-        if simulator.is_create(op.operation_id):
+        if is_create:
             task = simulator.create(op.operation_id, tenant, body or {}, prefs.scenario)
         else:
             task = simulator.query(op.operation_id, tenant, route.params["id"])

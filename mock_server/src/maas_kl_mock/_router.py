@@ -51,16 +51,19 @@ class Router:
                 self._exact[(template.operation.method, rest)] = found[0]
         self.example_path = "/" + "/".join(self._base) + (spec.operations[0].path if spec.operations else "")
         self.mounts: tuple[Mount, ...] = ()
+        self._mount_prefixes: tuple[str, ...] = ()  # one C-level startswith tells most requests they are API calls
 
     def mount(self, prefix: str, name: str, serve: Callable[[MockRequest], MockResponse]) -> None:
         """Send every path under `prefix` to `serve`; mounts are tried in the order they were added."""
         self.mounts = (*self.mounts, Mount(prefix, name, serve))
+        self._mount_prefixes = tuple(m.prefix for m in self.mounts)
 
     def resolve(self, method: str, path: str) -> Route | Mount:
         """Return the mount whose prefix `path` starts with, else the spec operation `match` finds."""
-        for mount in self.mounts:
-            if path.startswith(mount.prefix):
-                return mount
+        if path.startswith(self._mount_prefixes):
+            for mount in self.mounts:
+                if path.startswith(mount.prefix):
+                    return mount
         return self.match(method, path)
 
     def match(self, method: str, path: str) -> Route:
