@@ -124,6 +124,10 @@ bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bar
 bench-validation: .sync  ## Mock validate stage in process: a valid vs an invalid create, and jsonschema-rs vs specfacts (F6)
 	$(RUN) python -m bench.bench_validation
 
+.PHONY: bench-core
+bench-core: .sync  ## MockCore.handle in process (create, query, control, video file), A/B against BENCH_REF (default main)
+	$(RUN) python bench/bench_core.py --against $(or $(BENCH_REF),main) $(BENCH_ARGS)
+
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
