@@ -45,8 +45,10 @@ def test_control_api_and_video_files_are_routes_of_the_router() -> None:
     control = core.router.resolve("GET", "/_mock/health")
     files = core.router.resolve("GET", "/files/videos/x.mp4")
     api = core.router.resolve("GET", "/v1/ai/x/kling/videos/text2video/1")
-    assert isinstance(control, Mount) and control.name == "control"
-    assert isinstance(files, Mount) and files.name == "files"
+    assert isinstance(control, Mount)
+    assert control.name == "control"
+    assert isinstance(files, Mount)
+    assert files.name == "files"
     assert isinstance(api, Route)
     without = MockCore(MockConfig(control_api=False))
     assert [m.name for m in without.router.mounts] == ["files"]

@@ -91,7 +91,8 @@ def test_a_response_the_spec_forbids_raises_and_is_counted() -> None:
     original = harness.core.responder.error
 
     def broken(error: ApiError) -> MockResponse:
-        return dataclasses.replace(original(error), body=b'{"code": "not an integer", "message": "x", "request_id": "r"}')
+        forbidden = b'{"code": "not an integer", "message": "x", "request_id": "r"}'
+        return dataclasses.replace(original(error), body=forbidden)
 
     harness.core.responder.error = broken  # type: ignore[method-assign]
     with pytest.raises(ResponseInvalid, match="is not of type"):
