@@ -38,9 +38,12 @@ class FaultStage:
     ) -> MockResponse:
         """Run `inner` (validate → capability rules → simulate/example) under latency, rate limit and faults."""
         injector = self.injector
-        delay = injector.latency()
-        wait = injector.over_rate_limit(tenant, now)
-        fault = injector.draw(is_create) if wait is None else None
+        if injector.quiet:  # the same as drawing from a plan that has nothing to draw, three calls sooner
+            delay, wait, fault = 0.0, None, None
+        else:
+            delay = injector.latency()
+            wait = injector.over_rate_limit(tenant, now)
+            fault = injector.draw(is_create) if wait is None else None
         if wait is not None:
             response = self.responder.error(
                 ApiError(

@@ -183,6 +183,8 @@ class FaultInjector:
         self._rng = random.Random(plan.seed)  # noqa: S311  (reproducible faults, not secrets)
         self._cuts = random.Random(plan.seed + 1)  # noqa: S311  (its own sequence: downloads leave API faults alone)
         self._windows.clear()
+        # Nothing to draw: no latency, no rate limit, no fault rate (download cuts are drawn apart).
+        self.quiet = plan.latency is None and plan.rate_limit is None and plan.rate <= 0
         names = [k for k, w in plan.kinds.items() if w > 0]
         self._names = names
         self._weights = [plan.kinds[k] for k in names]
