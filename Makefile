@@ -107,7 +107,7 @@ fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,
 	MAAS_KL_FUZZ=deep $(RUN) pytest tests/reliability/test_fuzz_mock.py -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load bench-video  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-validation  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
