@@ -129,8 +129,12 @@ def release_commit(root: Path, version: str) -> str | None:
 def released_in_history(root: Path, changelog: str) -> list[tuple[str, str]]:
     """List the releases recorded in CHANGELOG.md whose commits are in history, newest first."""
     if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
-        msg = "this clone is shallow: run `git fetch --unshallow` so the gate can find the last release"
-        raise GateError(msg)
+        # A CI checkout may be shallow; its origin usually has the history, so fetch it once before giving up.
+        unshallow = ["git", "fetch", "--quiet", "--unshallow"]
+        deepened = subprocess.run(unshallow, cwd=root, capture_output=True, check=False)  # noqa: S603
+        if deepened.returncode != 0:
+            msg = "this clone is shallow and `git fetch --unshallow` failed: the gate needs the last release's history"
+            raise GateError(msg)
     found = []
     for version in releases(changelog):
         commit = release_commit(root, version)

@@ -198,9 +198,15 @@ def test_the_gate_refuses_to_decide_without_history(ws: Workspace, tmp_path: Pat
     subprocess.run(["git", "clone", "--quiet", "--depth", "1", f"file://{ws.root}", str(shallow)], check=True)
     refused = Workspace.__new__(Workspace)
     refused.root = shallow
+    subprocess.run(["git", "remote", "set-url", "origin", str(tmp_path / "gone")], cwd=shallow, check=True)
     done = refused.gate()
     assert done.returncode == 2
-    assert "shallow: run `git fetch --unshallow`" in done.stderr
+    assert "shallow and `git fetch --unshallow` failed" in done.stderr
+
+    subprocess.run(["git", "remote", "set-url", "origin", f"file://{ws.root}"], cwd=shallow, check=True)
+    deepened = refused.gate()  # a shallow CI checkout whose origin has the history: fetched, then decided
+    assert deepened.returncode == 0, deepened.stderr
+    assert "versions and CHANGELOG.md match" in deepened.stdout + deepened.stderr
 
     shutil.rmtree(shallow / ".git")
     done = refused.gate()
