@@ -124,7 +124,7 @@ class _Job:
     waiting: bool = False
     reply: Any = None
     deferrals: int = 0
-    refused: bool = False  # met a 1303 once: sent again only below the tasks the account then held
+    refused: bool = False  # refused once as concurrency_limited: sent again only below the tasks the account then held
     result: JobResult | None = None
 
     def finish(self, task: Task | None, error: MaasKLError | None) -> JobResult:
@@ -194,7 +194,7 @@ def run(  # noqa: PLR0912, PLR0915 - one scheduler loop; its branches are the st
     def park(state: _Job, at: float) -> None:
         heapq.heappush(timeline, (at, next(order), state))
 
-    floor: int | None = None  # tasks the account held at the last 1303: a job refused once waits below it
+    floor: int | None = None  # tasks held at the last concurrency_limited refusal: a refused job waits below it
     since_refusal = 0
     ghosts = 0  # jobs that ended in an error while their task may still be running on the account
 

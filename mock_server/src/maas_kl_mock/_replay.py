@@ -74,7 +74,7 @@ class Replayer:
         self._uses.clear()
 
     def answer(self, route: Route, request: MockRequest, tenant: str) -> MockResponse | None:
-        """Return the recorded answer to `request`, None to simulate it, or ApiError 404 / 1203 explaining the miss."""
+        """Return the recorded answer, None to simulate it, or the `not_found` ApiError explaining the miss."""
         op = route.operation
         if op.operation_id in self._creates:
             return self._create(op.operation_id, request, tenant)
