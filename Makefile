@@ -39,9 +39,8 @@ lint: .setup  ## Ruff (lint and format) on hand-written code, Spectral on the sp
 	$(SPECTRAL) lint $(SPEC) --ruleset .spectral.yaml --fail-severity=hint
 
 .PHONY: typecheck
-typecheck: .sync  ## mypy --strict on hand-written code and on the generated package with its overlay
-	$(RUN) mypy tests generator bench mock_server demo contract_tests
-	$(RUN) --directory generated_client mypy --strict maas_kl_client
+typecheck: .sync  ## mypy --strict on every package in place: the SDK (hand-written and generated), the mock, the interpreter, the tools
+	$(RUN) mypy generated_client/maas_kl_client mock_server specfacts/src/maas_kl_specfacts generator contract_tests demo bench tests
 
 .PHONY: spec
 spec: .sync  ## Spec gates: OpenAPI validity, examples, traceability, cross-field rules
@@ -65,16 +64,12 @@ demo: .sync  ## The SDK end to end on a local mock (or the real service with MAA
 mock: .sync  ## Start the standalone mock on 127.0.0.1:4010 (MOCK_ARGS="--fault-rate 0.2 ..." adds flags)
 	$(RUN) maas-kl-mock serve --host 127.0.0.1 --port 4010 $(MOCK_ARGS)
 
-.PHONY: mock-spec
-mock-spec:  ## Copy openapi/maas_kl.yaml into the mock package (a test fails while they differ)
-	cp $(SPEC) mock_server/src/maas_kl_mock/data/maas_kl.yaml
-
 .PHONY: generate
-generate: .sync  ## Regenerate generated_client/ from the spec (python -m generator)
+generate: .sync  ## Rewrite every file derived from the spec (listed in GENERATED): the SDK's generated modules, the API reports, the mock's spec
 	$(RUN) python -m generator
 
 .PHONY: check-generated
-check-generated: .sync  ## Fail when generated_client/ differs from a fresh generation, with a diff
+check-generated: .sync  ## Fail, with a diff, when a file listed in GENERATED differs from a fresh generation
 	$(RUN) python -m generator --check
 
 .PHONY: changes

@@ -49,7 +49,7 @@ def main() -> None:
 
 def validators(core: MockCore) -> None:
     """The alternative F6 weighed: the shared interpreter as the accept path instead of jsonschema-rs."""
-    validator = getattr(importlib.import_module("maas_kl_mock._specfacts"), "Validator", None)
+    validator = getattr(importlib.import_module("maas_kl_specfacts"), "Validator", None)
     if validator is None:  # a mock from before the shared validator (F6's "before" run)
         return
     spec = core.spec

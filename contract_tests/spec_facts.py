@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from generator.specfacts import BusinessCode, SpecFacts
-from generator.specfacts import resolve as resolve_in
+from maas_kl_specfacts import BusinessCode, SpecFacts
+from maas_kl_specfacts import resolve as resolve_in
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_PATH = ROOT / "openapi" / "maas_kl.yaml"
@@ -27,7 +26,7 @@ def spec() -> dict[str, JSON]:
 
 @cache
 def facts() -> SpecFacts:
-    """Read the spec's families and business codes with the interpreter the SDK and the mock vendor."""
+    """Read the spec's families and business codes with the interpreter the SDK and the mock share."""
     return SpecFacts(spec())
 
 

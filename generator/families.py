@@ -1,6 +1,6 @@
-"""Where the SDK's renderers learn the task families: generator.specfacts' reading, plus names for Python.
+"""Where the SDK's renderers learn the task families: maas_kl_specfacts' reading, plus names for Python.
 
-generator.specfacts derives each family (a create, the query its `links` point to, their tag) and
+maas_kl_specfacts derives each family (a create, the query its `links` point to, their tag) and
 whether its creates can be recovered; this module adds what rendering Python needs.
 """
 
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.specfacts import SpecFacts
+from maas_kl_specfacts import SpecFacts
 
 COMPONENT = "#/components/schemas/"
 Json = dict[str, Any]
@@ -49,7 +49,7 @@ class Family:
 
 
 def families(spec: Json) -> list[Family]:
-    """Return every task family of `spec` as generator.specfacts derives them, in the order of the paths."""
+    """Return every task family of `spec` as maas_kl_specfacts derives them, in the order of the paths."""
     facts = SpecFacts(spec)
     tags = {tag["name"]: tag.get("description", "") for tag in spec.get("tags", [])}
     out = []

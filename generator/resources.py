@@ -1,6 +1,6 @@
 """Render one typed resource class per task family, and TypedDicts for the nested request objects.
 
-`render_resources` writes the async module (`_async_resources.py`); generator/unasync.py derives
+`render_resources` writes the async module (`_async/resources.py`); generator/unasync.py derives
 the sync twin from it, as it does for the client. The keyword arguments, their types and their
 docstrings come from each family's request schema.
 """
@@ -260,28 +260,28 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ._async_resource import AsyncTaskResource, R
-from ._core import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
-from ._raw import RawResponse
-from ._retry import PollSchedule, RetryPolicy
-from ._task import Task
+from .._core import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
+from .._raw import RawResponse
+from .._retry import PollSchedule, RetryPolicy
+from .._task import Task
+from .resource import AsyncTaskResource, R
 
 if TYPE_CHECKING:
-    from ._async_client import AsyncMaasKL
+    from .client import AsyncMaasKL
 
 '''
 
 
 def render_resources(spec: Json) -> str:
-    """Render the `_async_resources.py` module: the resource classes and the mixin that attaches them to a client."""
+    """Render the `_async/resources.py` module: the resource classes and the mixin that attaches them to a client."""
     names = Names()
     found = families(spec)
     classes = [_resource(family, spec, names) for family in found]
     imports = ""
     if names.models:
-        imports += f"from .models import {', '.join(sorted(names.models))}\n"
+        imports += f"from ..models import {', '.join(sorted(names.models))}\n"
     if names.params:
-        imports += f"from ._params import {', '.join(sorted(n + 'Param' for n in names.params))}\n"
+        imports += f"from .._params import {', '.join(sorted(n + 'Param' for n in names.params))}\n"
     attrs = "\n".join(
         f'    {f.attribute}: Async{f.class_name}[Task]\n    """{_escape(f.name)}: {_escape(f.description)}"""'
         for f in found

@@ -10,9 +10,10 @@ import pprint
 from typing import Any
 from urllib.parse import urlsplit
 
+from maas_kl_specfacts import SpecSchemas, Validator
+
 from generator.families import families
 from generator.resources import description
-from generator.specfacts import SpecSchemas, Validator
 
 Json = dict[str, Any]
 

@@ -1,18 +1,16 @@
-"""Derive the sync client from the async one by token rewriting, so the twin is written once (decision S10).
+"""Derive the sync twins from `_async/` by token rewriting, so each is written once (decision S10).
 
-The hand-written source is overlay/maas_kl_client/_async_client.py; the generator writes what
-`unasync` returns as maas_kl_client/_client.py. Code that differs by more than these names lives
-in _core.py, which both clients import.
+As in httpcore, `maas_kl_client/_async/` holds the sources (client.py and resource.py by hand,
+resources.py rendered) and `_sync/` their derived twins, beside them. Code that differs by more than
+these names lives in the shared modules both import.
 """
 
 from __future__ import annotations
 
 import re
 
-SOURCE = "_async_client.py"
-TARGET = "_client.py"
-
-DOCSTRING = '"""MaasKL: the synchronous client, derived from _async_client.py by generator/unasync.py; do not edit."""'
+SOURCE = "_async/client.py"
+TARGET = "_sync/client.py"
 
 # Whole-word rewrites, applied in order. Keywords first, then names, then the docstring words.
 REPLACEMENTS: tuple[tuple[str, str], ...] = (
@@ -23,9 +21,6 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("AsyncMaasKL", "MaasKL"),
     ("AsyncTaskResource", "TaskResource"),
     ("AsyncFamilies", "Families"),
-    ("_async_client", "_client"),
-    ("_async_resources", "_resources"),
-    ("_async_resource", "_resource"),
     ("httpx.AsyncClient", "httpx.Client"),
     ("asleep", "sleep"),
     ("aclose", "close"),
@@ -44,8 +39,10 @@ LEFTOVER = re.compile(r"\b(?:async|await|Async\w*|asleep|aclose|aiter_\w+|__aent
 DROP = "# unasync: drop"
 """A line ending with this marker exists only in the async source (e.g. `close = aclose`)."""
 
-# The hand-written async modules and their derived sync twins (the rendered resources are added by the generator).
-MODULES: tuple[tuple[str, str], ...] = ((SOURCE, TARGET), ("_async_resource.py", "_resource.py"))
+# The async modules and their derived sync twins, by path inside the package.
+MODULES: tuple[tuple[str, str], ...] = tuple(
+    (f"_async/{name}", f"_sync/{name}") for name in ("__init__.py", "client.py", "resource.py", "resources.py")
+)
 
 
 def _pattern(old: str) -> re.Pattern[str]:
@@ -57,16 +54,18 @@ def _pattern(old: str) -> re.Pattern[str]:
 
 def docstring_for(source_name: str, target_name: str) -> str:
     """Return the derived module's one-line docstring, naming the source it came from."""
-    if source_name == SOURCE:
-        return DOCSTRING
-    return f'"""Derived from {source_name} by generator/unasync.py; do not edit ({target_name} is the sync twin)."""'
+    return (
+        f'"""The sync twin of {source_name}, derived by generator/unasync.py: edit {source_name}, not {target_name}."""'
+    )
 
 
-def unasync(source: str, docstring: str = DOCSTRING, extra: tuple[tuple[str, str], ...] = ()) -> str:
-    """Return the sync twin of an async module: its one-line docstring replaced, every table entry applied."""
+def unasync(source: str, docstring: str, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """Return the sync twin of an async module: its first line replaced by `docstring`, every rewrite applied."""
     first, newline, rest = source.partition("\n")
     if not (first.startswith('"""') and first.endswith('"""') and len(first) > len('""""""')):
-        msg = f"{SOURCE} must start with a one-line module docstring, which unasync replaces; found {first[:60]!r}"
+        msg = (
+            f"an async source must start with a one-line module docstring, which unasync replaces; found {first[:60]!r}"
+        )
         raise ValueError(msg)
     text = "".join(line for line in rest.splitlines(keepends=True) if not line.rstrip().endswith(DROP))
     for old, new in (*extra, *REPLACEMENTS):
@@ -75,4 +74,4 @@ def unasync(source: str, docstring: str = DOCSTRING, extra: tuple[tuple[str, str
     if leftover:
         msg = f"unasync left {', '.join(leftover)} in the sync client; add a rewrite to REPLACEMENTS in {__name__}"
         raise ValueError(msg)
-    return DOCSTRING + newline + text
+    return docstring + newline + text

@@ -9,10 +9,9 @@ Example::
         client.download_video(task.videos[0].url, "out/")
 """
 
-from ._async_client import AsyncMaasKL
-from ._async_resource import AsyncTaskResource
+from ._async.client import AsyncMaasKL
+from ._async.resource import AsyncTaskResource
 from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
-from ._client import MaasKL
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
 from ._core import NOT_GIVEN, NotGiven, new_external_task_id
@@ -49,9 +48,10 @@ from ._plans import (
     TaskUpdated,
 )
 from ._raw import RawResponse
-from ._resource import TaskResource
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import TaskKind
+from ._sync.client import MaasKL
+from ._sync.resource import TaskResource
 from ._task import Task
 from ._tasks import task_external_id, task_videos
 from ._waits import AdaptiveSchedule
@@ -60,7 +60,7 @@ from .models.video import Video
 
 __version__ = "0.2.0"
 
-__all__ = [
+__all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_api.py keeps
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal, get_args
 
 import httpx
+from maas_kl_specfacts import snake
 
 from . import _batch, _logs, _plans, _preflight, _waits
 from ._clock import Clock, SystemClock
@@ -26,7 +27,6 @@ from ._errors import (
 )
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import OPERATIONS, TaskKind
-from ._specfacts import snake
 from ._task import Envelope, Task
 from .types import Unset
 

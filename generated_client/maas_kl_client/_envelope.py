@@ -6,6 +6,8 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from maas_kl_specfacts import CodeTable
+
 from . import _errors
 from ._errors import (
     APIError,
@@ -19,7 +21,6 @@ from ._errors import (
 )
 from ._retry import parse_retry_after
 from ._spec_data import BUSINESS_CODES
-from ._specfacts import CodeTable
 from ._task import Envelope
 
 CODES = CodeTable.from_document({"x-business-codes": BUSINESS_CODES})

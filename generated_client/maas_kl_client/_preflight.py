@@ -1,7 +1,7 @@
 """Check a request body against the spec's documented rules and capability map before sending it.
 
 The rules are data rendered from the spec into `_spec_data` (the dereferenced request schemas and
-`x-capability-map`); the interpreter is the vendored `_specfacts`, the same one the mock answers with,
+`x-capability-map`); the interpreter is `maas_kl_specfacts`, the same one the mock answers with,
 so both name the same field and rule. Every message names the field and says what to fix. No I/O.
 """
 
@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from maas_kl_specfacts import CapabilityMap, Validator, Violation
+
 from ._errors import PreflightError
 from ._spec_data import CAPABILITY_MAP, REQUEST_SCHEMAS
-from ._specfacts import CapabilityMap, Validator, Violation
 
 CAPABILITIES = CapabilityMap(CAPABILITY_MAP)
 

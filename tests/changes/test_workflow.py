@@ -20,8 +20,8 @@ from generator.api_changes.changelog import Version
 from tests.changes.workspace import ROOT, Workspace
 
 REPORTS = "generated_client/api-report"
-CONFIG = "generator/config.yaml"
-CUR = Version.parse(re.search(r"package_version_override: (\S+)", (ROOT / CONFIG).read_text()).group(1))  # type: ignore[union-attr]
+CONFIG = "generated_client/pyproject.toml"
+CUR = Version.parse(re.search(r'^version = "(\S+)"', (ROOT / CONFIG).read_text(), re.M).group(1))  # type: ignore[union-attr]
 NXT = CUR.breaking_bump()  # what a breaking change needs (the next minor while 0.x)
 
 
@@ -120,9 +120,9 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
         schemas(spec)["Text2VideoRequest"]["required"].append("negative_prompt")  # optional made required
 
     ws.edit_spec(break_requests)
-    # A public SDK function renamed, in the hand-written overlay and the package's exports.
-    ws.replace("generator/overlay/maas_kl_client/_tasks.py", "def task_external_id(", "def task_external_ref(")
-    ws.replace("generator/templates/package_init.py.jinja", "task_external_id", "task_external_ref")
+    # A public SDK function renamed, in the hand-written module and the package's exports.
+    ws.replace("generated_client/maas_kl_client/_tasks.py", "def task_external_id(", "def task_external_ref(")
+    ws.replace("generated_client/maas_kl_client/__init__.py", "task_external_id", "task_external_ref")
     ws.generate()
 
     out = ws.changes()
@@ -145,7 +145,8 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     assert "breaking wire changes need the spec's info.version moved to 2.0.0 (it is 1.0.0)" in refused.stderr
     assert "names: RATIO_1_1, aspect_ratio, negative_prompt, task_external_id" in refused.stderr
 
-    ws.replace(CONFIG, f"package_version_override: {CUR}", f"package_version_override: {NXT}")
+    ws.replace(CONFIG, f'version = "{CUR}"', f'version = "{NXT}"')
+    ws.replace("generated_client/maas_kl_client/__init__.py", f'__version__ = "{CUR}"', f'__version__ = "{NXT}"')
     ws.edit_spec(lambda spec: spec["info"].update(version="2.0.0"))
     ws.generate()
     assert f"CHANGELOG.md has no `## [{NXT}]` section" in ws.gate().stderr

@@ -33,7 +33,7 @@ def test_cli_without_the_extra_says_how_to_install_it() -> None:
 
 def test_pyproject_declares_the_extra_and_the_script() -> None:
     project = tomllib.loads((ROOT / "generated_client" / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert sorted(dep.split(">")[0] for dep in project["dependencies"]) == ["attrs", "httpx"]
+    assert sorted(dep.split(">")[0] for dep in project["dependencies"]) == ["attrs", "httpx", "maas-kl-specfacts"]
     assert [dep.split(">")[0] for dep in project["optional-dependencies"]["cli"]] == ["rich"]
     assert project["scripts"] == {"maas-kl": "maas_kl_client.cli:main"}
 

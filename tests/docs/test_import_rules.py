@@ -30,16 +30,25 @@ def imported(folder: Path, skip: str | None = None) -> dict[str, set[str]]:
     return found
 
 
-def test_the_sdk_core_imports_only_httpx_attrs_and_the_standard_library() -> None:
+CORE = STDLIB | {"httpx", "attrs", "maas_kl_specfacts"}
+
+
+def test_the_sdk_core_imports_only_httpx_attrs_the_interpreter_and_the_standard_library() -> None:
     found = imported(SDK, skip="cli")
     assert found, "no imports found: wrong folder?"
-    extra = {name: files for name, files in found.items() if name not in STDLIB | {"httpx", "attrs"}}
+    extra = {name: files for name, files in found.items() if name not in CORE}
     assert not extra
+
+
+def test_the_interpreter_imports_only_the_standard_library() -> None:
+    found = imported(ROOT / "specfacts" / "src" / "maas_kl_specfacts")
+    assert found, "no imports found: wrong folder?"
+    assert set(found) <= STDLIB, found
 
 
 def test_the_cli_adds_only_rich() -> None:
     found = imported(SDK / "cli")
-    extra = {name: files for name, files in found.items() if name not in STDLIB | {"httpx", "attrs", "rich"}}
+    extra = {name: files for name, files in found.items() if name not in CORE | {"rich"}}
     assert not extra
     assert "rich" in found
 
@@ -52,6 +61,8 @@ def test_the_cli_adds_only_rich() -> None:
         ("generator", "maas_kl_client"),
         ("generator", "maas_kl_mock"),
         ("generated_client/maas_kl_client", "maas_kl_mock"),
+        ("specfacts/src/maas_kl_specfacts", "maas_kl_client"),
+        ("specfacts/src/maas_kl_specfacts", "maas_kl_mock"),
     ],
 )
 def test_forbidden_imports(folder: str, forbidden: str) -> None:
@@ -60,6 +71,12 @@ def test_forbidden_imports(folder: str, forbidden: str) -> None:
 
 
 def test_nothing_imports_the_test_suites() -> None:
-    for folder in ("generated_client/maas_kl_client", "mock_server/src/maas_kl_mock", "demo", "generator"):
+    for folder in (
+        "generated_client/maas_kl_client",
+        "mock_server/src/maas_kl_mock",
+        "specfacts/src/maas_kl_specfacts",
+        "demo",
+        "generator",
+    ):
         found = imported(ROOT / folder)
         assert not {"tests", "contract_tests"} & set(found), folder

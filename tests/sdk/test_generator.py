@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator.__main__ import compare, generate
+from generator.__main__ import HEADER_PY, build, compare, listed, write
 from generator.spec_data import render
 from generator.transform import VALIDATION_ONLY, for_generator
 
@@ -48,27 +48,58 @@ def test_spec_data_carries_the_capability_map_and_operations() -> None:
     assert json.dumps(namespace["REQUEST_SCHEMAS"])  # plain data only
 
 
-def test_generating_twice_is_byte_identical(tmp_path: Path) -> None:
-    first, second = tmp_path / "a" / "generated_client", tmp_path / "b" / "generated_client"
-    generate(first)
-    generate(second)
-    assert compare(first, second) == []
+def test_generating_twice_is_byte_identical() -> None:
+    first, second = build(ROOT), build(ROOT)
+    assert first == second
     # And the committed tree is what the generator makes (the drift check, from Python).
-    assert compare(first, ROOT / "generated_client") == []
+    assert compare(first, ROOT) == []
 
 
-def test_compare_reports_added_removed_and_changed(tmp_path: Path) -> None:
-    a, b = tmp_path / "a", tmp_path / "b"
-    for root in (a, b):
-        root.mkdir()
-        (root / "same.py").write_text("x = 1\n")
-    (a / "changed.py").write_text("x = 1\n")
-    (b / "changed.py").write_text("x = 2\n")
-    (a / "removed.py").write_text("")
-    (b / "added.py").write_text("")
-    problems = compare(a, b)
-    assert problems[0] == "missing from b/: removed.py"
-    assert problems[1] == "not produced by the generator: added.py"
-    assert problems[2].startswith("changed: changed.py\n")
-    assert "-x = 2" in problems[2]
-    assert "+x = 1" in problems[2]
+def test_the_generator_writes_only_what_its_manifest_lists() -> None:
+    files = build(ROOT)
+    assert set(listed(ROOT)) == set(files) - {"GENERATED"}
+    for name, text in files.items():
+        if name.endswith(".py"):
+            assert text.startswith(HEADER_PY + "\n"), name
+    # The hand-written SDK is not in it: the client, the plans, the package's own __init__.
+    for hand in ("_async/client.py", "_plans.py", "__init__.py", "cli/_main.py"):
+        assert f"generated_client/maas_kl_client/{hand}" not in files
+
+
+def _workspace(tmp_path: Path) -> Path:
+    """A minimal tree for compare(): a manifest and one generated file under the package folder."""
+    package = tmp_path / "generated_client" / "maas_kl_client"
+    package.mkdir(parents=True)
+    return tmp_path
+
+
+def test_compare_reports_missing_stale_changed_and_unlisted(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    package = "generated_client/maas_kl_client"
+    (root / "GENERATED").write_text(f"# head\n{package}/same.py\n{package}/stale.py\n{package}/changed.py\n")
+    (root / package / "same.py").write_text("x = 1\n")
+    (root / package / "changed.py").write_text("x = 2\n")
+    (root / package / "stale.py").write_text("")
+    (root / package / "marked.py").write_text(HEADER_PY + "\n")
+    (root / package / "hand.py").write_text("y = 1\n")
+    expected = {f"{package}/same.py": "x = 1\n", f"{package}/changed.py": "x = 1\n", f"{package}/new.py": ""}
+    problems = compare(expected, root)
+    assert problems[0] == f"not generated any more: {package}/stale.py"
+    assert problems[1].startswith(f"changed: {package}/changed.py\n")
+    assert "-x = 2" in problems[1]
+    assert "+x = 1" in problems[1]
+    assert problems[2] == f"missing: {package}/new.py"
+    assert problems[3] == f"not produced by the generator, yet marked generated: {package}/marked.py"
+    assert len(problems) == 4  # hand.py is hand-written: none of the generator's business
+
+
+def test_write_removes_what_a_previous_run_wrote_and_this_one_does_not(tmp_path: Path) -> None:
+    root = _workspace(tmp_path)
+    package = "generated_client/maas_kl_client"
+    (root / "GENERATED").write_text(f"{package}/old.py\n")
+    (root / package / "old.py").write_text("")
+    (root / package / "hand.py").write_text("")
+    write({f"{package}/new.py": "z = 1\n", "GENERATED": f"{package}/new.py\n"}, root)
+    assert not (root / package / "old.py").exists()
+    assert (root / package / "hand.py").exists()
+    assert (root / package / "new.py").read_text() == "z = 1\n"

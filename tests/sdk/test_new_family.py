@@ -73,17 +73,14 @@ def add_family(spec: dict[str, Any]) -> dict[str, Any]:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the workspace with the new family in its spec, regenerated with `python -m generator`."""
     copy_root = tmp_path_factory.mktemp("workspace")
-    for name in ("openapi", "generator", "mock_server", "generated_client"):
+    for name in ("openapi", "generator", "mock_server", "generated_client", "specfacts"):
         shutil.copytree(ROOT / name, copy_root / name, ignore=SKIP)
-    for name in ("pyproject.toml", "LICENSE"):  # the generator ships the root LICENSE in the package
+    for name in ("pyproject.toml", "LICENSE", "GENERATED"):
         shutil.copy(ROOT / name, copy_root / name)
     spec_file = copy_root / "openapi" / "maas_kl.yaml"
     spec = add_family(yaml.safe_load(spec_file.read_text(encoding="utf-8")))
     text = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)
     spec_file.write_text(text, encoding="utf-8")
-    (copy_root / "mock_server" / "src" / "maas_kl_mock" / "data" / "maas_kl.yaml").write_text(
-        text, encoding="utf-8"
-    )  # make mock-spec
     run([sys.executable, "-m", "generator"], copy_root)
     return copy_root
 
@@ -92,7 +89,9 @@ def run(args: list[str], root: Path, cwd: Path | None = None) -> subprocess.Comp
     """Run a command on the copy's packages (they come first on sys.path); fail with its output."""
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(root / "generated_client"), str(root / "mock_server" / "src")]),
+        "PYTHONPATH": os.pathsep.join(
+            [str(root / "generated_client"), str(root / "mock_server" / "src"), str(root / "specfacts" / "src")]
+        ),
     }
     env.pop("MAAS_KL_API_KEY", None)
     done = subprocess.run(args, cwd=cwd or root, env=env, capture_output=True, text=True, check=False)
@@ -144,7 +143,7 @@ def test_the_cli_has_a_command_for_the_new_family(workspace: Path) -> None:
 
 def test_mypy_strict_passes_on_the_regenerated_package(workspace: Path) -> None:
     package = workspace / "generated_client"
-    resources = (package / "maas_kl_client" / "_resources.py").read_text(encoding="utf-8")
+    resources = (package / "maas_kl_client" / "_sync" / "resources.py").read_text(encoding="utf-8")
     assert "class Text2videoHdResource(" in resources
     assert "style: Literal['cinematic', 'anime'] | NotGiven = NOT_GIVEN" in resources.replace('"', "'")
     run(

@@ -2,7 +2,7 @@
 
 Both accept, or both refuse naming the same field (JSON pointer) and rule, for schema refusals (the
 JSON Schema keyword) and capability refusals alike: both read the spec with the one interpreter in
-generator/specfacts, the mock only using jsonschema-rs as its fast accept path (F6).
+maas_kl_specfacts, the mock only using jsonschema-rs as its fast accept path (F6).
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from maas_kl_client import PreflightError
 from maas_kl_client._preflight import validate, violations
-from maas_kl_client._specfacts import Violation
 from maas_kl_mock import MockConfig, MockCore, MockRequest
+from maas_kl_specfacts import SpecFacts, Violation
+from maas_kl_specfacts._schema import ASSERTIONS
 
-from generator.specfacts import SpecFacts
-from generator.specfacts._schema import ASSERTIONS
 from tests.specfacts.test_facts import SPEC
 
 FACTS = SpecFacts(SPEC)

@@ -8,8 +8,8 @@ import pytest
 from maas_kl_client import PreflightError
 from maas_kl_client._preflight import validate
 from maas_kl_mock import InProcessMock
+from maas_kl_specfacts import CapabilityMap
 
-from generator.specfacts import CapabilityMap
 from tests.specfacts.test_facts import SPEC
 
 I2V = "create_image2video_task"

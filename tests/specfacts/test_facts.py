@@ -1,8 +1,8 @@
-"""The spec interpreter (generator/specfacts): families, codes, vendored copies, and the error responses it governs."""
+"""The spec interpreter (maas_kl_specfacts): families, codes, no copies, and the error responses it governs."""
 
 from __future__ import annotations
 
-import filecmp
+import importlib.util
 import re
 from pathlib import Path
 from typing import Any
@@ -10,16 +10,12 @@ from typing import Any
 import maas_kl_client
 import pytest
 import yaml
-
-from generator.specfacts import SpecFacts, resolve
+from maas_kl_specfacts import SpecFacts, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / "maas_kl.yaml").read_text(encoding="utf-8"))
 FACTS = SpecFacts(SPEC)
-COPIES = [
-    ROOT / "generated_client" / "maas_kl_client" / "_specfacts",
-    ROOT / "mock_server" / "src" / "maas_kl_mock" / "_specfacts",
-]
+SOURCE = ROOT / "specfacts" / "src" / "maas_kl_specfacts"
 
 
 def test_families_are_derived_from_tags_and_links() -> None:
@@ -36,13 +32,18 @@ def test_an_operation_without_a_task_link_is_no_family() -> None:
     assert "text2video" not in SpecFacts(edited).families
 
 
-@pytest.mark.parametrize("copy", COPIES, ids=lambda p: p.parts[-3])
-def test_vendored_copies_are_byte_identical(copy: Path) -> None:
-    source = ROOT / "generator" / "specfacts"
-    names = sorted(p.name for p in source.glob("*.py"))
-    assert sorted(p.name for p in copy.glob("*.py")) == names
-    for name in names:
-        assert filecmp.cmp(source / name, copy / name, shallow=False), f"{copy / name} drifted; run make generate"
+def test_the_interpreter_exists_once_in_the_tree() -> None:
+    """No product carries a copy: every module of the interpreter is found only in its own distribution."""
+    modules = {p.read_bytes() for p in SOURCE.glob("*.py") if p.stat().st_size > 200}
+    skip = {".venv", "node_modules", ".git", "__pycache__"}
+    copies = [
+        p
+        for p in ROOT.rglob("*.py")
+        if not skip.intersection(p.relative_to(ROOT).parts) and p.parent != SOURCE and p.read_bytes() in modules
+    ]
+    assert copies == []
+    for product in ("maas_kl_client", "maas_kl_mock"):
+        assert importlib.util.find_spec(f"{product}._specfacts") is None
 
 
 def test_every_error_class_the_table_names_exists_in_the_sdk() -> None:

@@ -1,4 +1,4 @@
-"""The shared validator (generator/specfacts/_schema.py): loud on unknown keywords, response bodies, document order."""
+"""The shared validator (maas_kl_specfacts/_schema.py): loud on unknown keywords, response bodies, document order."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import jsonschema_rs
 import pytest
 import yaml
 from maas_kl_mock import MockConfig, MockCore
+from maas_kl_specfacts import SpecFacts, SpecSchemas, UnknownKeywordError, Validator, Violation, resolve
 
 from generator import spec_data
-from generator.specfacts import SpecFacts, SpecSchemas, UnknownKeywordError, Validator, Violation, resolve
 from tests.specfacts.test_facts import SPEC
 
 FACTS = SpecFacts(SPEC)
@@ -35,7 +35,7 @@ def test_an_unknown_keyword_fails_generation_and_mock_start(tmp_path: Path, keyw
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     with pytest.raises(ValueError, match=rf"Prompt: JSON Schema keyword '{keyword}' is not understood"):
-        MockCore(MockConfig(spec_path=path))  # the mock's vendored copy raises its own UnknownKeywordError
+        MockCore(MockConfig(spec_path=path))  # the mock's start-up raises the interpreter's UnknownKeywordError
 
 
 def test_annotations_and_extensions_are_not_keywords() -> None:

@@ -10,8 +10,8 @@ from typing import Any
 from rich.progress import TaskID
 
 from .._batch import BatchInterrupted, Job, JobResult, JobUpdate, status_of
-from .._client import MaasKL
 from .._plans import TaskCreated, TaskUpdated
+from .._sync.client import MaasKL
 from ._progress import TaskProgress, styled
 
 RESULTS_NAME = "results.jsonl"

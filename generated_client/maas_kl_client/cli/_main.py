@@ -19,7 +19,6 @@ import httpx
 from rich.console import Console
 
 from .. import __version__
-from .._client import MaasKL
 from .._clock import Clock
 from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
 from .._envelope import CODES
@@ -32,6 +31,7 @@ from .._errors import (
     TaskFailed,
 )
 from .._spec_data import OPERATIONS, REQUEST_FIELDS
+from .._sync.client import MaasKL
 from .._task import Task
 from ..models.aspect_ratio import AspectRatio
 from ..models.camera_control_type import CameraControlType

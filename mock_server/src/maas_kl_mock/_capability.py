@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from maas_kl_specfacts import CapabilityMap as _Map
+from maas_kl_specfacts import CapabilityRule, Selection
+
 from ._errors import ApiError
-from ._specfacts import CapabilityMap as _Map
-from ._specfacts import CapabilityRule, Selection
 
 JSON = Any
 __all__ = ["CapabilityMap", "CapabilityRule", "Selection"]

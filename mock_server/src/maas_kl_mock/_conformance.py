@@ -11,12 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
+from maas_kl_specfacts import CapabilityMap
+from maas_kl_specfacts import Violation as Broken
 
 from ._errors import ApiError
 from ._router import Router
 from ._spec import Operation, Spec
-from ._specfacts import CapabilityMap
-from ._specfacts import Violation as Broken
 
 JSON = Any
 REQUEST = "request"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ._specfacts import BusinessCode, CodeTable
+from maas_kl_specfacts import BusinessCode, CodeTable
 
 # Every row name the mock raises or serves; a spec that lacks one is refused at start-up, never with a 500 later.
 CODE_NAMES: Final[frozenset[str]] = frozenset(

@@ -6,6 +6,8 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from maas_kl_specfacts._families import RECOVERY_FIELD
+
 from ._cassette import (
     CREATE,
     KEPT_REQUEST_HEADERS,
@@ -18,7 +20,6 @@ from ._cassette import (
     write_flow,
     write_video,
 )
-from ._specfacts._families import RECOVERY_FIELD
 
 JSON = Any
 VOLATILE_FIELDS = (RECOVERY_FIELD,)  # request fields a replayed create may change freely

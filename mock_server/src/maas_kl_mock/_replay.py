@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from maas_kl_specfacts import SpecFacts
+from maas_kl_specfacts._families import RECOVERY_FIELD
 
 from . import _cdn
 from ._cassette import CREATE, QUERY, VIDEO, Flow, Scrubber, body_bytes, load_flows, video_bytes
@@ -24,8 +26,6 @@ from ._errors import ApiError
 from ._http import MockRequest, MockResponse
 from ._record import VOLATILE_FIELDS
 from ._router import Route
-from ._specfacts import SpecFacts
-from ._specfacts._families import RECOVERY_FIELD
 
 JSON = Any
 REPLAY_PREFIX = "/files/replay/"

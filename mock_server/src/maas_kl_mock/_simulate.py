@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from maas_kl_specfacts import SpecFacts
+
 from ._capability import CapabilityMap
 from ._clock import Clock
 from ._errors import ApiError
 from ._media import FALLBACK_RATIO, requested_ratio
-from ._specfacts import SpecFacts
 from ._store import TaskStore
 from ._task import Task, Video
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 
 import jsonschema_rs
 import yaml
+from maas_kl_specfacts import SpecFacts, Validator
+from maas_kl_specfacts import pointer as _pointer
+from maas_kl_specfacts import resolve as _resolve
 
 from ._errors import SpecError, check_codes
-from ._specfacts import SpecFacts, Validator
-from ._specfacts import pointer as _pointer
-from ._specfacts import resolve as _resolve
 
 JSON = Any
 SPEC_URI = "urn:maas-kl:spec"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
-# The task family's name, as generator.specfacts derives it from the spec; a task is found only on its own query.
+# The task family's name, as maas_kl_specfacts derives it from the spec; a task is found only on its own query.
 TaskKind: TypeAlias = str
 
 

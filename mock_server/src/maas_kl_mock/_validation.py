@@ -6,12 +6,12 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
+from maas_kl_specfacts import Violation
 
 from ._errors import ApiError
 from ._http import MockRequest
 from ._router import Route
 from ._spec import Spec
-from ._specfacts import Violation
 
 JSON = Any
 _JSON_TYPES = ("application/json",)
@@ -20,7 +20,7 @@ _JSON_TYPES = ("application/json",)
 class RequestValidator:
     """Checks content type, encoding, JSON syntax and schema; answers 400 with the envelope otherwise.
 
-    jsonschema-rs accepts (fast); a refusal is worded by the vendored `_specfacts` interpreter, the one the
+    jsonschema-rs accepts (fast); a refusal is worded by the shared `maas_kl_specfacts` interpreter, the one the
     SDK's preflight uses, so both name the same field and rule (F6).
     """
 

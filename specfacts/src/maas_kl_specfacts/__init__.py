@@ -1,7 +1,7 @@
-"""What the spec says, read one way for every product: the generator vendors this package byte for byte.
+"""What the spec says, read one way for every product: the generator, the SDK, the mock and the contract suite.
 
-Written once in `generator/specfacts/`; `make generate` copies it into `maas_kl_client._specfacts`
-and `maas_kl_mock._specfacts`, and `python -m generator --check` fails when a copy drifts. Stdlib only.
+A workspace distribution of its own (`maas-kl-specfacts`), stdlib only, that both products depend on,
+so it exists once in the tree and in each installation (decision W1).
 """
 
 from ._capability import CapabilityMap, CapabilityRule, Selection

@@ -1,4 +1,4 @@
-"""MaasKL: the synchronous client, derived from _async_client.py by generator/unasync.py; do not edit."""
+"""AsyncTaskResource: what every task family's async resource shares; unasync derives _sync/resource.py from it."""
 
 from __future__ import annotations
 
@@ -6,26 +6,26 @@ import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from ._core import OnEvent, OnUpdate, Timeout, build_body
-from ._raw import RawResponse
-from ._retry import PollSchedule, RetryPolicy
-from ._spec_data import TaskKind
-from ._task import Envelope, Task
+from .._core import OnEvent, OnUpdate, Timeout, build_body
+from .._raw import RawResponse
+from .._retry import PollSchedule, RetryPolicy
+from .._spec_data import TaskKind
+from .._task import Envelope, Task
 
 if TYPE_CHECKING:
-    from ._client import MaasKL
+    from .client import AsyncMaasKL
 
 R = TypeVar("R", bound=Task | RawResponse)
 """What a resource's methods return: the Task, or (with_raw_response) the HTTP answer around it."""
 
 
-class TaskResource(Generic[R]):
-    """One task family's operations on a sync client; the generated subclass adds the typed creates."""
+class AsyncTaskResource(Generic[R]):
+    """One task family's operations on an async client; the generated subclass adds the typed creates."""
 
     kind: ClassVar[TaskKind]
     """The family's name, as the spec tags it."""
 
-    def __init__(self, client: MaasKL, *, raw: bool = False) -> None:
+    def __init__(self, client: AsyncMaasKL, *, raw: bool = False) -> None:
         self._client = client
         self._raw = raw
 
@@ -35,7 +35,7 @@ class TaskResource(Generic[R]):
         data = outcome.envelope if isinstance(outcome, Task) else outcome
         return cast("R", RawResponse(data))
 
-    def _create_task(  # noqa: PLR0913
+    async def _create_task(  # noqa: PLR0913
         self,
         body: Any,
         fields: Mapping[str, Any],
@@ -47,10 +47,10 @@ class TaskResource(Generic[R]):
     ) -> Task:
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        task: Task = c._run(plan, timeout, None, on_event)
+        task: Task = await c._run(plan, timeout, None, on_event)
         return task
 
-    def _create(  # noqa: PLR0913
+    async def _create(  # noqa: PLR0913
         self,
         body: Any,
         fields: Mapping[str, Any],
@@ -60,10 +60,12 @@ class TaskResource(Generic[R]):
         retry: RetryPolicy | None,
         on_event: OnEvent | None,
     ) -> R:
-        task = self._create_task(body, fields, preflight=preflight, timeout=timeout, retry=retry, on_event=on_event)
+        task = await self._create_task(
+            body, fields, preflight=preflight, timeout=timeout, retry=retry, on_event=on_event
+        )
         return self._result(task)
 
-    def create_from(
+    async def create_from(
         self,
         body: Any,
         /,
@@ -75,11 +77,11 @@ class TaskResource(Generic[R]):
     ) -> R:
         """Create a task from a request model or mapping, for code that picks the family at run time.
 
-        Example: ``client.resource("text2video").create_from({"prompt": "A dog"})``.
+        Example: ``await client.resource("text2video").create_from({"prompt": "A dog"})``.
         """
-        return self._create(body, {}, preflight=preflight, timeout=timeout, retry=retry, on_event=on_event)
+        return await self._create(body, {}, preflight=preflight, timeout=timeout, retry=retry, on_event=on_event)
 
-    def get(
+    async def get(
         self,
         task_id: str,
         *,
@@ -89,10 +91,10 @@ class TaskResource(Generic[R]):
     ) -> R:
         """Fetch a task by its task_id or, when the family has one, its external_task_id."""
         c = self._client
-        data: Envelope = c._run(c._get_plan(self.kind, task_id, retry), timeout, None, on_event)
+        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, None, on_event)
         return self._result(data)
 
-    def wait(  # noqa: PLR0913
+    async def wait(  # noqa: PLR0913
         self,
         task_id: str,
         *,
@@ -104,7 +106,7 @@ class TaskResource(Generic[R]):
         on_event: OnEvent | None = None,
     ) -> R:
         """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
-        task = self._client.wait_for_task(
+        task = await self._client.wait_for_task(
             self.kind,
             task_id,
             timeout=timeout,
@@ -116,7 +118,7 @@ class TaskResource(Generic[R]):
         )
         return self._result(task)
 
-    def _create_and_wait(  # noqa: PLR0913
+    async def _create_and_wait(  # noqa: PLR0913
         self,
         body: Any,
         fields: Mapping[str, Any],
@@ -129,14 +131,14 @@ class TaskResource(Generic[R]):
         retry: RetryPolicy | None,
         on_event: OnEvent | None,
     ) -> R:
-        task = self._create_task(
+        task = await self._create_task(
             body, fields, preflight=preflight, timeout=request_timeout, retry=retry, on_event=on_event
         )
         if on_update is not None:
             called = on_update(task)
             if inspect.isawaitable(called):
-                called
-        return self.wait(
+                await called
+        return await self.wait(
             task.task_id,
             timeout=timeout,
             poll=poll,
@@ -146,7 +148,7 @@ class TaskResource(Generic[R]):
             on_event=on_event,
         )
 
-    def create_and_wait_from(  # noqa: PLR0913
+    async def create_and_wait_from(  # noqa: PLR0913
         self,
         body: Any,
         /,
@@ -160,7 +162,7 @@ class TaskResource(Generic[R]):
         on_event: OnEvent | None = None,
     ) -> R:
         """create_from, then wait until the task succeeds; `timeout` bounds the wait in seconds."""
-        return self._create_and_wait(
+        return await self._create_and_wait(
             body,
             {},
             timeout=timeout,

@@ -1,4 +1,4 @@
-"""MaasKL: the synchronous client, derived from _async_client.py by generator/unasync.py; do not edit."""
+"""AsyncMaasKL: the asyncio client, written by hand; generator/unasync.py derives MaasKL (_sync/client.py) from it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from typing import Any, Self
 
 import httpx
 
-from . import _batch, _download, _logs, _plans, _resume
-from ._clock import Clock
-from ._config import as_timeout
-from ._core import (
+from .. import _batch, _download, _logs, _plans, _resume
+from .._clock import Clock
+from .._config import as_timeout
+from .._core import (
     INTERRUPTS,
     NOT_GIVEN,
     BodyReader,
@@ -28,12 +28,12 @@ from ._core import (
     _received,
     _transport_error,
 )
-from ._errors import DownloadError, MaasKLError
-from ._resource import TaskResource
-from ._resources import Families
-from ._retry import PollSchedule, RetryPolicy
-from ._spec_data import TaskKind
-from ._task import Envelope, Task
+from .._errors import DownloadError, MaasKLError
+from .._retry import PollSchedule, RetryPolicy
+from .._spec_data import TaskKind
+from .._task import Envelope, Task
+from .resource import AsyncTaskResource
+from .resources import AsyncFamilies
 
 
 def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
@@ -47,14 +47,14 @@ def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
     return handle
 
 
-class MaasKL(Families, _Core):
-    """Synchronous MaaS_KL client: one attribute per task family (`client.text2video`, ...), from the spec.
+class AsyncMaasKL(AsyncFamilies, _Core):
+    """Asynchronous MaaS_KL client: one attribute per task family (`client.text2video`, ...), from the spec.
 
     Example::
 
-        with MaasKL(api_key="...", endpoint_path="XXX") as client:
-            task = client.text2video.create_and_wait(prompt="A dog running on the grass")
-            client.download_video(task.videos[0].url, "out/")
+        async with AsyncMaasKL(api_key="...", endpoint_path="XXX") as client:
+            task = await client.text2video.create_and_wait(prompt="A dog running on the grass")
+            await client.download_video(task.videos[0].url, "out/")
     """
 
     def __init__(  # noqa: PLR0913 - the documented configuration surface
@@ -67,7 +67,7 @@ class MaasKL(Families, _Core):
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         poll: PollSchedule | None = None,
-        http_client: httpx.Client | None = None,
+        http_client: httpx.AsyncClient | None = None,
         preflight: bool = True,
         allow_insecure_http: bool = False,
         clock: Clock | None = None,
@@ -92,13 +92,13 @@ class MaasKL(Families, _Core):
             on_event=on_event,
         )
         self._owns_http = http_client is None
-        self._http = http_client if http_client is not None else httpx.Client(timeout=self.timeout)
+        self._http = http_client if http_client is not None else httpx.AsyncClient(timeout=self.timeout)
         self._attach_families(self)
 
-    def resource(self, kind: TaskKind | str) -> TaskResource[Task]:
+    def resource(self, kind: TaskKind | str) -> AsyncTaskResource[Task]:
         """Return a task family's resource by name, for code that picks the family at run time."""
         self._operation(kind)
-        resource: TaskResource[Task] = getattr(self, kind)
+        resource: AsyncTaskResource[Task] = getattr(self, kind)
         return resource
 
     def with_options(  # noqa: PLR0913 - the options a derived client may change
@@ -113,7 +113,7 @@ class MaasKL(Families, _Core):
     ) -> Self:
         """Return a client with other settings that shares this one's connection pool.
 
-        Example: ``client.with_options(timeout=120, max_retries=0).text2video.get(task_id)``.
+        Example: ``await client.with_options(timeout=120, max_retries=0).text2video.get(task_id)``.
         Closing the derived client leaves the pool open; close the original.
         """
         derived = copy.copy(self)
@@ -124,21 +124,21 @@ class MaasKL(Families, _Core):
         derived._attach_families(derived)
         return derived
 
-    def _send(self, action: _plans.Send, timeout: Timeout) -> Envelope:
+    async def _send(self, action: _plans.Send, timeout: Timeout) -> Envelope:
         request = self._request(action, timeout, self._http)
         try:
-            response = self._http.send(request, stream=True, follow_redirects=False)
+            response = await self._http.send(request, stream=True, follow_redirects=False)
             try:
                 reader = BodyReader(response, as_timeout(timeout, self.timeout), self._clock.monotonic)
-                for chunk in response.iter_bytes():
+                async for chunk in response.aiter_bytes():
                     reader.add(chunk)
             finally:
-                response.close()
+                await response.aclose()
         except httpx.TransportError as exc:
             raise _transport_error(exc) from exc
         return self._parse(response, reader.content)
 
-    def _run(
+    async def _run(
         self,
         plan: Generator[Any, Any, Any],
         timeout: Timeout,
@@ -159,18 +159,18 @@ class MaasKL(Families, _Core):
                 outcome: Any = None
                 try:
                     if isinstance(action, _plans.Sleep):
-                        self._clock.sleep(action.seconds)
+                        await self._clock.asleep(action.seconds)
                     elif isinstance(action, _plans.Send):
-                        outcome = self._answer(action, timeout, listeners)
+                        outcome = await self._answer(action, timeout, listeners)
                     elif isinstance(action, _resume.Open | _resume.Stream) and transfer is not None:
-                        outcome = self._transfer(action, transfer, timeout)
+                        outcome = await self._transfer(action, transfer, timeout)
                     else:
                         if on_event is not None:
                             called = on_event(action)
                             if inspect.isawaitable(called):
-                                called
+                                await called
                         if listeners:
-                            self._emit(listeners, action)
+                            await self._emit(listeners, action)
                 except INTERRUPTS as stop:
                     action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
                     continue
@@ -178,27 +178,27 @@ class MaasKL(Families, _Core):
         except StopIteration as done:
             return done.value
 
-    def _answer(self, action: _plans.Send, timeout: Timeout, listeners: tuple[OnEvent, ...]) -> Any:
+    async def _answer(self, action: _plans.Send, timeout: Timeout, listeners: tuple[OnEvent, ...]) -> Any:
         """Send one request of a plan; its outcome is the data or the typed error, told to the listeners."""
         if listeners:
-            self._emit(listeners, _plans.RequestSent(action.method, action.path))
+            await self._emit(listeners, _plans.RequestSent(action.method, action.path))
         started = self._clock.monotonic()
         outcome: Any
         try:
-            outcome = self._send(action, timeout)
+            outcome = await self._send(action, timeout)
         except MaasKLError as error:
             outcome = error
         if listeners:
-            self._emit(listeners, _received(action, outcome, self._clock.monotonic() - started))
+            await self._emit(listeners, _received(action, outcome, self._clock.monotonic() - started))
         return outcome
 
-    def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
+    async def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
         for listener in listeners:
             called = listener(event)
             if inspect.isawaitable(called):
-                called
+                await called
 
-    def wait_for_task(  # noqa: PLR0913
+    async def wait_for_task(  # noqa: PLR0913
         self,
         kind: TaskKind | str,
         task_id: str,
@@ -212,14 +212,14 @@ class MaasKL(Families, _Core):
     ) -> Task:
         """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
 
-        Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
+        Example: ``await client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
         """
         self._operation(kind)
         plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
-        result: Task = self._run(plan, request_timeout, _task_updates(on_update), on_event)
+        result: Task = await self._run(plan, request_timeout, _task_updates(on_update), on_event)
         return result
 
-    def batch(  # noqa: PLR0913
+    async def batch(  # noqa: PLR0913
         self,
         jobs: Iterable[_batch.Job | tuple[str, Any] | dict[str, Any]],
         *,
@@ -236,7 +236,7 @@ class MaasKL(Families, _Core):
         Returns one JobResult per job, in input order. Interrupted, it raises BatchInterrupted, whose
         `results` resume the batch without creating anything twice: ``batch(jobs, resume=err.results)``.
 
-        Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
+        Example: ``results = await client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
         """
         plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
         if download_to is not None:
@@ -244,13 +244,13 @@ class MaasKL(Families, _Core):
 
         saved: dict[int, _batch.JobResult] = {}
 
-        def report(update: _batch.JobUpdate) -> None:
+        async def report(update: _batch.JobUpdate) -> None:
             result = update.result
             if download_to is not None and result is not None and result.task is not None and result.error is None:
                 files: list[Path] = []
                 try:
                     for video in result.task.videos:
-                        path = self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
+                        path = await self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
                         files.append(path)
                     result = dataclasses.replace(result, files=tuple(files))
                 except DownloadError as error:  # the job's result, not the batch's end
@@ -260,12 +260,12 @@ class MaasKL(Families, _Core):
             if on_update is not None:
                 called = on_update(update)
                 if inspect.isawaitable(called):
-                    called
+                    await called
 
-        results: list[_batch.JobResult] = self._run(plan, request_timeout, report)
+        results: list[_batch.JobResult] = await self._run(plan, request_timeout, report)
         return [saved.get(r.index, r) for r in results]
 
-    def download_video(
+    async def download_video(
         self,
         url: str,
         path: str | os.PathLike[str],
@@ -280,23 +280,23 @@ class MaasKL(Families, _Core):
         the file appears only once its length (and ETag) check. `on_progress` gets a
         DownloadProgress after each chunk.
 
-        Example: ``client.download_video(task.videos[0].url, "out/", on_progress=print)``.
+        Example: ``await client.download_video(task.videos[0].url, "out/", on_progress=print)``.
         """
         target = _download.destination(url, path)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
         transfer = _download.Transfer(_download.PartFile(target), on_progress)
         plan = _resume.download(url, self._context(retry))
         try:
-            complete: _resume.Complete = self._run(plan, timeout, transfer=transfer)
-            return _download.inline(transfer.part.finish, complete.size)
+            complete: _resume.Complete = await self._run(plan, timeout, transfer=transfer)
+            return await _download.in_thread(transfer.part.finish, complete.size)
         except BaseException:
             transfer.part.discard()
             raise
         finally:
             if transfer.response is not None:
-                transfer.response.close()
+                await transfer.response.aclose()
 
-    def _transfer(
+    async def _transfer(
         self, action: _resume.Open | _resume.Stream, transfer: _download.Transfer, timeout: Timeout
     ) -> _resume.Opened | _resume.Streamed | DownloadError:
         """Answer a download plan's Open or Stream; an answer whose body the plan cannot stream is closed at once."""
@@ -306,19 +306,19 @@ class MaasKL(Families, _Core):
                 msg = "a download plan streamed without an open answer"
                 raise RuntimeError(msg)
             try:
-                return self._stream_download(held, transfer.part, action, transfer.on_progress)
+                return await self._stream_download(held, transfer.part, action, transfer.on_progress)
             finally:
-                held.close()
+                await held.aclose()
         if held is not None:
-            held.close()
-        response, opened = self._open_download(action, timeout)
+            await held.aclose()
+        response, opened = await self._open_download(action, timeout)
         if response is not None and response.status_code in _resume.BODY_STATUSES:
             transfer.response = response
         elif response is not None:
-            response.close()
+            await response.aclose()
         return opened
 
-    def _open_download(
+    async def _open_download(
         self, action: _resume.Open, timeout: Timeout
     ) -> tuple[httpx.Response | None, _resume.Opened | DownloadError]:
         # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
@@ -329,47 +329,49 @@ class MaasKL(Families, _Core):
             timeout=as_timeout(timeout, self.timeout),
         )
         try:
-            response = self._http.send(request, stream=True, follow_redirects=False)
+            response = await self._http.send(request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return None, _download.transport_failure(action.url, exc)
         return response, _resume.Opened(response.status_code, {k.lower(): v for k, v in response.headers.items()})
 
-    def _stream_download(
+    async def _stream_download(
         self,
         response: httpx.Response,
         part: _download.PartFile,
         action: _resume.Stream,
         on_progress: _download.OnProgress | None,
     ) -> _resume.Streamed:
-        _download.inline(part.start_at, action.offset)
+        await _download.in_thread(part.start_at, action.offset)
         received = 0
         buffer = bytearray()
         error: DownloadError | None = None
         shown = _download.shown(response.request.url)
         try:
-            for chunk in response.iter_raw() if _download.raw_body(response) else response.iter_bytes():
+            async for chunk in response.aiter_raw() if _download.raw_body(response) else response.aiter_bytes():
                 buffer += chunk
                 received += len(chunk)
                 if len(buffer) >= _download.WRITE_SIZE:
                     full, buffer = buffer, bytearray()
-                    _download.inline(part.write, full)
+                    await _download.in_thread(part.write, full)
                 if on_progress is not None:
                     on_progress(_download.DownloadProgress(action.offset + received, action.total, shown))
         except httpx.TransportError as exc:
             error = _download.transport_failure(response.request.url, exc)
         if buffer:
-            _download.inline(part.write, buffer)
+            await _download.in_thread(part.write, buffer)
         return _resume.Streamed(received, error)
 
-    def close(self) -> None:
+    async def aclose(self) -> None:
         """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""
         if self._owns_http:
-            self._http.close()
+            await self._http.aclose()
 
-    def __enter__(self) -> Self:
+    close = aclose  # unasync: drop
+
+    async def __aenter__(self) -> Self:
         return self
 
-    def __exit__(
+    async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        await self.aclose()
