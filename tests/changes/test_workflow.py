@@ -179,8 +179,8 @@ def test_check_generated_fails_while_a_report_is_stale(ws: Workspace) -> None:
     ws.replace(f"{REPORTS}/wire.yaml", "wire_version: 1.0.0", "wire_version: 0.9.0")
     done = ws.run("generator", "--check")
     assert done.returncode == 1
-    assert "changed: api-report/python.txt" in done.stderr
-    assert "changed: api-report/wire.yaml" in done.stderr
+    assert "changed: generated_client/api-report/python.txt" in done.stderr
+    assert "changed: generated_client/api-report/wire.yaml" in done.stderr
 
 
 def test_a_release_heading_committed_without_its_version_bump_is_named(ws: Workspace) -> None:

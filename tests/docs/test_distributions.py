@@ -1,4 +1,4 @@
-"""The two distributions as a user gets them: `uv build --all-packages`, then wheels in a clean venv (issue 16)."""
+"""The distributions as a user gets them: `uv build --all-packages`, then wheels in clean venvs (issues 16, 19)."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     done = _uv("build", "--all-packages", "--wheel", "--out-dir", str(dist))
     assert done.returncode == 0, done.stderr[-3000:]
     found = {wheel.name.split("-")[0]: wheel for wheel in dist.glob("*.whl")}
-    assert sorted(found) == ["maas_kl_client", "maas_kl_mock"], found
+    assert sorted(found) == ["maas_kl_client", "maas_kl_mock", "maas_kl_specfacts"], found
     return found
 
 
@@ -67,7 +67,7 @@ def test_readme_says_how_to_build_the_distributions() -> None:
     assert "uv build --all-packages" in readme
 
 
-@pytest.mark.parametrize("name", ["maas_kl_client", "maas_kl_mock"])
+@pytest.mark.parametrize("name", ["maas_kl_client", "maas_kl_mock", "maas_kl_specfacts"])
 def test_each_wheel_ships_the_license_it_declares(wheels: dict[str, Path], name: str) -> None:
     with zipfile.ZipFile(wheels[name]) as wheel:
         licenses = [n for n in wheel.namelist() if n.endswith("/LICENSE") and ".dist-info/" in n]
@@ -97,3 +97,40 @@ def test_the_respx_extra_makes_the_router_work(venv: Path, wheels: dict[str, Pat
     code = "from maas_kl_mock import InProcessMock; print(type(InProcessMock().respx_router()).__name__)"
     done = subprocess.run([venv / "bin" / "python", "-c", code], capture_output=True, text=True, check=False)
     assert done.stdout.strip() == "MockRouter", done.stderr[-2000:]
+
+
+ALONE = {
+    "maas-kl-client": (
+        "import importlib.util, maas_kl_client, maas_kl_specfacts\n"
+        "assert importlib.util.find_spec('maas_kl_mock') is None\n"
+        "from maas_kl_client import MaasKL, PreflightError\n"
+        "client = MaasKL('k', 'p', 'http://127.0.0.1:9')\n"
+        "try:\n    client.text2video.create(prompt='')\nexcept PreflightError as e:\n    print('refused', e.field)\n"
+    ),
+    "maas-kl-mock": (
+        "import importlib.util, maas_kl_mock\n"
+        "assert importlib.util.find_spec('maas_kl_client') is None\n"
+        "import httpx\n"
+        "mock = maas_kl_mock.InProcessMock()\n"
+        "http = httpx.Client(transport=mock.transport(), base_url='http://mock')\n"
+        "auth = {'Authorization': 'Bearer k'}\n"
+        "r = http.post('/v1/ai/x/kling/videos/text2video', json={'prompt': ''}, headers=auth)\n"
+        "print('refused', r.status_code)\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("product", sorted(ALONE))
+def test_each_product_installs_and_works_alone(
+    product: str, wheels: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each product's wheel brings only its own dependencies (the interpreter among them), never the other."""
+    env = tmp_path_factory.mktemp(product) / ".venv"
+    done = _uv("venv", "--python", sys.executable, str(env))
+    assert done.returncode == 0, done.stderr[-3000:]
+    _install(env, product, links=wheels["maas_kl_client"].parent)
+    run = subprocess.run(
+        [env / "bin" / "python", "-c", ALONE[product]], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.startswith("refused"), run.stdout
