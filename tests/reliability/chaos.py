@@ -7,7 +7,7 @@ stored), latency jitter and a per-account concurrency limit below N, runs the fl
 the mock's store through its control API: one task per flow, every video downloaded and
 byte-identical to what the mock serves, no untyped exception, requests per flow within the bound.
 
-How a flow treats each typed SDK error is decision R2 in openapi/DECISIONS.md: it does what the
+How a flow treats each typed SDK error is decision R2 in docs/decisions/contract.md: it does what the
 error's message tells a caller to do, and nothing the real API could not do, except for one
 documented step (R1): an extension whose outcome is unknown is looked up in the "console", which
 the mock's control API stands in for. Those flows are counted apart from the SDK's own recoveries.
