@@ -7,21 +7,21 @@
 0
 """
 
-from ._asgi import MockApp, create_app
-from ._auth import tenant_label
-from ._capability import CapabilityMap, CapabilityRule
-from ._clock import Clock, ManualClock
 from ._core import Call, MockConfig, MockCore, ResponseInvalid
 from ._errors import ApiError, SpecError
-from ._faults import FaultInjector, FaultPlan, Latency
 from ._http import Delivery, Drop, MockRequest, MockResponse
-from ._server import MockControl, MockServer, MockServerError
-from ._simulate import Lifecycle, Simulator
 from ._spec import Spec, load_spec
-from ._sqlite_store import SqliteTaskStore
-from ._store import MemoryTaskStore, TaskStore
-from ._task import Task, TaskKind, Video
-from ._transport import InProcessMock
+from .faces.asgi import MockApp, create_app
+from .faces.server import MockControl, MockServer, MockServerError
+from .faces.transport import InProcessMock
+from .pipeline.auth import tenant_label
+from .pipeline.capability import CapabilityMap, CapabilityRule
+from .pipeline.faults import FaultInjector, FaultPlan, Latency
+from .pipeline.simulate import Lifecycle, Simulator
+from .state.clock import Clock, ManualClock
+from .state.sqlite_store import SqliteTaskStore
+from .state.store import MemoryTaskStore, TaskStore
+from .state.task import Task, TaskKind, Video
 
 __all__ = [
     "ApiError",

@@ -14,9 +14,9 @@ from urllib.parse import quote, quote_from_bytes
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ._core import MockConfig, MockCore
-from ._http import Delivery, Drop, MockRequest, MockResponse
-from ._spec import load_spec
+from .._core import MockConfig, MockCore
+from .._http import Delivery, Drop, MockRequest, MockResponse
+from .._spec import load_spec
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
