@@ -13,7 +13,7 @@ from typing import Any
 
 import uvicorn
 import uvloop
-from maas_kl_mock._asgi import ResettingHttpToolsProtocol
+from maas_kl_mock.faces.asgi import ResettingHttpToolsProtocol
 
 BODY = b'{"code":0,"message":"SUCCEED","request_id":"x","data":{"task_id":"1","task_status":"submitted"}}'
 

@@ -1,7 +1,7 @@
 """make bench-video: what the mock's videos cost to produce and serve, and download_video against curl.
 
 Prints, all measured in this run on this machine:
-- producing a video with the mock's muxer (`_media.mp4`) against encoding the same frames with an
+- producing a video with the mock's muxer (`media.mp4.mp4`) against encoding the same frames with an
   encoder library (PyAV's H.264 encoder, the alternative the muxer was chosen over);
 - the time to produce and serve a 10 s and the longest video over HTTP (first request: built;
   second: cached), against curl fetching a small JSON answer from the same server;
@@ -129,7 +129,7 @@ def encoder_library_seconds(seconds: float) -> tuple[str, float] | None:
 
 
 def produce(report: dict[str, Any]) -> None:
-    from maas_kl_mock._media import VideoShape, mp4  # noqa: PLC0415
+    from maas_kl_mock.media.mp4 import VideoShape, mp4  # noqa: PLC0415
 
     print("\n== producing one video (median of 5 runs) ==")
     print(f"{'video':<10} {'muxer ms':>9} {'bytes':>9} {'encoder':>12} {'enc ms':>9} {'enc/muxer':>10}")

@@ -17,9 +17,9 @@ from typing import Any, cast
 
 import orjson
 import requests
-from maas_kl_mock._cassette import VIDEO, CassetteError, Flow, body_bytes, load_flows
-from maas_kl_mock._conformance import Conformance
 from maas_kl_mock._spec import load_spec
+from maas_kl_mock.cassettes.format import VIDEO, CassetteError, Flow, body_bytes, load_flows
+from maas_kl_mock.proxy.conformance import Conformance
 from schemathesis import Response
 
 from contract_tests.checks import STATE, error_envelope_matches_table, request_id_unique

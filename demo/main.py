@@ -20,13 +20,14 @@ import httpx
 from maas_kl_client import AsyncMaasKL, PollSchedule
 from maas_kl_client.cli._images import image_argument
 from maas_kl_client.cli._progress import TaskProgress, styled
+from maas_kl_mock import MockServer, MockServerError
 from rich.console import Console
+from rich.markup import escape
 from rich.prompt import Confirm
 from rich.table import Table
 
 from demo.flow import Flow, Outcome
 from demo.frame import sunset_png
-from demo.mock_process import MockProcess, MockStartError, group_alive
 
 ENV_KEY, ENV_PATH = "MAAS_KL_API_KEY", "MAAS_KL_ENDPOINT_PATH"
 MOCK_ENDPOINT_PATH = "default"
@@ -42,6 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--submitted-seconds", type=float, default=1.0, help="mock: time a task stays submitted")
     parser.add_argument("--processing-seconds", type=float, default=2.0, help="mock: time a task stays processing")
     return parser
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether any process of the group `pgid` still exists (the mock leads its own group)."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -122,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    mock: MockProcess | None = None
+    mock: MockServer | None = None
     try:
         if live:
             if not confirm_paid_work(console, yes=args.yes, interactive=sys.stdin.isatty()):
@@ -131,18 +143,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcomes = asyncio.run(_run_flow(console, args.out, None, None))
         else:
             token = f"demo-{secrets.token_hex(8)}"
-            mock = MockProcess(
-                token=token, submitted_seconds=args.submitted_seconds, processing_seconds=args.processing_seconds
+            mock = MockServer(
+                "--token",
+                token,
+                "--submitted-seconds",
+                str(args.submitted_seconds),
+                "--processing-seconds",
+                str(args.processing_seconds),
+                die_with_parent=True,
             )
             with console.status("Starting maas-kl-mock on a free loopback port..."):
-                base_url = mock.start()
+                base_url = mock.start().base_url
             console.print(
                 f"[bold]MaaS_KL demo[/] against maas-kl-mock at {base_url} (pid {mock.pid}; tasks take "
                 f"{args.submitted_seconds:g} s submitted + {args.processing_seconds:g} s processing)"
             )
             outcomes = asyncio.run(_run_flow(console, args.out, base_url, token))
-    except MockStartError as error:
-        console.print(f"[red]{error}[/]")
+    except MockServerError as error:
+        console.print(f"[red]{escape(str(error))}[/]")
         return 1
     except KeyboardInterrupt:
         console.print("\n[yellow]Interrupted.[/]")

@@ -1,6 +1,6 @@
 import pytest
 from maas_kl_mock import ApiError, load_spec
-from maas_kl_mock._auth import Authenticator
+from maas_kl_mock.pipeline.auth import Authenticator
 from mock_harness import API, Harness, body
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from maas_kl_mock._cassette import SCRUBBED, Scrubber
+from maas_kl_mock.cassettes.format import SCRUBBED, Scrubber
 
 KEY = "sk-live-0123456789abcdef"
 

@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, create_app
-from maas_kl_mock._asgi import ConnectionDropped
-from maas_kl_mock._cdn import Resource, answer, byte_range, http_date
+from maas_kl_mock.faces.asgi import ConnectionDropped
+from maas_kl_mock.media.cdn import Resource, answer, byte_range, http_date
 
 FILE = Resource(size=1000, etag='"abc"', modified=1_700_000_000.0)
 

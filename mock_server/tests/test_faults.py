@@ -1,6 +1,6 @@
 import pytest
 from maas_kl_mock import Drop, FaultInjector, FaultPlan, Latency
-from maas_kl_mock._faults import parse_rate_limit
+from maas_kl_mock.pipeline.faults import parse_rate_limit
 from mock_harness import API, Harness, body
 
 

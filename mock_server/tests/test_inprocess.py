@@ -6,7 +6,7 @@ import orjson
 import pytest
 import respx
 from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, create_app
-from maas_kl_mock._asgi import ConnectionDropped, MockApp
+from maas_kl_mock.faces.asgi import ConnectionDropped, MockApp
 
 
 def test_sync_client_runs_a_whole_flow() -> None:

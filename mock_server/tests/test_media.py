@@ -15,7 +15,7 @@ import av.logging
 import orjson
 import pytest
 from maas_kl_mock import ManualClock, MockConfig, MockCore, MockRequest
-from maas_kl_mock._media import VideoShape, image_ratio, mp4, parse_ratio
+from maas_kl_mock.media.mp4 import VideoShape, image_ratio, mp4, parse_ratio
 from mock_harness import Harness
 
 

@@ -1,6 +1,6 @@
 import pytest
 from maas_kl_mock import ApiError, load_spec
-from maas_kl_mock._router import Router
+from maas_kl_mock.pipeline.router import Router
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from maas_kl_mock import Lifecycle
-from maas_kl_mock._simulate import uuid4_text
+from maas_kl_mock.pipeline.simulate import uuid4_text
 from mock_harness import API, Harness, body
 
 

@@ -15,7 +15,7 @@ from maas_kl_mock import (
     Task,
     Video,
 )
-from maas_kl_mock._sqlite_store import task_from_bytes, task_to_bytes
+from maas_kl_mock.state.sqlite_store import task_from_bytes, task_to_bytes
 
 
 def make(n: int, external: str | None = None) -> Task:

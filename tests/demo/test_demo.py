@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from maas_kl_mock import MockServer, MockServerError
 
-from demo.mock_process import MockProcess, MockStartError, group_alive
+from demo.main import group_alive
 
 ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--submitted-seconds", "0.2", "--processing-seconds", "0.3"]
@@ -109,9 +110,8 @@ def test_half_set_credentials_are_refused(tmp_path: Path) -> None:
     assert "MAAS_KL_ENDPOINT_PATH is not set" in done.stdout
 
 
-def test_mock_process_reports_a_failed_start() -> None:
-    mock = MockProcess(token="t", submitted_seconds=1, processing_seconds=1, startup_timeout=30)
-    mock.args[mock.args.index("--port") + 1] = "not-a-port"
-    with pytest.raises(MockStartError, match="did not start"):
+def test_the_launcher_the_demo_uses_reports_a_failed_start() -> None:
+    mock = MockServer("--submitted-seconds", "not-a-number", die_with_parent=True, startup_timeout=30)
+    with pytest.raises(MockServerError, match=r"exited with 2 before listening:[\s\S]*not-a-number"):
         mock.start()
     assert mock.pid is None

@@ -57,7 +57,6 @@ def test_the_cli_adds_only_rich() -> None:
     ("folder", "forbidden"),
     [
         ("mock_server/src/maas_kl_mock", "maas_kl_client"),
-        ("demo", "maas_kl_mock"),
         ("generator", "maas_kl_client"),
         ("generator", "maas_kl_mock"),
         ("generated_client/maas_kl_client", "maas_kl_mock"),
@@ -68,6 +67,19 @@ def test_the_cli_adds_only_rich() -> None:
 def test_forbidden_imports(folder: str, forbidden: str) -> None:
     found = imported(ROOT / folder)
     assert forbidden not in found, f"{folder} imports {forbidden} in {sorted(found.get(forbidden, ()))}"
+
+
+def test_the_demo_imports_only_the_launcher_from_the_mock() -> None:
+    """The demo starts the mock as a process; `MockServer` (and its error) is the one way in."""
+    taken: set[str] = set()
+    for path in sorted((ROOT / "demo").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                assert not [a.name for a in node.names if a.name.split(".")[0] == "maas_kl_mock"], path
+            elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "maas_kl_mock":
+                assert node.module == "maas_kl_mock", f"{path} imports {node.module}"
+                taken.update(alias.name for alias in node.names)
+    assert taken == {"MockServer", "MockServerError"}
 
 
 def test_nothing_imports_the_test_suites() -> None:

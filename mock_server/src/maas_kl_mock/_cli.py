@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from ._auth import tenant_label
 from ._core import MockConfig, MockCore
-from ._faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
-from ._proxy_cli import add_proxy_parser, run_proxy, write_json_atomically
-from ._simulate import Lifecycle
-from ._transport import DEFAULT_TOKEN
+from .faces.transport import DEFAULT_TOKEN
+from .pipeline.auth import tenant_label
+from .pipeline.faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
+from .pipeline.simulate import Lifecycle
+from .proxy.cli import add_proxy_parser, run_proxy, write_json_atomically
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
 async def _serve(args: argparse.Namespace, core: MockCore) -> int:
     import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
 
-    from ._asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
+    from .faces.asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
 
     config = core.config
     # Tasks hold no reference cycles: freeze start-up objects and collect rarely, so a full store

@@ -16,26 +16,26 @@ from typing import Any
 
 import orjson
 
-from ._auth import Authenticator
-from ._capability import CapabilityMap
-from ._clock import Clock
-from ._control import CONTROL_PREFIX, ControlApi
 from ._errors import ApiError
-from ._fault_stage import FaultStage
-from ._faults import FaultInjector, FaultPlan
-from ._files import VideoFiles
 from ._http import Call, Drop, MockRequest, MockResponse
-from ._media import MediaCache, spec_default_ratio
-from ._prefer import Preferences
-from ._produce import Producer
-from ._replay import REPLAY_PREFIX, Replayer
-from ._respond import Responder
-from ._router import Mount, Route, Router
-from ._simulate import Lifecycle, Simulator
 from ._spec import Operation, load_spec
-from ._store import MemoryTaskStore, TaskStore
-from ._validation import RequestValidator
-from ._video import FILES_PREFIX, VideoSigner
+from .cassettes.replay import REPLAY_PREFIX, Replayer
+from .media.mp4 import MediaCache, spec_default_ratio
+from .media.video import FILES_PREFIX, VideoSigner
+from .pipeline.auth import Authenticator
+from .pipeline.capability import CapabilityMap
+from .pipeline.control import CONTROL_PREFIX, ControlApi
+from .pipeline.fault_stage import FaultStage
+from .pipeline.faults import FaultInjector, FaultPlan
+from .pipeline.files import VideoFiles
+from .pipeline.prefer import Preferences
+from .pipeline.produce import Producer
+from .pipeline.respond import Responder
+from .pipeline.router import Mount, Route, Router
+from .pipeline.simulate import Lifecycle, Simulator
+from .pipeline.validation import RequestValidator
+from .state.clock import Clock
+from .state.store import MemoryTaskStore, TaskStore
 
 JSON = Any
 log = logging.getLogger("maas_kl_mock")
@@ -75,7 +75,7 @@ def open_store(config: MockConfig, retention_seconds: float) -> TaskStore:
     """Open the store `config` asks for: in memory by default, the SQLite state file with `state_path`."""
     if config.state_path is None:
         return MemoryTaskStore(config.max_tasks, retention_seconds)
-    from ._sqlite_store import SqliteTaskStore  # noqa: PLC0415  (only persistent mocks need sqlite3)
+    from .state.sqlite_store import SqliteTaskStore  # noqa: PLC0415  (only persistent mocks need sqlite3)
 
     return SqliteTaskStore(config.state_path, config.max_tasks, retention_seconds)
 

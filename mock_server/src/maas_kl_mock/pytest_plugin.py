@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 
-from ._clock import ManualClock
 from ._core import MockConfig
-from ._faults import FaultInjector, FaultPlan
-from ._server import MockServer
-from ._store import TaskStore
-from ._transport import InProcessMock
+from .faces.server import MockServer
+from .faces.transport import InProcessMock
+from .pipeline.faults import FaultInjector, FaultPlan
+from .state.clock import ManualClock
+from .state.store import TaskStore
 
 
 class MockFixture(InProcessMock):

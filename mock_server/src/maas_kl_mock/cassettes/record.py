@@ -8,7 +8,7 @@ from typing import Any
 
 from maas_kl_specfacts._families import RECOVERY_FIELD
 
-from ._cassette import (
+from .format import (
     CREATE,
     KEPT_REQUEST_HEADERS,
     KEPT_RESPONSE_HEADERS,

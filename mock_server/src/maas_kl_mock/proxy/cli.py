@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._proxy import ProxyApp, ProxyConfig
+from .app import ProxyApp, ProxyConfig
 
 
 def add_proxy_parser(sub: Any) -> argparse.ArgumentParser:

@@ -8,10 +8,10 @@ import jsonschema_rs
 import orjson
 from maas_kl_specfacts import Violation
 
-from ._errors import ApiError
-from ._http import MockRequest
-from ._router import Route
-from ._spec import Spec
+from .._errors import ApiError
+from .._http import MockRequest
+from .._spec import Spec
+from .router import Route
 
 JSON = Any
 _JSON_TYPES = ("application/json",)

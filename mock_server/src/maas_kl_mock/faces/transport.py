@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._clock import Clock
-from ._core import Call, MockConfig, MockCore
-from ._http import Drop, MockRequest, MockResponse
+from .._core import Call, MockConfig, MockCore
+from .._http import Drop, MockRequest, MockResponse
+from ..state.clock import Clock
 
 if TYPE_CHECKING:
     import respx

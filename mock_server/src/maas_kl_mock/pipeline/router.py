@@ -6,9 +6,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from ._errors import ApiError
-from ._http import MockRequest, MockResponse
-from ._spec import Operation, Spec
+from .._errors import ApiError
+from .._http import MockRequest, MockResponse
+from .._spec import Operation, Spec
 
 
 @dataclass(frozen=True, slots=True)

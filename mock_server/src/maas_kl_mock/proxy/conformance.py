@@ -14,9 +14,9 @@ import orjson
 from maas_kl_specfacts import CapabilityMap
 from maas_kl_specfacts import Violation as Broken
 
-from ._errors import ApiError
-from ._router import Router
-from ._spec import Operation, Spec
+from .._errors import ApiError
+from .._spec import Operation, Spec
+from ..pipeline.router import Router
 
 JSON = Any
 REQUEST = "request"

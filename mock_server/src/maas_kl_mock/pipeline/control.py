@@ -13,12 +13,12 @@ from urllib.parse import parse_qs
 
 import orjson
 
-from ._auth import tenant_label
-from ._clock import Clock
-from ._errors import ApiError
-from ._faults import FaultInjector, FaultPlan
-from ._http import Call, MockRequest, MockResponse
-from ._store import TaskStore
+from .._errors import ApiError
+from .._http import Call, MockRequest, MockResponse
+from ..state.clock import Clock
+from ..state.store import TaskStore
+from .auth import tenant_label
+from .faults import FaultInjector, FaultPlan
 
 JSON = Any
 CONTROL_PREFIX = "/_mock/"

@@ -8,7 +8,7 @@ from typing import Any
 from maas_kl_specfacts import CapabilityMap as _Map
 from maas_kl_specfacts import CapabilityRule, Selection
 
-from ._errors import ApiError
+from .._errors import ApiError
 
 JSON = Any
 __all__ = ["CapabilityMap", "CapabilityRule", "Selection"]

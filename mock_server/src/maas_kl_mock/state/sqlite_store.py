@@ -15,8 +15,8 @@ from typing import Any
 
 import orjson
 
-from ._store import MemoryTaskStore
-from ._task import Task, TaskKind, Video
+from .store import MemoryTaskStore
+from .task import Task, TaskKind, Video
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS tasks (

@@ -1,7 +1,7 @@
 """TaskStore: tasks per tenant, bounded in count and in age, so memory stays flat under load.
 
 `TaskStore` is the protocol the simulator and the control API use; `MemoryTaskStore` is the
-default, and `SqliteTaskStore` (in `_sqlite_store`) keeps the same tasks in a file across restarts.
+default, and `SqliteTaskStore` (in `sqlite_store`) keeps the same tasks in a file across restarts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ._task import Task, TaskKind, Video
+from .task import Task, TaskKind, Video
 
 
 class TaskStore(Protocol):

@@ -19,13 +19,13 @@ import orjson
 from maas_kl_specfacts import SpecFacts
 from maas_kl_specfacts._families import RECOVERY_FIELD
 
-from . import _cdn
-from ._cassette import CREATE, QUERY, VIDEO, Flow, Scrubber, body_bytes, load_flows, video_bytes
-from ._clock import Clock
-from ._errors import ApiError
-from ._http import MockRequest, MockResponse
-from ._record import VOLATILE_FIELDS
-from ._router import Route
+from .._errors import ApiError
+from .._http import MockRequest, MockResponse
+from ..media import cdn as _cdn
+from ..pipeline.router import Route
+from ..state.clock import Clock
+from .format import CREATE, QUERY, VIDEO, Flow, Scrubber, body_bytes, load_flows, video_bytes
+from .record import VOLATILE_FIELDS
 
 JSON = Any
 REPLAY_PREFIX = "/files/replay/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ._errors import ApiError
+from .._errors import ApiError
 
 SCENARIOS = ("fail", "slow", "lost-response", "download-cut")  # download-cut: on the video route only
 

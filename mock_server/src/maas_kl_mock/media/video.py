@@ -1,4 +1,4 @@
-"""Video files: signed per-tenant URLs on the mock itself; the bytes come from `_media`, the HTTP rules from `_cdn`."""
+"""Video files: signed per-tenant URLs on the mock itself; the bytes come from `mp4`, the HTTP rules from `cdn`."""
 
 from __future__ import annotations
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ._errors import ApiError
-from ._faults import Fault, FaultInjector
-from ._http import Delivery, Drop, MockRequest, MockResponse
-from ._prefer import Preferences
-from ._respond import Responder
+from .._errors import ApiError
+from .._http import Delivery, Drop, MockRequest, MockResponse
+from .faults import Fault, FaultInjector
+from .prefer import Preferences
+from .respond import Responder
 
 # Fault kinds name an HTTP status; the code served is the x-business-codes row of that name.
 _FAULT_CODES = {"429": "concurrency_limited", "500": "internal_error", "503": "unavailable", "504": "timeout"}

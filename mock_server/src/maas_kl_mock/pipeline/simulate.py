@@ -9,12 +9,12 @@ from typing import Any
 
 from maas_kl_specfacts import SpecFacts
 
-from ._capability import CapabilityMap
-from ._clock import Clock
-from ._errors import ApiError
-from ._media import FALLBACK_RATIO, requested_ratio
-from ._store import TaskStore
-from ._task import Task, Video
+from .._errors import ApiError
+from ..media.mp4 import FALLBACK_RATIO, requested_ratio
+from ..state.clock import Clock
+from ..state.store import TaskStore
+from ..state.task import Task, Video
+from .capability import CapabilityMap
 
 JSON = Any
 

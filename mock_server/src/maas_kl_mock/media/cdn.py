@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
 
-from ._http import MockResponse
+from .._http import MockResponse
 
 _RANGE = re.compile(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*")
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import orjson
 
-from ._errors import ApiError
-from ._http import MockResponse
-from ._spec import Operation, Spec
-from ._task import Task, Video
-from ._video import VideoSigner
+from .._errors import ApiError
+from .._http import MockResponse
+from .._spec import Operation, Spec
+from ..media.video import VideoSigner
+from ..state.task import Task, Video
 
 JSON = Any
 _RETRY_STATUSES = frozenset({429, 503})

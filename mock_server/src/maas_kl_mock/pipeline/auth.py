@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Collection
 
-from ._errors import ApiError
+from .._errors import ApiError
 
 # RFC 6750 b64token: what a well-formed Bearer credential looks like.
 _BEARER = re.compile(r"Bearer ([A-Za-z0-9\-._~+/]+=*)", re.IGNORECASE)

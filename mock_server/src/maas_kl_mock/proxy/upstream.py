@@ -29,7 +29,8 @@ class _Stack:
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         """Send `request` on an idle connection to its origin, or a new one; the answer's close gives it back."""
         origin = request.url.origin
-        idle = self._idle.setdefault(_key(origin), [])
+        key = _key(origin)
+        idle = self._idle.setdefault(key, [])
         connection = None
         while idle:
             candidate = idle.pop()
@@ -50,13 +51,13 @@ class _Stack:
         return httpcore.Response(
             status=response.status,
             headers=response.headers,
-            content=_GiveBack(stream, connection, self),
+            content=_GiveBack(stream, connection, key, self),
             extensions=response.extensions,
         )
 
-    async def give_back(self, connection: httpcore.AsyncHTTPConnection) -> None:
+    async def give_back(self, connection: httpcore.AsyncHTTPConnection, key: tuple[bytes, bytes, int]) -> None:
         """Keep a connection whose answer was read in full; close it otherwise, or when enough are idle."""
-        idle = self._idle.setdefault(_key(connection._origin), [])  # httpcore keeps it there
+        idle = self._idle.setdefault(key, [])
         if connection.is_idle() and len(idle) < self._max_idle:
             idle.append(connection)
         else:
@@ -76,9 +77,16 @@ def _key(origin: httpcore.Origin) -> tuple[bytes, bytes, int]:
 class _GiveBack:
     """An answer's body stream that returns its connection to the stack once closed."""
 
-    def __init__(self, stream: AsyncIterator[bytes], connection: httpcore.AsyncHTTPConnection, stack: _Stack) -> None:
+    def __init__(
+        self,
+        stream: AsyncIterator[bytes],
+        connection: httpcore.AsyncHTTPConnection,
+        key: tuple[bytes, bytes, int],
+        stack: _Stack,
+    ) -> None:
         self._stream = stream
         self._connection = connection
+        self._key = key
         self._stack = stack
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -90,7 +98,7 @@ class _GiveBack:
         if closing is not None:
             with contextlib.suppress(httpcore.NetworkError):
                 await closing()
-        await self._stack.give_back(self._connection)
+        await self._stack.give_back(self._connection, self._key)
 
 
 class StackTransport(httpx.AsyncHTTPTransport):
@@ -98,4 +106,7 @@ class StackTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, max_idle: int = 100) -> None:
         super().__init__(trust_env=False, http1=True, http2=False)
+        # httpx internals: AsyncHTTPTransport sends through its private `_pool` (an httpcore
+        # AsyncConnectionPool) and has no public way to replace it. httpx and httpcore are pinned in
+        # mock_server/pyproject.toml, and mock_server/tests/test_dependency_internals.py checks the attribute is there.
         self._pool = cast("httpcore.AsyncConnectionPool", _Stack(httpx.create_ssl_context(), max_idle))

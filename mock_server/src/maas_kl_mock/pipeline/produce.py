@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ._clock import Clock
-from ._http import MockResponse
-from ._prefer import Preferences
-from ._respond import Responder
-from ._router import Route
-from ._simulate import Simulator
+from .._http import MockResponse
+from ..state.clock import Clock
+from .prefer import Preferences
+from .respond import Responder
+from .router import Route
+from .simulate import Simulator
 
 JSON = Any
 

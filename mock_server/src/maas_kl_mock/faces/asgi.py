@@ -14,9 +14,9 @@ from urllib.parse import quote, quote_from_bytes
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ._core import MockConfig, MockCore
-from ._http import Delivery, Drop, MockRequest, MockResponse
-from ._spec import load_spec
+from .._core import MockConfig, MockCore
+from .._http import Delivery, Drop, MockRequest, MockResponse
+from .._spec import load_spec
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -173,13 +173,17 @@ async def _lifespan(receive: Receive, send: Send, core: MockCore) -> None:
 class ResettingHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, plus a scope extension that drops the connection: RST, or FIN mid-body."""
 
+    # uvicorn internals: HttpToolsProtocol is not a public extension point. This class overrides its
+    # `on_message_begin` and `send_400_response` and uses its `scope` and `transport` attributes.
+    # uvicorn is pinned in mock_server/pyproject.toml; mock_server/tests/test_dependency_internals.py checks them.
+
     def on_message_begin(self) -> None:
         """Start a request and offer the app a way to reset this connection."""
-        super().on_message_begin()
+        super().on_message_begin()  # uvicorn internal: builds self.scope for the new request
         extensions: dict[str, Any] = {ABORT_EXTENSION: self._reset}
         self.scope["extensions"] = extensions
 
-    def send_400_response(self, msg: str) -> None:
+    def send_400_response(self, msg: str) -> None:  # uvicorn internal: called on a parse error
         """Answer a request uvicorn could not parse with the API's error envelope, not plain text."""
         del msg  # uvicorn's text; the envelope says the same in the API's words
         body = orjson.dumps(

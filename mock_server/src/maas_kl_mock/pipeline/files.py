@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from . import _cdn
-from ._auth import Authenticator
-from ._clock import Clock
-from ._errors import ApiError
-from ._http import Delivery, MockRequest, MockResponse
-from ._media import MediaCache, VideoShape
-from ._store import TaskStore
-from ._video import FILES_PREFIX, VideoSigner
+from .._errors import ApiError
+from .._http import Delivery, MockRequest, MockResponse
+from ..media import cdn as _cdn
+from ..media.mp4 import MediaCache, VideoShape
+from ..media.video import FILES_PREFIX, VideoSigner
+from ..state.clock import Clock
+from ..state.store import TaskStore
+from .auth import Authenticator
 
 
 class VideoFiles:

@@ -2,13 +2,15 @@
 
 It binds port 0 (the kernel picks a free port, so nothing races between choosing and binding) and
 reads its address from the `--ready-file` the server writes once it listens. The child runs in its
-own process group, so stopping it stops everything it started.
+own process group, so stopping it stops everything it started; with `die_with_parent` (Linux) it
+also gets SIGTERM when the launching process dies, even by SIGKILL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import os
 import signal
@@ -21,6 +23,8 @@ from types import TracebackType
 from typing import IO, Any, Self
 
 import httpx
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class MockServerError(RuntimeError):
@@ -91,7 +95,7 @@ class MockServer:
 
     COMMANDS = ("serve", "proxy")
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  (keyword-only options, each with a default)
         self,
         *args: str,
         command: str = "serve",
@@ -99,6 +103,7 @@ class MockServer:
         port: int = 0,
         startup_timeout: float = 30.0,
         log_path: Path | None = None,
+        die_with_parent: bool = False,
     ) -> None:
         if command not in self.COMMANDS:
             raise ValueError(f"command must be one of {', '.join(self.COMMANDS)}, got {command!r}")
@@ -108,6 +113,7 @@ class MockServer:
         self.port = port
         self.startup_timeout = startup_timeout
         self.log_path = log_path
+        self.die_with_parent = die_with_parent
         self.ready: dict[str, Any] = {}
         self._proc: subprocess.Popen[bytes] | None = None
         self._dir: tempfile.TemporaryDirectory[str] | None = None
@@ -188,6 +194,8 @@ class MockServer:
             stdout=self._log,
             stderr=self._log,
             start_new_session=True,  # its own process group: stop() reaches its children too
+            # preexec_fn is unsafe once other threads run, so it is opt-in (the demo starts no threads first)
+            preexec_fn=_terminate_with_parent if self.die_with_parent else None,  # noqa: PLW1509
         )
         deadline = time.monotonic() + self.startup_timeout
         while not ready_file.exists():
@@ -262,3 +270,10 @@ class MockServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await asyncio.to_thread(self.stop)
+
+
+def _terminate_with_parent() -> None:  # pragma: no cover - runs in the forked child
+    """Ask Linux to SIGTERM the server when its parent dies, even by SIGKILL; elsewhere do nothing."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -21,17 +21,17 @@ from typing import Any
 import httpx
 import orjson
 
-from . import _cdn
-from ._asgi import Receive, Scope, Send, read_request
-from ._cassette import Scrubber
-from ._conformance import REQUEST, RESPONSE, Conformance, Violation
-from ._errors import ApiError
-from ._http import MockResponse
-from ._record import Recorder
-from ._respond import Responder
-from ._spec import Operation, load_spec
-from ._upstream import StackTransport
-from ._video import VideoSigner
+from .._errors import ApiError
+from .._http import MockResponse
+from .._spec import Operation, load_spec
+from ..cassettes.format import Scrubber
+from ..cassettes.record import Recorder
+from ..faces.asgi import Receive, Scope, Send, read_request
+from ..media import cdn as _cdn
+from ..media.video import VideoSigner
+from ..pipeline.respond import Responder
+from .conformance import REQUEST, RESPONSE, Conformance, Violation
+from .upstream import StackTransport
 
 JSON = Any
 log = logging.getLogger("maas_kl_mock.proxy")

@@ -1,0 +1,5 @@
+"""Pipeline: the stages of `MockCore.handle` and its mounted routes (control API, video files).
+
+A stage may import `state/`, `media/` and the shared values (`_http`, `_errors`, `_spec`); never `_core`, a face,
+the cassettes or the proxy.
+"""
