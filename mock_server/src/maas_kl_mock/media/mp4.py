@@ -27,7 +27,7 @@ MEDIA_VERSION = 1  # part of every ETag: bump when the bytes a video id produces
 _TICKS = TIMESCALE // FPS
 _LOG2_MAX_FRAME_NUM = 16
 _FREE_HEADER = 8
-FALLBACK_RATIO = (16, 9)  # an image the mock cannot read (a URL it does not fetch): decision M6
+FALLBACK_RATIO = (16, 9)  # an image the mock cannot read (a URL it does not fetch): decision M7
 
 # A 3x5 pixel font for what the frames show: hex digits of the id, '-', ':' and the clock.
 _FONT = {
@@ -513,7 +513,7 @@ def spec_default_ratio(document: Mapping[str, Any]) -> tuple[int, int]:
 
 
 def requested_ratio(body: Mapping[str, Any], default: tuple[int, int]) -> tuple[int, int]:
-    """Return the ratio a create asks for: `aspect_ratio`, else its image's own ratio (M6), else `default`."""
+    """Return the ratio a create asks for: `aspect_ratio`, else its image's own ratio (M7), else `default`."""
     asked = body.get("aspect_ratio")
     if asked is not None:
         return parse_ratio(str(asked)) or default
