@@ -26,7 +26,7 @@ import pytest
 
 from generator.api_changes.changelog import Version
 from tests.changes.workspace import ROOT, Workspace
-from tests.workspace.test_new_family import read_address
+from tests.workspace.standalone import serving
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 VERSIONED = ("generated_client/pyproject.toml", "generated_client/maas_kl_client/__init__.py")
@@ -157,17 +157,8 @@ def test_the_sdk_preflight_and_the_contract_suite_refuse_the_removed_values(chan
 def mock_url(changed: Changed) -> Iterator[str]:
     """The copy's standalone mock on port 0, serving the spec it bundles (no --spec)."""
     command = [str(Path(sys.executable).parent / "maas-kl-mock"), "serve", "--port", "0", "--token", TOKEN]
-    proc = subprocess.Popen(
-        command, cwd=changed.root, env=changed.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        yield read_address(proc.stdout.readline())
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with serving(command, cwd=changed.root, env=changed.env) as url:
+        yield url
 
 
 def test_the_standalone_mock_refuses_the_removed_values(mock_url: str) -> None:
