@@ -132,7 +132,7 @@ bench-video: .sync  ## Video cost: muxer vs encoder, produce+serve 10 s and long
 
 .PHONY: chaos
 chaos: .sync  ## 500 async SDK flows against the faulty mock subprocess (BATCH=1: as one client.batch); prints faults, retries, duplicates, losses
-	$(RUN) python -m tests.reliability.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20) $(if $(BATCH),--batch)
+	$(RUN) python -m bench.chaos --flows $(or $(FLOWS),500) --concurrency $(or $(CHAOS_LIMIT),20) $(if $(BATCH),--batch)
 
 .PHONY: bench-load
 bench-load: .sync bench/node_modules/.package-lock.json  ## 60 s of concurrent creates and queries on the mock: req/s, p99, errors, RSS over time

@@ -28,6 +28,8 @@ class Family:
     get_path: str
     request_schema: str
     """The component name of the create's request body schema."""
+    request_ref: str
+    """The same schema as a `$ref`: `#/components/schemas/<request_schema>`."""
     recoverable: bool
     description: str
     """The tag's description (or the create's summary), for docstrings and CLI help."""
@@ -50,18 +52,14 @@ class Family:
 
 def families(spec: Json) -> list[Family]:
     """Return every task family of `spec` as maas_kl_specfacts derives them, in the order of the paths."""
-    facts = SpecFacts(spec)
-    tags = {tag["name"]: tag.get("description", "") for tag in spec.get("tags", [])}
     out = []
-    for family in facts.families.values():
-        _, _, create = facts.operations[family.create]
+    for family in SpecFacts(spec).families.values():
         pointer = family.request_schema or ""
         if not pointer.startswith(COMPONENT):
             msg = (
                 f"{family.create}: the generator needs the request body as a $ref to {COMPONENT}<Name>, not {pointer!r}"
             )
             raise ValueError(msg)
-        tag = (create.get("tags") or [family.name])[0]
         out.append(
             Family(
                 name=family.name,
@@ -70,8 +68,9 @@ def families(spec: Json) -> list[Family]:
                 get_operation=family.query,
                 get_path=family.query_path,
                 request_schema=pointer.removeprefix(COMPONENT),
+                request_ref=pointer,
                 recoverable=family.recoverable,
-                description=tags.get(tag) or create.get("summary", family.name),
+                description=family.description,
             )
         )
     return out

@@ -12,6 +12,8 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
+from maas_kl_specfacts import pointer
+
 from generator.families import Family, families
 
 Json = dict[str, Any]
@@ -43,8 +45,8 @@ class Arg:
 
 
 def _component(spec: Json, ref: str) -> tuple[str, Json]:
-    name = ref.rsplit("/", 1)[-1]
-    return name, spec["components"]["schemas"][name]
+    """Return the component a `$ref` names, and the schema the interpreter finds there."""
+    return ref.rsplit("/", 1)[-1], pointer(spec, ref)
 
 
 def annotation(node: Json, spec: Json, names: Names) -> str:  # noqa: PLR0911 - one return per schema shape

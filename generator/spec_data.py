@@ -10,7 +10,7 @@ import pprint
 from typing import Any
 from urllib.parse import urlsplit
 
-from maas_kl_specfacts import SpecSchemas, Validator
+from maas_kl_specfacts import SpecSchemas, Validator, pointer
 
 from generator.families import families
 from generator.resources import description
@@ -36,10 +36,7 @@ def _deref(node: Any, spec: Json) -> Any:
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        target: Any = spec
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        merged = dict(_deref(target, spec))
+        merged = dict(_deref(pointer(spec, node["$ref"]), spec))
         merged.update({k: _deref(v, spec) for k, v in node.items() if k not in _dropped(node) | {"$ref"}})
         return merged
     out = {k: _deref(v, spec) for k, v in node.items() if k not in _dropped(node)}
@@ -69,7 +66,7 @@ def _request_fields(spec: Json) -> Json:
     """Per task family: the request's scalar fields (the ones a command-line option can carry), with help text."""
     out: Json = {}
     for family in families(spec):
-        schema = spec["components"]["schemas"][family.request_schema]
+        schema = pointer(spec, family.request_ref)
         required = set(schema.get("required", []))
         fields = []
         for name, prop in schema.get("properties", {}).items():
@@ -91,12 +88,11 @@ def _request_fields(spec: Json) -> Json:
 
 
 def _request_schemas(spec: Json) -> Json:
-    schemas: Json = {}
-    for item in spec["paths"].values():
-        op = item.get("post")
-        if op is not None:
-            ref = op["requestBody"]["content"]["application/json"]["schema"]
-            schemas[op["operationId"]] = Validator(_deref(ref, spec)).schema  # refuses unknown keywords
+    """Per create: its request schema, `$ref`s inlined, as the SDK's preflight checks it (unknown keywords refused)."""
+    schemas = {
+        family.create_operation: Validator(_deref({"$ref": family.request_ref}, spec)).schema
+        for family in families(spec)
+    }
     return dict(sorted(schemas.items()))
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from maas_kl_specfacts import resolve
+
 # Keywords that only constrain values; removing them never changes the shape of a model.
 VALIDATION_ONLY = frozenset(
     {
@@ -29,19 +31,8 @@ VALIDATION_ONLY = frozenset(
 Json = dict[str, Any]
 
 
-def _resolve(spec: Json, ref: str) -> Json:
-    """Follow a local `#/...` reference."""
-    node: Any = spec
-    for part in ref.removeprefix("#/").split("/"):
-        node = node[part]
-    if not isinstance(node, dict):
-        msg = f"reference {ref} does not point at an object"
-        raise TypeError(msg)
-    return node
-
-
-def _is_scalar(schema: Json) -> bool:
-    return schema.get("type") in {"string", "number", "integer", "boolean"}
+def _is_scalar(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get("type") in {"string", "number", "integer", "boolean"}
 
 
 def _strip(node: Any, spec: Json) -> Any:
@@ -59,7 +50,7 @@ def _strip(node: Any, spec: Json) -> Any:
     # generator would make a model of it, so inline the scalar and keep the local description.
     all_of = out.get("allOf")
     if isinstance(all_of, list) and len(all_of) == 1 and "$ref" in all_of[0]:
-        target = _resolve(spec, all_of[0]["$ref"])
+        target = resolve(spec, all_of[0])
         if _is_scalar(target):
             merged = _strip(copy.deepcopy(target), spec)
             del out["allOf"]

@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from maas_kl_specfacts import resolve
+
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Prose and presentation: never part of the contract.
 PROSE = frozenset(
@@ -20,29 +22,15 @@ PROSE = frozenset(
 )
 # Keys the flattener turns into fields of their own (or reads as requiredness).
 STRUCTURE = frozenset({"properties", "items", "required", "allOf", "$ref", "type"})
+# `$ref`s are resolved by maas_kl_specfacts with their sibling keys kept (OpenAPI 3.1), so a
+# description or default written beside a ref is part of the field it describes.
 
 Json = Any
 
 
-def _resolve(spec: Mapping[str, Json], node: Json) -> Json:
-    """Follow local `$ref`s until a node without one (sibling keys of a ref are kept)."""
-    seen: set[str] = set()
-    while isinstance(node, Mapping) and "$ref" in node:
-        ref = str(node["$ref"])
-        if ref in seen or not ref.startswith("#/"):
-            break
-        seen.add(ref)
-        target: Json = spec
-        for part in ref[2:].split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        siblings = {k: v for k, v in node.items() if k != "$ref"}
-        node = {**target, **siblings}
-    return node
-
-
 def _strip(spec: Mapping[str, Json], node: Json) -> Json:
     """Copy any spec fragment without prose or refs, keys sorted (for rules kept as data)."""
-    node = _resolve(spec, node)
+    node = resolve(spec, node, siblings=True)
     if isinstance(node, Mapping):
         return {str(k): _strip(spec, v) for k, v in sorted(node.items()) if k not in PROSE}
     if isinstance(node, list):
@@ -52,7 +40,7 @@ def _strip(spec: Mapping[str, Json], node: Json) -> Json:
 
 def _merged(spec: Mapping[str, Json], raw: Json) -> dict[str, Json]:
     """Fold a schema's `allOf` parts in: properties and `required` become unions."""
-    schema: dict[str, Json] = dict(_resolve(spec, raw) or {})
+    schema: dict[str, Json] = dict(resolve(spec, raw, siblings=True) or {})
     parts = [_merged(spec, part) for part in schema.pop("allOf", [])]
     for part in parts:
         for key, value in part.items():
@@ -121,21 +109,21 @@ def _operation(spec: Mapping[str, Json], path: str, method: str, item: Mapping[s
     security = op.get("security", spec.get("security", []))
     request: dict[str, Json] = {}
     for raw in [*item.get("parameters", []), *op.get("parameters", [])]:
-        param = _resolve(spec, raw)
+        param = resolve(spec, raw, siblings=True)
         name = f"{param['in']}.{param['name']}"
         facts = {k: _strip(spec, v) for k, v in sorted(param.items()) if k not in {*PROSE, "name", "in", "schema"}}
         schema_facts = _facts(spec, _merged(spec, param.get("schema", {})), required=bool(param.get("required")))
         request[name] = {**schema_facts, **facts, "required": bool(param.get("required"))}
     if "requestBody" in op:
-        body = _resolve(spec, op["requestBody"])
+        body = resolve(spec, op["requestBody"], siblings=True)
         request["body:required"] = {"required": bool(body.get("required"))}
         request.update(_content(spec, body.get("content", {}), "body"))
     responses: dict[str, Json] = {}
     for status, raw in sorted(op.get("responses", {}).items()):
-        response = _resolve(spec, raw)
+        response = resolve(spec, raw, siblings=True)
         entry: dict[str, Json] = {}
         for header, hraw in sorted(response.get("headers", {}).items()):
-            hdr = _resolve(spec, hraw)
+            hdr = resolve(spec, hraw, siblings=True)
             entry[f"header.{header}"] = _facts(
                 spec, _merged(spec, hdr.get("schema", {})), required=bool(hdr.get("required"))
             )
@@ -158,9 +146,9 @@ def _codes_from_responses(spec: Mapping[str, Json]) -> dict[str, dict[str, Json]
     for item in spec.get("paths", {}).values():
         for method in HTTP_METHODS:
             for status, raw in item.get(method, {}).get("responses", {}).items():
-                for body in _resolve(spec, raw).get("content", {}).values():
+                for body in resolve(spec, raw, siblings=True).get("content", {}).values():
                     for example in body.get("examples", {}).values():
-                        value = _resolve(spec, example).get("value")
+                        value = resolve(spec, example, siblings=True).get("value")
                         if isinstance(value, Mapping) and isinstance(value.get("code"), int) and value["code"] != 0:
                             codes[str(value["code"])] = {"status": int(status)}
     return codes
@@ -183,7 +171,7 @@ def report(spec: Mapping[str, Json]) -> dict[str, Json]:
     """Build the whole wire report: version, servers, security, operations, business codes, capabilities."""
     operations: dict[str, Json] = {}
     for path, raw_item in sorted(spec.get("paths", {}).items()):
-        item = _resolve(spec, raw_item)
+        item = resolve(spec, raw_item, siblings=True)
         for method in HTTP_METHODS:
             if method in item:
                 op = item[method]

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from maas_kl_mock import MockServer
 
-from .chaos import ChaosSettings, FlowResult, Interference, run_chaos
+from bench.chaos import ChaosSettings, FlowResult, Interference, run_chaos
 
 
 def test_chaos_every_flow_gets_its_one_task_and_its_video(tmp_path: Path) -> None:

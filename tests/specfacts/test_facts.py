@@ -26,6 +26,15 @@ def test_families_are_derived_from_tags_and_links() -> None:
     }
 
 
+def test_a_family_is_described_by_its_tag_else_by_its_create_summary() -> None:
+    tags = {tag["name"]: tag["description"] for tag in SPEC["tags"]}
+    _, _, create = FACTS.operations["create_text2video_task"]
+    assert FACTS.families["text2video"].description == tags[create["tags"][0]]
+    edited = yaml.safe_load(yaml.safe_dump(SPEC))
+    edited["tags"] = [tag for tag in edited["tags"] if tag["name"] != create["tags"][0]]
+    assert SpecFacts(edited).families["text2video"].description == create["summary"]
+
+
 def test_an_operation_without_a_task_link_is_no_family() -> None:
     edited = yaml.safe_load(yaml.safe_dump(SPEC))
     edited["components"]["responses"]["Text2VideoTaskCreated"].pop("links")

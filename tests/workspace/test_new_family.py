@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import copy
-import re
 import shutil
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -16,20 +14,11 @@ import httpx
 import pytest
 import yaml
 
+from tests.workspace.standalone import serving
+
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "sk-new-family-test"
 NEW = "image2video_pro"
-# An API key appears nowhere in the start-up line; the address does. Issue 16 adds a ready line: parse here only.
-_ADDRESS = re.compile(r"listening on (http://[0-9.]+:[0-9]+)")
-
-
-def read_address(line: str) -> str:
-    """The mock's base URL from its start-up line (the one place that knows its wording)."""
-    found = _ADDRESS.search(line)
-    if found is None:
-        msg = f"no address in the mock's start-up line: {line!r}"
-        raise AssertionError(msg)
-    return found.group(1)
 
 
 def add_family_and_plain_get(spec: dict[str, Any]) -> None:
@@ -93,16 +82,8 @@ def mock_url(workspace: Path) -> Iterator[str]:
         *("--spec", str(workspace / "openapi" / "maas_kl.yaml")),
         *("--submitted-seconds", "0.05", "--processing-seconds", "0.05", "--check-responses"),
     ]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        yield read_address(line)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with serving(command) as url:
+        yield url
 
 
 def test_a_fourth_family_and_a_plain_get_work_in_the_mock(mock_url: str) -> None:

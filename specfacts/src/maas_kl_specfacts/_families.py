@@ -27,6 +27,8 @@ class Family:
     query_path: str
     request_schema: str | None
     recoverable: bool
+    description: str = ""
+    """What the family is for, in the spec's words: its tag's description, else the create's summary."""
 
 
 def snake(text: str) -> str:
@@ -54,6 +56,11 @@ class SpecFacts:
 
     def _families(self) -> dict[str, Family]:
         found: dict[str, Family] = {}
+        described = {
+            tag.get("name"): str(tag.get("description") or "")
+            for tag in self.document.get("tags") or ()
+            if isinstance(tag, dict)
+        }
         for create_id, (method, path, op) in self.operations.items():
             query_id = self._task_link(op)
             if method != "POST" or query_id is None or query_id not in self.operations:
@@ -71,6 +78,7 @@ class SpecFacts:
                 query_path=self.operations[query_id][1],
                 request_schema=schema_pointer,
                 recoverable=RECOVERY_FIELD in properties,
+                description=described.get(tags[0]) or str(op.get("summary", name)),
             )
         return found
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 JSON = Any
@@ -18,16 +19,24 @@ def pointer(document: JSON, ref: str) -> JSON:
     return node
 
 
-def resolve(document: JSON, node: JSON) -> JSON:
-    """Follow `$ref`s from `node` until it is an object without one."""
+def resolve(document: JSON, node: JSON, *, siblings: bool = False) -> JSON:
+    """Follow `$ref`s from `node` until it is an object without one.
+
+    With `siblings`, keys written beside a `$ref` override the target's, as OpenAPI 3.1 reads them
+    (`{"$ref": "#/components/schemas/Mode", "default": "std"}` is the Mode schema with that default);
+    without, they are ignored, as OpenAPI 3.0 reads them.
+    """
     seen: set[str] = set()
-    while isinstance(node, dict) and "$ref" in node:
+    while isinstance(node, Mapping) and "$ref" in node:
         ref = node["$ref"]
         if ref in seen:
             msg = f"$ref cycle at {ref}"
             raise ValueError(msg)
         seen.add(ref)
-        node = pointer(document, ref)
+        target = pointer(document, ref)
+        if siblings and isinstance(target, Mapping):
+            target = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        node = target
     return node
 
 

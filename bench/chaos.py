@@ -1,6 +1,6 @@
 """The chaos run: N concurrent create-and-wait-and-download flows of the async SDK against a faulty mock.
 
-`python -m tests.reliability.chaos --flows 500` (what `make chaos` runs) starts the standalone
+`python -m bench.chaos --flows 500` (what `make chaos` runs) starts the standalone
 mock as a subprocess on loopback, seeds source videos for the extension flows with faults off,
 turns on seeded faults (429/1303, 500, 503, 504/5002, resets, before and after the task is
 stored), latency jitter and a per-account concurrency limit below N, runs the flows, then checks
