@@ -241,7 +241,7 @@ class _Core:
             body=body,
             recoverable=recoverable,
             ctx=self._context(retry),
-            defer=defer or _never,
+            defer=defer or _plans.never,
             maybe_sent=maybe_sent,
         )
         return self._remember(_waits.key_of(kind, body), plan)
@@ -278,7 +278,7 @@ class _Core:
             schedule=schedule,
             ctx=self._context(retry),
             wall=self._clock.time,
-            defer=defer or _never,
+            defer=defer or _plans.never,
             first=first,
         )
         return self._learn(key, plan)
@@ -364,10 +364,6 @@ class _Core:
 
 MAX_REMEMBERED = 10_000
 """Task ids whose kind, mode and duration the client keeps for its poll schedule (oldest dropped first)."""
-
-
-def _never(_: MaasKLError) -> bool:
-    return False
 
 
 def _is_429(error: MaasKLError) -> bool:

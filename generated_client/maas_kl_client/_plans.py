@@ -152,7 +152,8 @@ Defer = Callable[[MaasKLError], bool]
 """Which failures a plan hands straight to its driver instead of retrying (the batch runner's 429s)."""
 
 
-def _never(_: MaasKLError) -> bool:
+def never(_: MaasKLError) -> bool:
+    """Defer no failure: the plan retries by its policy alone (the default outside a batch)."""
     return False
 
 
@@ -198,7 +199,7 @@ class Tries:
             return None
         return wait
 
-    def retry(self, error: MaasKLError, defer: Defer = _never, *, report: bool = True) -> Again:
+    def retry(self, error: MaasKLError, defer: Defer = never, *, report: bool = True) -> Again:
         """Answer a failed attempt: Again after the policy's delay (reported as RetryScheduled), or raise `error`."""
         if not is_retryable(error) or defer(error):
             raise error
@@ -230,7 +231,7 @@ def repeat(step: Step[T], tries: Tries) -> Generator[Any, Any, T]:
             yield Sleep(verdict.delay)
 
 
-def send(action: Send, defer: Defer = _never) -> Step[dict[str, Any]]:
+def send(action: Send, defer: Defer = never) -> Step[dict[str, Any]]:
     """Make the step of a plain request: its data is Done, a failure is retried by the policy."""
 
     def attempt(tries: Tries) -> Plan[Verdict[dict[str, Any]]]:
@@ -242,7 +243,7 @@ def send(action: Send, defer: Defer = _never) -> Step[dict[str, Any]]:
     return attempt
 
 
-def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = _never) -> Plan[dict[str, Any]]:
+def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = never) -> Plan[dict[str, Any]]:
     """GET `path`, retrying retryable failures within the policy; returns the envelope's data."""
     return (yield from repeat(send(Send("GET", path), defer), Tries(ctx, deadline)))
 
@@ -301,7 +302,7 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
     body: dict[str, Any],
     recoverable: bool,
     ctx: Context,
-    defer: Defer = _never,
+    defer: Defer = never,
     maybe_sent: bool = False,
 ) -> Plan[Task]:
     """POST a create so that it produces at most one task, and return the task.
@@ -389,7 +390,7 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     schedule: Schedule,
     ctx: Context,
     wall: Callable[[], float] | None = None,
-    defer: Defer = _never,
+    defer: Defer = never,
     first: Task | None = None,
 ) -> Plan[Task]:
     """Poll a task until it succeeds (return it), fails (TaskFailed) or the timeout passes (TaskTimeout).

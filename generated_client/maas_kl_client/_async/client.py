@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import inspect
 import os
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
@@ -32,6 +31,7 @@ from .._errors import DownloadError, MaasKLError
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
+from .callbacks import call
 from .resource import AsyncTaskResource
 from .resources import AsyncFamilies
 
@@ -142,17 +142,19 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         self,
         plan: Generator[Any, Any, Any],
         timeout: Timeout,
+        *,
+        on_plan_event: OnEvent | None = None,
         on_event: OnEvent | None = None,
-        watch: OnEvent | None = None,
         transfer: _download.Transfer | None = None,
     ) -> Any:
-        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`.
+        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_plan_event`.
 
-        `watch` is the caller's per-call `on_event`; it, the client's `on_event` and MAAS_KL_LOG's logger
-        also see each request sent and each response received. A download plan's Open and Stream
+        `on_plan_event` is the method's own handler (on_update's, a batch's report); `on_event` is the
+        caller's per-call `on_event`: it, the client's `on_event` and MAAS_KL_LOG's logger see every
+        event, each request sent and each response received too. A download plan's Open and Stream
         actions are answered into `transfer`.
         """
-        listeners = self._listeners(watch)
+        listeners = self._listeners(on_event)
         try:
             action = next(plan)
             while True:
@@ -165,12 +167,9 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                     elif isinstance(action, _resume.Open | _resume.Stream) and transfer is not None:
                         outcome = await self._transfer(action, transfer, timeout)
                     else:
-                        if on_event is not None:
-                            called = on_event(action)
-                            if inspect.isawaitable(called):
-                                await called
-                        if listeners:
-                            await self._emit(listeners, action)
+                        if on_plan_event is not None:
+                            await call(on_plan_event, action)
+                        await self._emit(listeners, action)
                 except INTERRUPTS as stop:
                     action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
                     continue
@@ -194,9 +193,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
 
     async def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
         for listener in listeners:
-            called = listener(event)
-            if inspect.isawaitable(called):
-                await called
+            await call(listener, event)
 
     async def wait_for_task(  # noqa: PLR0913
         self,
@@ -216,7 +213,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         """
         self._operation(kind)
         plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
-        result: Task = await self._run(plan, request_timeout, _task_updates(on_update), on_event)
+        result: Task = await self._run(plan, request_timeout, on_plan_event=_task_updates(on_update), on_event=on_event)
         return result
 
     async def batch(  # noqa: PLR0913
@@ -258,11 +255,9 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 saved[result.index] = result
                 update = dataclasses.replace(update, result=result)
             if on_update is not None:
-                called = on_update(update)
-                if inspect.isawaitable(called):
-                    await called
+                await call(on_update, update)
 
-        results: list[_batch.JobResult] = await self._run(plan, request_timeout, report)
+        results: list[_batch.JobResult] = await self._run(plan, request_timeout, on_plan_event=report)
         return [saved.get(r.index, r) for r in results]
 
     async def download_video(

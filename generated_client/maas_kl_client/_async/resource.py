@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
@@ -11,6 +10,7 @@ from .._raw import RawResponse
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
+from .callbacks import call
 
 if TYPE_CHECKING:
     from .client import AsyncMaasKL
@@ -47,7 +47,7 @@ class AsyncTaskResource(Generic[R]):
     ) -> Task:
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        task: Task = await c._run(plan, timeout, None, on_event)
+        task: Task = await c._run(plan, timeout, on_event=on_event)
         return task
 
     async def _create(  # noqa: PLR0913
@@ -91,7 +91,7 @@ class AsyncTaskResource(Generic[R]):
     ) -> R:
         """Fetch a task by its task_id or, when the family has one, its external_task_id."""
         c = self._client
-        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, None, on_event)
+        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, on_event=on_event)
         return self._result(data)
 
     async def wait(  # noqa: PLR0913
@@ -135,9 +135,7 @@ class AsyncTaskResource(Generic[R]):
             body, fields, preflight=preflight, timeout=request_timeout, retry=retry, on_event=on_event
         )
         if on_update is not None:
-            called = on_update(task)
-            if inspect.isawaitable(called):
-                await called
+            await call(on_update, task)
         return await self.wait(
             task.task_id,
             timeout=timeout,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
@@ -12,6 +11,7 @@ from .._raw import RawResponse
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
+from .callbacks import call
 
 if TYPE_CHECKING:
     from .client import MaasKL
@@ -48,7 +48,7 @@ class TaskResource(Generic[R]):
     ) -> Task:
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        task: Task = c._run(plan, timeout, None, on_event)
+        task: Task = c._run(plan, timeout, on_event=on_event)
         return task
 
     def _create(  # noqa: PLR0913
@@ -90,7 +90,7 @@ class TaskResource(Generic[R]):
     ) -> R:
         """Fetch a task by its task_id or, when the family has one, its external_task_id."""
         c = self._client
-        data: Envelope = c._run(c._get_plan(self.kind, task_id, retry), timeout, None, on_event)
+        data: Envelope = c._run(c._get_plan(self.kind, task_id, retry), timeout, on_event=on_event)
         return self._result(data)
 
     def wait(  # noqa: PLR0913
@@ -134,9 +134,7 @@ class TaskResource(Generic[R]):
             body, fields, preflight=preflight, timeout=request_timeout, retry=retry, on_event=on_event
         )
         if on_update is not None:
-            called = on_update(task)
-            if inspect.isawaitable(called):
-                called
+            call(on_update, task)
         return self.wait(
             task.task_id,
             timeout=timeout,
