@@ -260,7 +260,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from .._core import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
+from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._raw import RawResponse
 from .._retry import PollSchedule, RetryPolicy
 from .._task import Task

@@ -9,12 +9,13 @@ Example::
         client.download_video(task.videos[0].url, "out/")
 """
 
+from ._arguments import NOT_GIVEN, NotGiven
 from ._async.client import AsyncMaasKL
 from ._async.resource import AsyncTaskResource
 from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
+from ._bodies import new_external_task_id
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
-from ._core import NOT_GIVEN, NotGiven, new_external_task_id
 from ._download import DownloadProgress
 from ._errors import (
     AccountError,

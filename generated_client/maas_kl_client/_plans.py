@@ -8,6 +8,7 @@ recovery lookup and poll runs in one loop, `repeat`, whose steps end each attemp
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -114,6 +115,8 @@ ClientEvent = Event | RequestSent | ResponseReceived
 """Everything an `on_event` callback receives: the plans' events and the drivers' request and response events."""
 
 Action = Send | Sleep | Event
+INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
+"""What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
 Outcome = dict[str, Any] | MaasKLError
 T = TypeVar("T")
 Plan = Generator[Action, Any, T]

@@ -13,20 +13,11 @@ from typing import Any, Self
 import httpx
 
 from .. import _batch, _download, _logs, _plans, _resume
+from .._answers import BodyReader, received, transport_error
+from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
 from .._config import as_timeout
-from .._core import (
-    INTERRUPTS,
-    NOT_GIVEN,
-    BodyReader,
-    NotGiven,
-    OnEvent,
-    OnUpdate,
-    Timeout,
-    _Core,
-    _received,
-    _transport_error,
-)
+from .._core import _Core
 from .._errors import DownloadError, MaasKLError
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
@@ -75,7 +66,11 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         external_id_factory: Callable[[], str] | None = None,
         on_event: OnEvent | None = None,
     ) -> None:
-        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec."""
+        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec.
+
+        Building a client also sets up the SDK's logging (`_logs.configure`): MAAS_KL_LOG is read
+        here, and httpx's logger gets the filter that masks URL query values.
+        """
         super().__init__(
             api_key,
             endpoint_path,
@@ -135,7 +130,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             finally:
                 await response.aclose()
         except httpx.TransportError as exc:
-            raise _transport_error(exc) from exc
+            raise transport_error(exc) from exc
         return self._parse(response, reader.content)
 
     async def _run(
@@ -170,7 +165,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                         if on_plan_event is not None:
                             await call(on_plan_event, action)
                         await self._emit(listeners, action)
-                except INTERRUPTS as stop:
+                except _plans.INTERRUPTS as stop:
                     action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
                     continue
                 action = plan.send(outcome)
@@ -188,7 +183,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         except MaasKLError as error:
             outcome = error
         if listeners:
-            await self._emit(listeners, _received(action, outcome, self._clock.monotonic() - started))
+            await self._emit(listeners, received(action, outcome, self._clock.monotonic() - started))
         return outcome
 
     async def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:

@@ -14,20 +14,11 @@ from typing import Any, Self
 import httpx
 
 from .. import _batch, _download, _logs, _plans, _resume
+from .._answers import BodyReader, received, transport_error
+from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
 from .._config import as_timeout
-from .._core import (
-    INTERRUPTS,
-    NOT_GIVEN,
-    BodyReader,
-    NotGiven,
-    OnEvent,
-    OnUpdate,
-    Timeout,
-    _Core,
-    _received,
-    _transport_error,
-)
+from .._core import _Core
 from .._errors import DownloadError, MaasKLError
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
@@ -76,7 +67,11 @@ class MaasKL(Families, _Core):
         external_id_factory: Callable[[], str] | None = None,
         on_event: OnEvent | None = None,
     ) -> None:
-        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec."""
+        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec.
+
+        Building a client also sets up the SDK's logging (`_logs.configure`): MAAS_KL_LOG is read
+        here, and httpx's logger gets the filter that masks URL query values.
+        """
         super().__init__(
             api_key,
             endpoint_path,
@@ -136,7 +131,7 @@ class MaasKL(Families, _Core):
             finally:
                 response.close()
         except httpx.TransportError as exc:
-            raise _transport_error(exc) from exc
+            raise transport_error(exc) from exc
         return self._parse(response, reader.content)
 
     def _run(
@@ -171,7 +166,7 @@ class MaasKL(Families, _Core):
                         if on_plan_event is not None:
                             call(on_plan_event, action)
                         self._emit(listeners, action)
-                except INTERRUPTS as stop:
+                except _plans.INTERRUPTS as stop:
                     action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
                     continue
                 action = plan.send(outcome)
@@ -189,7 +184,7 @@ class MaasKL(Families, _Core):
         except MaasKLError as error:
             outcome = error
         if listeners:
-            self._emit(listeners, _received(action, outcome, self._clock.monotonic() - started))
+            self._emit(listeners, received(action, outcome, self._clock.monotonic() - started))
         return outcome
 
     def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from .._core import OnEvent, OnUpdate, Timeout, build_body
+from .._arguments import OnEvent, OnUpdate, Timeout
+from .._bodies import build_body
 from .._raw import RawResponse
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
