@@ -124,7 +124,7 @@ Plan = Generator[Action, Any, T]
 
 
 class Schedule(Protocol):
-    """When to poll next: PollSchedule (fixed growth) or the client's learned AdaptiveSchedule."""
+    """When to poll next: a PollSchedule (fixed growth) or the client's LearnedSchedule (durations seen so far)."""
 
     def after(self, poll_number: int, task: Task, elapsed: float) -> float:
         """Seconds to wait after poll `poll_number` read `task`, `elapsed` seconds after it was created."""

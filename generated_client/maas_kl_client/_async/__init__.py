@@ -1,1 +1,1 @@
-"""The async client and resources, the sources of `_sync/`: all by hand but the rendered resources.py."""
+"""The async client and resources, the sources of `_sync/`: all by hand but the rendered families.py."""

@@ -12,7 +12,7 @@ from typing import Any, Self
 
 import httpx
 
-from .. import _batch, _download, _logs, _plans, _resume
+from .. import _batch, _download, _download_plan, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -23,8 +23,8 @@ from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
 from .callbacks import call
+from .families import AsyncFamilies
 from .resource import AsyncTaskResource
-from .resources import AsyncFamilies
 
 
 def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
@@ -159,7 +159,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                         await self._clock.asleep(action.seconds)
                     elif isinstance(action, _plans.Send):
                         outcome = await self._answer(action, timeout, listeners)
-                    elif isinstance(action, _resume.Open | _resume.Stream) and transfer is not None:
+                    elif isinstance(action, _download_plan.Open | _download_plan.Stream) and transfer is not None:
                         outcome = await self._transfer(action, transfer, timeout)
                     else:
                         if on_plan_event is not None:
@@ -275,9 +275,9 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         target = _download.destination(url, path)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
         transfer = _download.Transfer(_download.PartFile(target), on_progress)
-        plan = _resume.download(url, self._context(retry))
+        plan = _download_plan.download(url, self._context(retry))
         try:
-            complete: _resume.Complete = await self._run(plan, timeout, transfer=transfer)
+            complete: _download_plan.Complete = await self._run(plan, timeout, transfer=transfer)
             return await _download.in_thread(transfer.part.finish, complete.size)
         except BaseException:
             transfer.part.discard()
@@ -287,11 +287,11 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 await transfer.response.aclose()
 
     async def _transfer(
-        self, action: _resume.Open | _resume.Stream, transfer: _download.Transfer, timeout: Timeout
-    ) -> _resume.Opened | _resume.Streamed | DownloadError:
+        self, action: _download_plan.Open | _download_plan.Stream, transfer: _download.Transfer, timeout: Timeout
+    ) -> _download_plan.Opened | _download_plan.Streamed | DownloadError:
         """Answer a download plan's Open or Stream; an answer whose body the plan cannot stream is closed at once."""
         held, transfer.response = transfer.response, None
-        if isinstance(action, _resume.Stream):
+        if isinstance(action, _download_plan.Stream):
             if held is None:
                 msg = "a download plan streamed without an open answer"
                 raise RuntimeError(msg)
@@ -302,15 +302,15 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         if held is not None:
             await held.aclose()
         response, opened = await self._open_download(action, timeout)
-        if response is not None and response.status_code in _resume.BODY_STATUSES:
+        if response is not None and response.status_code in _download_plan.BODY_STATUSES:
             transfer.response = response
         elif response is not None:
             await response.aclose()
         return opened
 
     async def _open_download(
-        self, action: _resume.Open, timeout: Timeout
-    ) -> tuple[httpx.Response | None, _resume.Opened | DownloadError]:
+        self, action: _download_plan.Open, timeout: Timeout
+    ) -> tuple[httpx.Response | None, _download_plan.Opened | DownloadError]:
         # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
         request = self._http.build_request(
             "GET",
@@ -322,15 +322,16 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             response = await self._http.send(request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return None, _download.transport_failure(action.url, exc)
-        return response, _resume.Opened(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return response, _download_plan.Opened(response.status_code, headers)
 
     async def _stream_download(
         self,
         response: httpx.Response,
         part: _download.PartFile,
-        action: _resume.Stream,
+        action: _download_plan.Stream,
         on_progress: _download.OnProgress | None,
-    ) -> _resume.Streamed:
+    ) -> _download_plan.Streamed:
         await _download.in_thread(part.start_at, action.offset)
         received = 0
         buffer = bytearray()
@@ -349,7 +350,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             error = _download.transport_failure(response.request.url, exc)
         if buffer:
             await _download.in_thread(part.write, buffer)
-        return _resume.Streamed(received, error)
+        return _download_plan.Streamed(received, error)
 
     async def aclose(self) -> None:
         """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import httpx
 
-from .. import _batch, _download, _logs, _plans, _resume
+from .. import _batch, _download, _download_plan, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -24,8 +24,8 @@ from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
 from .callbacks import call
+from .families import Families
 from .resource import TaskResource
-from .resources import Families
 
 
 def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
@@ -160,7 +160,7 @@ class MaasKL(Families, _Core):
                         self._clock.sleep(action.seconds)
                     elif isinstance(action, _plans.Send):
                         outcome = self._answer(action, timeout, listeners)
-                    elif isinstance(action, _resume.Open | _resume.Stream) and transfer is not None:
+                    elif isinstance(action, _download_plan.Open | _download_plan.Stream) and transfer is not None:
                         outcome = self._transfer(action, transfer, timeout)
                     else:
                         if on_plan_event is not None:
@@ -276,9 +276,9 @@ class MaasKL(Families, _Core):
         target = _download.destination(url, path)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
         transfer = _download.Transfer(_download.PartFile(target), on_progress)
-        plan = _resume.download(url, self._context(retry))
+        plan = _download_plan.download(url, self._context(retry))
         try:
-            complete: _resume.Complete = self._run(plan, timeout, transfer=transfer)
+            complete: _download_plan.Complete = self._run(plan, timeout, transfer=transfer)
             return _download.inline(transfer.part.finish, complete.size)
         except BaseException:
             transfer.part.discard()
@@ -288,11 +288,11 @@ class MaasKL(Families, _Core):
                 transfer.response.close()
 
     def _transfer(
-        self, action: _resume.Open | _resume.Stream, transfer: _download.Transfer, timeout: Timeout
-    ) -> _resume.Opened | _resume.Streamed | DownloadError:
+        self, action: _download_plan.Open | _download_plan.Stream, transfer: _download.Transfer, timeout: Timeout
+    ) -> _download_plan.Opened | _download_plan.Streamed | DownloadError:
         """Answer a download plan's Open or Stream; an answer whose body the plan cannot stream is closed at once."""
         held, transfer.response = transfer.response, None
-        if isinstance(action, _resume.Stream):
+        if isinstance(action, _download_plan.Stream):
             if held is None:
                 msg = "a download plan streamed without an open answer"
                 raise RuntimeError(msg)
@@ -303,15 +303,15 @@ class MaasKL(Families, _Core):
         if held is not None:
             held.close()
         response, opened = self._open_download(action, timeout)
-        if response is not None and response.status_code in _resume.BODY_STATUSES:
+        if response is not None and response.status_code in _download_plan.BODY_STATUSES:
             transfer.response = response
         elif response is not None:
             response.close()
         return opened
 
     def _open_download(
-        self, action: _resume.Open, timeout: Timeout
-    ) -> tuple[httpx.Response | None, _resume.Opened | DownloadError]:
+        self, action: _download_plan.Open, timeout: Timeout
+    ) -> tuple[httpx.Response | None, _download_plan.Opened | DownloadError]:
         # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
         request = self._http.build_request(
             "GET",
@@ -323,15 +323,16 @@ class MaasKL(Families, _Core):
             response = self._http.send(request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return None, _download.transport_failure(action.url, exc)
-        return response, _resume.Opened(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return response, _download_plan.Opened(response.status_code, headers)
 
     def _stream_download(
         self,
         response: httpx.Response,
         part: _download.PartFile,
-        action: _resume.Stream,
+        action: _download_plan.Stream,
         on_progress: _download.OnProgress | None,
-    ) -> _resume.Streamed:
+    ) -> _download_plan.Streamed:
         _download.inline(part.start_at, action.offset)
         received = 0
         buffer = bytearray()
@@ -350,7 +351,7 @@ class MaasKL(Families, _Core):
             error = _download.transport_failure(response.request.url, exc)
         if buffer:
             _download.inline(part.write, buffer)
-        return _resume.Streamed(received, error)
+        return _download_plan.Streamed(received, error)
 
     def close(self) -> None:
         """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""
