@@ -28,17 +28,6 @@ from .families import Families
 from .resource import TaskResource
 
 
-def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
-    """Turn a per-task callback into an event handler that passes on each poll's Task."""
-    if on_update is None:
-        return None
-
-    def handle(event: object) -> object:
-        return on_update(event.task) if isinstance(event, _plans.TaskUpdated) else None
-
-    return handle
-
-
 class MaasKL(Families, _Core):
     """Synchronous MaaS_KL client: one attribute per task family (`client.text2video`, ...), from the spec.
 
@@ -203,14 +192,19 @@ class MaasKL(Families, _Core):
         retry: RetryPolicy | None = None,
         on_event: OnEvent | None = None,
     ) -> Task:
-        """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
+        """Wait as ``client.<kind>.wait(task_id, ...)`` does (it runs that), for code that holds the kind as data.
 
-        Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
+        Example: ``client.wait_for_task(job.kind, job.task_id, timeout=600, on_update=print)``.
         """
-        self._operation(kind)
-        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
-        result: Task = self._run(plan, request_timeout, on_plan_event=_task_updates(on_update), on_event=on_event)
-        return result
+        return self.resource(kind).wait(
+            task_id,
+            timeout=timeout,
+            poll=poll,
+            on_update=on_update,
+            request_timeout=request_timeout,
+            retry=retry,
+            on_event=on_event,
+        )
 
     def batch(  # noqa: PLR0913
         self,
