@@ -54,12 +54,11 @@ from ._spec_data import TaskKind
 from ._sync.client import MaasKL
 from ._sync.resource import TaskResource
 from ._task import Task
-from ._tasks import task_external_id, task_videos
 from ._waits import AdaptiveSchedule
 from .models.task_status import TaskStatus
 from .models.video import Video
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_api.py keeps
     "APIConnectionError",
@@ -113,6 +112,4 @@ __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_ap
     "TaskUpdated",
     "Video",
     "new_external_task_id",
-    "task_external_id",
-    "task_videos",
 ]

@@ -18,7 +18,6 @@ from maas_kl_client import (
     _download,
     _download_plan,
     _plans,
-    task_videos,
 )
 from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, MockServer
 
@@ -143,7 +142,7 @@ def mock_and_video(plan: FaultPlan, size_kb: int | None = None) -> tuple[InProce
     http = httpx.Client(transport=mock.transport())
     with MaasKL(api_key="k", endpoint_path="default", base_url=mock.base_url, http_client=http, clock=clock) as client:
         task = client.text2video.create_and_wait(prompt="A dog")
-    return mock, task_videos(task)[0].url
+    return mock, task.videos[0].url
 
 
 def sync_sdk(mock: InProcessMock) -> MaasKL:
@@ -256,7 +255,7 @@ def test_resume_over_real_sockets_against_the_standalone_mock(tmp_path: Path) ->
     with MockServer(*args, "--download-cut", "0.3,0.7") as server:
         settings: dict[str, Any] = {"api_key": server.token, "endpoint_path": "default", "base_url": server.base_url}
         with MaasKL(**settings) as client:
-            url = task_videos(client.text2video.create_and_wait(prompt="A dog"))[0].url
+            url = client.text2video.create_and_wait(prompt="A dog").videos[0].url
             cut = client.download_video(url, tmp_path / "sync.mp4")
 
         async def async_download() -> Path:
