@@ -47,7 +47,6 @@ from maas_kl_client import (
     Task,
     TaskKind,
     TaskTimeout,
-    task_videos,
 )
 from maas_kl_mock import MockServer
 
@@ -515,7 +514,7 @@ class Flow:
             key = await self._create()
             task = await self._wait(key)
             self.r.task_id = task.task_id
-            data = await self._download(task_videos(task)[0].url, folder)
+            data = await self._download(task.videos[0].url, folder)
             self.r.video_sha256 = hashlib.sha256(data).hexdigest()
         except MaasKLError as error:
             self.r.error = f"typed {type(error).__name__}: {error}"
@@ -532,7 +531,7 @@ async def _seed_sources(client: AsyncMaasKL, count: int, settings: ChaosSettings
         task = await client.text2video.create_and_wait(
             prompt=f"Chaos source {i}", timeout=settings.wait_timeout, poll=settings.poll, retry=settings.retry
         )
-        return str(task_videos(task)[0].id)
+        return str(task.videos[0].id)
 
     sources: list[str] = []
     for start in range(0, count, settings.limit):  # stay under the concurrency limit
@@ -649,7 +648,7 @@ async def _served_digests(
         if done.task_id is None:
             continue
         task = await client.resource(done.kind).get(done.task_id, retry=settings.retry)
-        response = await plain.get(task_videos(task)[0].url)
+        response = await plain.get(task.videos[0].url)
         response.raise_for_status()
         digests[done.task_id] = hashlib.sha256(response.content).hexdigest()
     return digests

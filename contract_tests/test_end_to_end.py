@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import maas_kl_client as sdk
 import pytest
-from maas_kl_client import PollSchedule, task_videos
+from maas_kl_client import PollSchedule
 from maas_kl_mock import MockServer
 
 KEY = "e2e-key"
@@ -60,11 +60,11 @@ def test_text2video_waits_to_succeed_then_downloads_then_extends(origin: str, tm
     with _client(origin) as client:
         task = client.text2video.create_and_wait(prompt="A dog running on the grass", timeout=60)
         assert str(task.task_status) == "succeed"
-        video = task_videos(task)[0]
+        video = task.videos[0]
         saved = client.download_video(video.url, tmp_path)
         assert saved.read_bytes()[4:8] == b"ftyp", "the download is an MP4"
         extended = client.video_extend.create_and_wait(video_id=video.id, prompt="The dog jumps", timeout=60)
-        longer = task_videos(extended)[0]
+        longer = extended.videos[0]
         assert longer.id != video.id, "an extension is a new video"
         assert float(longer.duration) > float(video.duration)
 
@@ -76,7 +76,7 @@ def test_image2video_with_a_local_image(origin: str, tmp_path: Path) -> None:
     with _client(origin) as client:
         task = client.image2video.create_and_wait(image=encoded, prompt="The frame comes alive", timeout=60)
     assert str(task.task_status) == "succeed"
-    assert task_videos(task)
+    assert task.videos
 
 
 def test_a_failed_task_raises_task_failed(origin: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from maas_kl_client import APIError, AsyncMaasKL, MaasKLError, Task, TaskFailed, task_videos
+from maas_kl_client import APIError, AsyncMaasKL, MaasKLError, Task, TaskFailed
 from maas_kl_client.cli._progress import TaskProgress, styled
 
 TEXT_PROMPT = "A corgi running along the beach at sunset, waves rolling in"
@@ -66,7 +66,7 @@ class Flow:
             if task is None:
                 extend.status, extend.error = "skipped", "the text-to-video task produced no video to extend"
                 return
-            video_id = task_videos(task)[0].id
+            video_id = task.videos[0].id
             await self._step(
                 extend,
                 lambda on_update: self.client.video_extend.create_and_wait(
@@ -114,7 +114,7 @@ class Flow:
 
         try:
             task = await start(on_update)
-            for n, video in enumerate(task_videos(task)):
+            for n, video in enumerate(task.videos):
                 suffix = f"-{n}" if n else ""
                 target = self.out_dir / f"{outcome.kind}-{task.task_id}{suffix}.mp4"
                 outcome.files.append(await self.client.download_video(video.url, target))

@@ -122,7 +122,7 @@ def build(root: Path = ROOT) -> dict[str, str]:
         rendered = {
             "_spec_data.py": render(spec),
             "_params.py": render_params(spec),
-            "_async/resources.py": render_resources(spec),
+            "_async/families.py": render_resources(spec),
         }
         for name, text in rendered.items():
             (staged / name).write_text(text, encoding="utf-8")

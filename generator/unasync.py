@@ -1,7 +1,7 @@
 """Derive the sync twins from `_async/` by token rewriting, so each is written once (decision S10).
 
-As in httpcore, `maas_kl_client/_async/` holds the sources (client.py and resource.py by hand,
-resources.py rendered) and `_sync/` their derived twins, beside them. Code that differs by more than
+As in httpcore, `maas_kl_client/_async/` holds the sources (callbacks.py, client.py and resource.py by
+hand, families.py rendered) and `_sync/` their derived twins, beside them. Code that differs by more than
 these names lives in the shared modules both import.
 """
 
@@ -41,7 +41,8 @@ DROP = "# unasync: drop"
 
 # The async modules and their derived sync twins, by path inside the package.
 MODULES: tuple[tuple[str, str], ...] = tuple(
-    (f"_async/{name}", f"_sync/{name}") for name in ("__init__.py", "client.py", "resource.py", "resources.py")
+    (f"_async/{name}", f"_sync/{name}")
+    for name in ("__init__.py", "callbacks.py", "client.py", "resource.py", "families.py")
 )
 
 

@@ -9,12 +9,13 @@ Example::
         client.download_video(task.videos[0].url, "out/")
 """
 
+from ._arguments import NOT_GIVEN, NotGiven
 from ._async.client import AsyncMaasKL
 from ._async.resource import AsyncTaskResource
 from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
+from ._bodies import new_external_task_id
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
-from ._core import NOT_GIVEN, NotGiven, new_external_task_id
 from ._download import DownloadProgress
 from ._errors import (
     AccountError,
@@ -53,12 +54,11 @@ from ._spec_data import TaskKind
 from ._sync.client import MaasKL
 from ._sync.resource import TaskResource
 from ._task import Task
-from ._tasks import task_external_id, task_videos
 from ._waits import AdaptiveSchedule
 from .models.task_status import TaskStatus
 from .models.video import Video
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_api.py keeps
     "APIConnectionError",
@@ -112,6 +112,4 @@ __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_ap
     "TaskUpdated",
     "Video",
     "new_external_task_id",
-    "task_external_id",
-    "task_videos",
 ]

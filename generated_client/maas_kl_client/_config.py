@@ -21,7 +21,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
 """Connect within 5 s, and every read, write and pool wait within 60 s."""
 
 DEFAULT_WAIT_TIMEOUT = 900.0
-"""How long wait_for_task waits for a task to finish: generation takes minutes."""
+"""How long a wait (`client.<family>.wait`) lasts before TaskTimeout: generation takes minutes."""
 
 
 class Secret:

@@ -1,4 +1,4 @@
-"""Download a video to disk atomically: stream into a temporary file, check it, rename (protocol: _resume)."""
+"""Download a video to disk atomically: stream into a temporary file, check it, rename (protocol: _download_plan)."""
 
 from __future__ import annotations
 

@@ -40,12 +40,16 @@ _FILTER = RedactUrls()
 
 
 def configure(environ: Mapping[str, str] = os.environ) -> None:
-    """Turn on the SDK's (and httpx's) logging to stderr when MAAS_KL_LOG asks for it; idempotent."""
+    """Set up the SDK's logging; every client calls it when built (not the import), and a second call changes nothing.
+
+    It installs `RedactUrls` on httpx's logger, so signed video URLs reach no log record whoever
+    turned httpx's logging on, and when MAAS_KL_LOG asks for it, logs the SDK's and httpx's records
+    to stderr.
+    """
     logging.getLogger("httpx").addFilter(_FILTER)  # a no-op when httpx logs nothing; added once (a set)
     level = LEVELS.get(environ.get(ENV_LOG, "").strip().lower())
     if level is None:
         return
-    handler_logger = logging.getLogger("maas_kl_client")
     for name in ("maas_kl_client", "httpx"):
         target = logging.getLogger(name)
         target.setLevel(level)
@@ -54,7 +58,8 @@ def configure(environ: Mapping[str, str] = os.environ) -> None:
             handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
             handler.addFilter(_FILTER)
             target.addHandler(handler)
-    handler_logger.debug("logging at %s from %s", logging.getLevelName(level), ENV_LOG)
+            if name == "maas_kl_client":
+                logger.debug("logging at %s from %s", logging.getLevelName(level), ENV_LOG)
 
 
 def log_event(event: object) -> None:

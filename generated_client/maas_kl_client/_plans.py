@@ -8,6 +8,7 @@ recovery lookup and poll runs in one loop, `repeat`, whose steps end each attemp
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
@@ -114,6 +115,8 @@ ClientEvent = Event | RequestSent | ResponseReceived
 """Everything an `on_event` callback receives: the plans' events and the drivers' request and response events."""
 
 Action = Send | Sleep | Event
+INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
+"""What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
 Outcome = dict[str, Any] | MaasKLError
 T = TypeVar("T")
 Plan = Generator[Action, Any, T]
@@ -121,7 +124,7 @@ Plan = Generator[Action, Any, T]
 
 
 class Schedule(Protocol):
-    """When to poll next: PollSchedule (fixed growth) or the client's learned AdaptiveSchedule."""
+    """When to poll next: a PollSchedule (fixed growth) or the client's LearnedSchedule (durations seen so far)."""
 
     def after(self, poll_number: int, task: Task, elapsed: float) -> float:
         """Seconds to wait after poll `poll_number` read `task`, `elapsed` seconds after it was created."""
@@ -152,7 +155,8 @@ Defer = Callable[[MaasKLError], bool]
 """Which failures a plan hands straight to its driver instead of retrying (the batch runner's 429s)."""
 
 
-def _never(_: MaasKLError) -> bool:
+def never(_: MaasKLError) -> bool:
+    """Defer no failure: the plan retries by its policy alone (the default outside a batch)."""
     return False
 
 
@@ -198,7 +202,7 @@ class Tries:
             return None
         return wait
 
-    def retry(self, error: MaasKLError, defer: Defer = _never, *, report: bool = True) -> Again:
+    def retry(self, error: MaasKLError, defer: Defer = never, *, report: bool = True) -> Again:
         """Answer a failed attempt: Again after the policy's delay (reported as RetryScheduled), or raise `error`."""
         if not is_retryable(error) or defer(error):
             raise error
@@ -230,7 +234,7 @@ def repeat(step: Step[T], tries: Tries) -> Generator[Any, Any, T]:
             yield Sleep(verdict.delay)
 
 
-def send(action: Send, defer: Defer = _never) -> Step[dict[str, Any]]:
+def send(action: Send, defer: Defer = never) -> Step[dict[str, Any]]:
     """Make the step of a plain request: its data is Done, a failure is retried by the policy."""
 
     def attempt(tries: Tries) -> Plan[Verdict[dict[str, Any]]]:
@@ -242,7 +246,7 @@ def send(action: Send, defer: Defer = _never) -> Step[dict[str, Any]]:
     return attempt
 
 
-def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = _never) -> Plan[dict[str, Any]]:
+def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = never) -> Plan[dict[str, Any]]:
     """GET `path`, retrying retryable failures within the policy; returns the envelope's data."""
     return (yield from repeat(send(Send("GET", path), defer), Tries(ctx, deadline)))
 
@@ -301,7 +305,7 @@ def create(  # noqa: PLR0913 - one protocol, its branches and parameters are its
     body: dict[str, Any],
     recoverable: bool,
     ctx: Context,
-    defer: Defer = _never,
+    defer: Defer = never,
     maybe_sent: bool = False,
 ) -> Plan[Task]:
     """POST a create so that it produces at most one task, and return the task.
@@ -389,7 +393,7 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
     schedule: Schedule,
     ctx: Context,
     wall: Callable[[], float] | None = None,
-    defer: Defer = _never,
+    defer: Defer = never,
     first: Task | None = None,
 ) -> Plan[Task]:
     """Poll a task until it succeeds (return it), fails (TaskFailed) or the timeout passes (TaskTimeout).

@@ -121,8 +121,8 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
 
     ws.edit_spec(break_requests)
     # A public SDK function renamed, in the hand-written module and the package's exports.
-    ws.replace("generated_client/maas_kl_client/_tasks.py", "def task_external_id(", "def task_external_ref(")
-    ws.replace("generated_client/maas_kl_client/__init__.py", "task_external_id", "task_external_ref")
+    for module in ("_bodies.py", "_core.py", "__init__.py"):
+        ws.replace(f"generated_client/maas_kl_client/{module}", "new_external_task_id", "new_external_task_ref")
     ws.generate()
 
     out = ws.changes()
@@ -134,8 +134,8 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
         "BREAKING    wire   create_text2video_task request body.negative_prompt: made required (was false, now true)"
         in out
     )
-    assert "BREAKING    python maas_kl_client.task_external_id: public object was removed" in out
-    assert "ADDITION    python maas_kl_client.task_external_ref: added" in out
+    assert "BREAKING    python maas_kl_client.new_external_task_id: public object was removed" in out
+    assert "ADDITION    python maas_kl_client.new_external_task_ref: added" in out
     assert f"SDK version: {CUR} -> {CUR} (needs at least {NXT})" in out
     assert f"## [{NXT}]\n\n### Breaking\n" in out
 
@@ -143,7 +143,7 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     assert refused.returncode == 1
     assert f"breaking changes need the SDK version moved to {NXT} (it is {CUR})" in refused.stderr
     assert "breaking wire changes need the spec's info.version moved to 2.0.0 (it is 1.0.0)" in refused.stderr
-    assert "names: RATIO_1_1, aspect_ratio, negative_prompt, task_external_id" in refused.stderr
+    assert "names: RATIO_1_1, aspect_ratio, negative_prompt, new_external_task_id" in refused.stderr
 
     ws.replace(CONFIG, f'version = "{CUR}"', f'version = "{NXT}"')
     ws.replace("generated_client/maas_kl_client/__init__.py", f'__version__ = "{CUR}"', f'__version__ = "{NXT}"')
@@ -157,12 +157,12 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     ws.replace("CHANGELOG.md", f"## [{CUR}]", f"{release}- `negative_prompt` is required.\n\n## [{CUR}]")
     partial = ws.gate()
     assert partial.returncode == 1
-    assert f"`## [{NXT}]` does not name: RATIO_1_1, task_external_id" in partial.stderr
+    assert f"`## [{NXT}]` does not name: RATIO_1_1, new_external_task_id" in partial.stderr
 
     ws.replace(
         "CHANGELOG.md",
         "is required.\n",
-        "is required.\n- `task_external_id` is now `task_external_ref`; `RATIO_1_1` is gone.\n",
+        "is required.\n- `new_external_task_id` is now `new_external_task_ref`; `RATIO_1_1` is gone.\n",
     )
     done = ws.gate()
     assert done.returncode == 0, done.stderr
@@ -175,7 +175,7 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
 
 
 def test_check_generated_fails_while_a_report_is_stale(ws: Workspace) -> None:
-    ws.replace(f"{REPORTS}/python.txt", "maas_kl_client.task_videos ::", "maas_kl_client.task_videos_old ::")
+    ws.replace(f"{REPORTS}/python.txt", "maas_kl_client.NotGiven ::", "maas_kl_client.NotGivenOld ::")
     ws.replace(f"{REPORTS}/wire.yaml", "wire_version: 1.0.0", "wire_version: 0.9.0")
     done = ws.run("generator", "--check")
     assert done.returncode == 1

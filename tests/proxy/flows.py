@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from maas_kl_client import MaasKL, PollSchedule, RetryPolicy, task_videos
+from maas_kl_client import MaasKL, PollSchedule, RetryPolicy
 from maas_kl_mock import MockServer
 
 KEY = "sk-record-test-key-0123456789abcdef"
@@ -55,7 +55,7 @@ def _flow(sdk: MaasKL, family: str, out: Path, **arguments: Any) -> Seen:
             statuses.append(status)
 
     task = getattr(sdk, family).create_and_wait(**arguments, on_update=seen, timeout=120)
-    videos = task_videos(task)
+    videos = task.videos
     path = sdk.download_video(videos[0].url, out / family)
     return Seen(
         task_id=str(task.task_id),

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from maas_kl_client import task_videos
 from maas_kl_mock import ManualClock, MockConfig, MockServer
 from maas_kl_mock.pytest_plugin import MockFixture
 
@@ -70,7 +69,7 @@ def test_sdk_download_resumes_against_a_replay(cassettes: Path, tmp_path: Path) 
     http = httpx.Client(transport=cutting)
     with client("http://127.0.0.1:4010", "default", http_client=http, clock=mock.clock) as sdk:
         done = sdk.text2video.create_and_wait(prompt=PROMPT["prompt"], timeout=120)
-        path = sdk.download_video(task_videos(done)[0].url, tmp_path / "v.mp4")
+        path = sdk.download_video(done.videos[0].url, tmp_path / "v.mp4")
     flow = json.loads(next(cassettes.glob("*-create_text2video_task.json")).read_text(encoding="utf-8"))
     video = next(e for e in flow["exchanges"] if e["kind"] == "video")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == video["response"]["sha256"]

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from maas_kl_client import AsyncMaasKL, BatchInterrupted, Job, JobResult, JobUpdate, MaasKL, RetryPolicy, task_videos
+from maas_kl_client import AsyncMaasKL, BatchInterrupted, Job, JobResult, JobUpdate, MaasKL, RetryPolicy
 from maas_kl_mock import Lifecycle
 from maas_kl_mock.pytest_plugin import MockFixture
 
@@ -30,7 +30,7 @@ def source_videos(client: MaasKL, mock: MockFixture, count: int) -> list[str]:
     """Succeeded V1 videos to extend, made before the faults are switched on."""
     tasks = [client.text2video.create(prompt=f"source {i}", model_name="kling-v1") for i in range(count)]
     mock.finish_all()
-    return [task_videos(client.text2video.get(t.task_id))[0].id for t in tasks]
+    return [client.text2video.get(t.task_id).videos[0].id for t in tasks]
 
 
 def sixty_jobs(videos: list[str]) -> list[Any]:

@@ -20,8 +20,6 @@ from maas_kl_client import (
     RateLimitError,
     RetryPolicy,
     ServerError,
-    task_external_id,
-    task_videos,
 )
 
 from .fakes import FAULTS_AFTER_STORE, FakeClock, MockService, async_client, sync_client
@@ -38,7 +36,7 @@ def test_fault_after_store_yields_exactly_one_task(fault: str, kind: str) -> Non
     assert task.task_id in service.ids()
     posts = [r for r in service.requests if r.method == "POST"]
     assert len(posts) == 1  # recovered by query, never resent
-    assert service.requests[1].url.path.endswith(task_external_id(task) or "?")
+    assert service.requests[1].url.path.endswith(task.external_task_id or "?")
 
 
 @pytest.mark.parametrize("fault", FAULTS_AFTER_STORE)
@@ -76,8 +74,8 @@ def test_caller_external_task_id_is_kept_and_sdk_assigns_one_otherwise() -> None
     client = sync_client(service.handler, external_id_factory=lambda: "sdk-made-1")
     mine = client.text2video.create(prompt="A", external_task_id="my-job-0001")
     theirs = client.text2video.create(prompt="B")
-    assert task_external_id(mine) == "my-job-0001"
-    assert task_external_id(theirs) == "sdk-made-1"
+    assert mine.external_task_id == "my-job-0001"
+    assert theirs.external_task_id == "sdk-made-1"
     sent = [json.loads(r.content)["external_task_id"] for r in service.requests]
     assert sent == ["my-job-0001", "sdk-made-1"]
 
@@ -86,7 +84,7 @@ def finished_video(service: MockService, client: MaasKL) -> str:
     """A video the mock can extend: create a task, let an hour of simulated time pass, read its video id."""
     task = client.text2video.create(prompt="A dog")
     service.clock.advance(3600)
-    return task_videos(client.text2video.get(task.task_id))[0].id
+    return client.text2video.get(task.task_id).videos[0].id
 
 
 @pytest.mark.parametrize("fault", FAULTS_AFTER_STORE)

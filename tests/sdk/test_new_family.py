@@ -143,7 +143,7 @@ def test_the_cli_has_a_command_for_the_new_family(workspace: Path) -> None:
 
 def test_mypy_strict_passes_on_the_regenerated_package(workspace: Path) -> None:
     package = workspace / "generated_client"
-    resources = (package / "maas_kl_client" / "_sync" / "resources.py").read_text(encoding="utf-8")
+    resources = (package / "maas_kl_client" / "_sync" / "families.py").read_text(encoding="utf-8")
     assert "class Text2videoHdResource(" in resources
     assert "style: Literal['cinematic', 'anime'] | NotGiven = NOT_GIVEN" in resources.replace('"', "'")
     run(

@@ -23,7 +23,7 @@ from maas_kl_client import (
     TaskFailed,
     TaskTimeout,
 )
-from maas_kl_client._core import BodyReader
+from maas_kl_client._answers import BodyReader
 from maas_kl_client._plans import (
     Again,
     Context,

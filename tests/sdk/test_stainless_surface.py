@@ -206,7 +206,7 @@ def test_async_client_accepts_async_callbacks_and_acloses(maas_kl_mock: MockFixt
 
 def test_maas_kl_log_logs_without_the_key_or_url_signatures(maas_kl_mock: MockFixture, tmp_path: Path) -> None:
     """MAAS_KL_LOG=info|debug logs each call's events; neither the key nor a URL signature shows."""
-    # MAAS_KL_LOG is read when the SDK is imported: each level runs in a fresh interpreter.
+    # MAAS_KL_LOG is read when the first client is built: each level runs in a fresh interpreter.
     del maas_kl_mock
     code = (
         "import httpx\n"

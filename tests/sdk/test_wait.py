@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from maas_kl_client import PollSchedule, Task, TaskFailed, TaskStatus, TaskTimeout, task_videos
+from maas_kl_client import PollSchedule, Task, TaskFailed, TaskStatus, TaskTimeout
 
 from .fakes import FakeClock, Statuses, async_client, sync_client
 
@@ -21,7 +21,7 @@ def test_create_and_wait_reports_every_update_and_returns_the_video() -> None:
     assert task.task_status == TaskStatus.SUCCEED
     assert seen == ["submitted", "submitted", "queued", "processing", "succeed"]
     assert clock.sleeps == [2.0, 4.0, 5.0]
-    assert task_videos(task)[0].url.endswith(".mp4")
+    assert task.videos[0].url.endswith(".mp4")
 
 
 def test_failed_task_raises_task_failed_with_its_message() -> None:

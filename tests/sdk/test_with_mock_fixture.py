@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from maas_kl_client import AsyncMaasKL, MaasKL, TaskFailed, task_videos
+from maas_kl_client import AsyncMaasKL, MaasKL, TaskFailed
 from maas_kl_mock.pytest_plugin import MockFixture
 
 
@@ -21,7 +21,7 @@ def test_readme_recipe(maas_kl_mock: MockFixture, tmp_path: Path) -> None:
         clock=maas_kl_mock.clock,
     ) as client:
         task = client.text2video.create_and_wait(prompt="A dog")  # polls on simulated time: no sleeping
-        path = client.download_video(task_videos(task)[0].url, tmp_path)
+        path = client.download_video(task.videos[0].url, tmp_path)
     assert path.read_bytes()[4:8] == b"ftyp"
     assert len(maas_kl_mock.store) == 1
 

@@ -1,1 +1,1 @@
-"""The async client and resources, the sources of `_sync/`: client.py and resource.py by hand, resources.py rendered."""
+"""The async client and resources, the sources of `_sync/`: all by hand but the rendered families.py."""

@@ -2,21 +2,34 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from .._core import OnEvent, OnUpdate, Timeout, build_body
+from .._arguments import OnEvent, OnUpdate, Timeout
+from .._bodies import build_body
+from .._plans import TaskUpdated
 from .._raw import RawResponse
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
+from .callbacks import call
 
 if TYPE_CHECKING:
     from .client import AsyncMaasKL
 
 R = TypeVar("R", bound=Task | RawResponse)
 """What a resource's methods return: the Task, or (with_raw_response) the HTTP answer around it."""
+
+
+def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
+    """Turn a per-task callback into a plan-event handler that passes on each poll's Task."""
+    if on_update is None:
+        return None
+
+    def handle(event: object) -> object:
+        return on_update(event.task) if isinstance(event, TaskUpdated) else None
+
+    return handle
 
 
 class AsyncTaskResource(Generic[R]):
@@ -47,7 +60,7 @@ class AsyncTaskResource(Generic[R]):
     ) -> Task:
         c = self._client
         plan = c._create_plan(self.kind, build_body(body, fields), preflight=preflight, retry=retry)
-        task: Task = await c._run(plan, timeout, None, on_event)
+        task: Task = await c._run(plan, timeout, on_event=on_event)
         return task
 
     async def _create(  # noqa: PLR0913
@@ -91,7 +104,7 @@ class AsyncTaskResource(Generic[R]):
     ) -> R:
         """Fetch a task by its task_id or, when the family has one, its external_task_id."""
         c = self._client
-        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, None, on_event)
+        data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, on_event=on_event)
         return self._result(data)
 
     async def wait(  # noqa: PLR0913
@@ -105,17 +118,13 @@ class AsyncTaskResource(Generic[R]):
         retry: RetryPolicy | None = None,
         on_event: OnEvent | None = None,
     ) -> R:
-        """Wait until the task succeeds (TaskFailed if it fails, TaskTimeout after `timeout` seconds)."""
-        task = await self._client.wait_for_task(
-            self.kind,
-            task_id,
-            timeout=timeout,
-            poll=poll,
-            on_update=on_update,
-            request_timeout=request_timeout,
-            retry=retry,
-            on_event=on_event,
-        )
+        """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
+
+        Example: ``await client.text2video.wait(task.task_id, timeout=600, on_update=print)``.
+        """
+        c = self._client
+        plan = c._wait_plan(self.kind, task_id, timeout=timeout, poll=poll, retry=retry)
+        task: Task = await c._run(plan, request_timeout, on_plan_event=_task_updates(on_update), on_event=on_event)
         return self._result(task)
 
     async def _create_and_wait(  # noqa: PLR0913
@@ -135,9 +144,7 @@ class AsyncTaskResource(Generic[R]):
             body, fields, preflight=preflight, timeout=request_timeout, retry=retry, on_event=on_event
         )
         if on_update is not None:
-            called = on_update(task)
-            if inspect.isawaitable(called):
-                await called
+            await call(on_update, task)
         return await self.wait(
             task.task_id,
             timeout=timeout,

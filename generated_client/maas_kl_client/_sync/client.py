@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import inspect
 import os
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
@@ -14,38 +13,19 @@ from typing import Any, Self
 
 import httpx
 
-from .. import _batch, _download, _logs, _plans, _resume
+from .. import _batch, _download, _download_plan, _logs, _plans
+from .._answers import BodyReader, received, transport_error
+from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
 from .._config import as_timeout
-from .._core import (
-    INTERRUPTS,
-    NOT_GIVEN,
-    BodyReader,
-    NotGiven,
-    OnEvent,
-    OnUpdate,
-    Timeout,
-    _Core,
-    _received,
-    _transport_error,
-)
+from .._core import _Core
 from .._errors import DownloadError, MaasKLError
 from .._retry import PollSchedule, RetryPolicy
 from .._spec_data import TaskKind
 from .._task import Envelope, Task
+from .callbacks import call
+from .families import Families
 from .resource import TaskResource
-from .resources import Families
-
-
-def _task_updates(on_update: OnUpdate | None) -> OnEvent | None:
-    """Turn a per-task callback into an event handler that passes on each poll's Task."""
-    if on_update is None:
-        return None
-
-    def handle(event: object) -> object:
-        return on_update(event.task) if isinstance(event, _plans.TaskUpdated) else None
-
-    return handle
 
 
 class MaasKL(Families, _Core):
@@ -76,7 +56,11 @@ class MaasKL(Families, _Core):
         external_id_factory: Callable[[], str] | None = None,
         on_event: OnEvent | None = None,
     ) -> None:
-        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec."""
+        """Build a client; arguments left as None come from MAAS_KL_* environment variables and the spec.
+
+        Building a client also sets up the SDK's logging (`_logs.configure`): MAAS_KL_LOG is read
+        here, and httpx's logger gets the filter that masks URL query values.
+        """
         super().__init__(
             api_key,
             endpoint_path,
@@ -136,24 +120,26 @@ class MaasKL(Families, _Core):
             finally:
                 response.close()
         except httpx.TransportError as exc:
-            raise _transport_error(exc) from exc
+            raise transport_error(exc) from exc
         return self._parse(response, reader.content)
 
     def _run(
         self,
         plan: Generator[Any, Any, Any],
         timeout: Timeout,
+        *,
+        on_plan_event: OnEvent | None = None,
         on_event: OnEvent | None = None,
-        watch: OnEvent | None = None,
         transfer: _download.Transfer | None = None,
     ) -> Any:
-        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_event`.
+        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_plan_event`.
 
-        `watch` is the caller's per-call `on_event`; it, the client's `on_event` and MAAS_KL_LOG's logger
-        also see each request sent and each response received. A download plan's Open and Stream
+        `on_plan_event` is the method's own handler (on_update's, a batch's report); `on_event` is the
+        caller's per-call `on_event`: it, the client's `on_event` and MAAS_KL_LOG's logger see every
+        event, each request sent and each response received too. A download plan's Open and Stream
         actions are answered into `transfer`.
         """
-        listeners = self._listeners(watch)
+        listeners = self._listeners(on_event)
         try:
             action = next(plan)
             while True:
@@ -163,16 +149,13 @@ class MaasKL(Families, _Core):
                         self._clock.sleep(action.seconds)
                     elif isinstance(action, _plans.Send):
                         outcome = self._answer(action, timeout, listeners)
-                    elif isinstance(action, _resume.Open | _resume.Stream) and transfer is not None:
+                    elif isinstance(action, _download_plan.Open | _download_plan.Stream) and transfer is not None:
                         outcome = self._transfer(action, transfer, timeout)
                     else:
-                        if on_event is not None:
-                            called = on_event(action)
-                            if inspect.isawaitable(called):
-                                called
-                        if listeners:
-                            self._emit(listeners, action)
-                except INTERRUPTS as stop:
+                        if on_plan_event is not None:
+                            call(on_plan_event, action)
+                        self._emit(listeners, action)
+                except _plans.INTERRUPTS as stop:
                     action = plan.throw(stop)  # the plan reports what it had done (a batch: how to resume)
                     continue
                 action = plan.send(outcome)
@@ -190,14 +173,12 @@ class MaasKL(Families, _Core):
         except MaasKLError as error:
             outcome = error
         if listeners:
-            self._emit(listeners, _received(action, outcome, self._clock.monotonic() - started))
+            self._emit(listeners, received(action, outcome, self._clock.monotonic() - started))
         return outcome
 
     def _emit(self, listeners: tuple[OnEvent, ...], event: object) -> None:
         for listener in listeners:
-            called = listener(event)
-            if inspect.isawaitable(called):
-                called
+            call(listener, event)
 
     def wait_for_task(  # noqa: PLR0913
         self,
@@ -211,14 +192,19 @@ class MaasKL(Families, _Core):
         retry: RetryPolicy | None = None,
         on_event: OnEvent | None = None,
     ) -> Task:
-        """Poll a task until it succeeds; TaskFailed if it fails, TaskTimeout after `timeout` seconds (default 900).
+        """Wait as ``client.<kind>.wait(task_id, ...)`` does (it runs that), for code that holds the kind as data.
 
-        Example: ``client.wait_for_task("text2video", task.task_id, timeout=600, on_update=print)``.
+        Example: ``client.wait_for_task(job.kind, job.task_id, timeout=600, on_update=print)``.
         """
-        self._operation(kind)
-        plan = self._wait_plan(kind, task_id, timeout=timeout, poll=poll, retry=retry)
-        result: Task = self._run(plan, request_timeout, _task_updates(on_update), on_event)
-        return result
+        return self.resource(kind).wait(
+            task_id,
+            timeout=timeout,
+            poll=poll,
+            on_update=on_update,
+            request_timeout=request_timeout,
+            retry=retry,
+            on_event=on_event,
+        )
 
     def batch(  # noqa: PLR0913
         self,
@@ -259,11 +245,9 @@ class MaasKL(Families, _Core):
                 saved[result.index] = result
                 update = dataclasses.replace(update, result=result)
             if on_update is not None:
-                called = on_update(update)
-                if inspect.isawaitable(called):
-                    called
+                call(on_update, update)
 
-        results: list[_batch.JobResult] = self._run(plan, request_timeout, report)
+        results: list[_batch.JobResult] = self._run(plan, request_timeout, on_plan_event=report)
         return [saved.get(r.index, r) for r in results]
 
     def download_video(
@@ -286,9 +270,9 @@ class MaasKL(Families, _Core):
         target = _download.destination(url, path)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
         transfer = _download.Transfer(_download.PartFile(target), on_progress)
-        plan = _resume.download(url, self._context(retry))
+        plan = _download_plan.download(url, self._context(retry))
         try:
-            complete: _resume.Complete = self._run(plan, timeout, transfer=transfer)
+            complete: _download_plan.Complete = self._run(plan, timeout, transfer=transfer)
             return _download.inline(transfer.part.finish, complete.size)
         except BaseException:
             transfer.part.discard()
@@ -298,11 +282,11 @@ class MaasKL(Families, _Core):
                 transfer.response.close()
 
     def _transfer(
-        self, action: _resume.Open | _resume.Stream, transfer: _download.Transfer, timeout: Timeout
-    ) -> _resume.Opened | _resume.Streamed | DownloadError:
+        self, action: _download_plan.Open | _download_plan.Stream, transfer: _download.Transfer, timeout: Timeout
+    ) -> _download_plan.Opened | _download_plan.Streamed | DownloadError:
         """Answer a download plan's Open or Stream; an answer whose body the plan cannot stream is closed at once."""
         held, transfer.response = transfer.response, None
-        if isinstance(action, _resume.Stream):
+        if isinstance(action, _download_plan.Stream):
             if held is None:
                 msg = "a download plan streamed without an open answer"
                 raise RuntimeError(msg)
@@ -313,15 +297,15 @@ class MaasKL(Families, _Core):
         if held is not None:
             held.close()
         response, opened = self._open_download(action, timeout)
-        if response is not None and response.status_code in _resume.BODY_STATUSES:
+        if response is not None and response.status_code in _download_plan.BODY_STATUSES:
             transfer.response = response
         elif response is not None:
             response.close()
         return opened
 
     def _open_download(
-        self, action: _resume.Open, timeout: Timeout
-    ) -> tuple[httpx.Response | None, _resume.Opened | DownloadError]:
+        self, action: _download_plan.Open, timeout: Timeout
+    ) -> tuple[httpx.Response | None, _download_plan.Opened | DownloadError]:
         # No local holds the revealed key: tracebacks that print locals (rich, pytest) stay clean.
         request = self._http.build_request(
             "GET",
@@ -333,15 +317,16 @@ class MaasKL(Families, _Core):
             response = self._http.send(request, stream=True, follow_redirects=False)
         except httpx.TransportError as exc:
             return None, _download.transport_failure(action.url, exc)
-        return response, _resume.Opened(response.status_code, {k.lower(): v for k, v in response.headers.items()})
+        headers = {k.lower(): v for k, v in response.headers.items()}
+        return response, _download_plan.Opened(response.status_code, headers)
 
     def _stream_download(
         self,
         response: httpx.Response,
         part: _download.PartFile,
-        action: _resume.Stream,
+        action: _download_plan.Stream,
         on_progress: _download.OnProgress | None,
-    ) -> _resume.Streamed:
+    ) -> _download_plan.Streamed:
         _download.inline(part.start_at, action.offset)
         received = 0
         buffer = bytearray()
@@ -360,7 +345,7 @@ class MaasKL(Families, _Core):
             error = _download.transport_failure(response.request.url, exc)
         if buffer:
             _download.inline(part.write, buffer)
-        return _resume.Streamed(received, error)
+        return _download_plan.Streamed(received, error)
 
     def close(self) -> None:
         """Close the connection pool, unless the caller passed their own http_client (or this is with_options')."""

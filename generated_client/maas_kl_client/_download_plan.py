@@ -95,7 +95,7 @@ def _status_error(url: httpx.URL, status: int) -> DownloadError:
 
 
 @dataclass(slots=True)
-class _Transfer:
+class _DownloadState:
     """What a download holds between attempts: where it is fetched from, the bytes in the part file, their ETag."""
 
     url: httpx.URL
@@ -122,30 +122,30 @@ def download(url: str | httpx.URL, ctx: Context) -> Plan:
     Each attempt is a step of the one retry loop (`_plans.repeat`); retries count from the last
     attempt that got further than any before.
     """
-    transfer = _Transfer(httpx.URL(str(url)))
-    return (yield from repeat(lambda tries: _attempt(transfer, tries), Tries(ctx)))
+    state = _DownloadState(httpx.URL(str(url)))
+    return (yield from repeat(lambda tries: _attempt(state, tries), Tries(ctx)))
 
 
-def _open(transfer: _Transfer) -> Generator[Open, Any, Opened | DownloadError]:
+def _open(state: _DownloadState) -> Generator[Open, Any, Opened | DownloadError]:
     """Send the GET, following redirects: they are steps of one attempt, not retries."""
     while True:
-        validator = _strong(transfer.etag)
-        if transfer.offset and validator is None:
-            transfer.offset = 0  # no validator to prove the parts belong to one file: start over
-        headers = {"Range": f"bytes={transfer.offset}-", "If-Range": validator or ""} if transfer.offset else {}
-        opened: Opened | DownloadError = yield Open(transfer.url, headers)
+        validator = _strong(state.etag)
+        if state.offset and validator is None:
+            state.offset = 0  # no validator to prove the parts belong to one file: start over
+        headers = {"Range": f"bytes={state.offset}-", "If-Range": validator or ""} if state.offset else {}
+        opened: Opened | DownloadError = yield Open(state.url, headers)
         if isinstance(opened, DownloadError) or not (300 <= opened.status < 400 and opened.status != 304):
             return opened
         location = opened.headers.get("location")
         if not location:
-            raise DownloadError(f"{shown(transfer.url)} answered HTTP {opened.status} without a Location header.")
-        transfer.redirects += 1
-        if transfer.redirects > MAX_REDIRECTS:
-            raise DownloadError(f"GET {shown(transfer.url)} redirected more than {MAX_REDIRECTS} times; check the URL.")
-        transfer.url = transfer.url.join(location)
+            raise DownloadError(f"{shown(state.url)} answered HTTP {opened.status} without a Location header.")
+        state.redirects += 1
+        if state.redirects > MAX_REDIRECTS:
+            raise DownloadError(f"GET {shown(state.url)} redirected more than {MAX_REDIRECTS} times; check the URL.")
+        state.url = state.url.join(location)
 
 
-def _attempt(t: _Transfer, tries: Tries) -> Generator[Open | Stream, Any, Verdict[Complete]]:  # noqa: PLR0911 - every return is a case of RFC 9110
+def _attempt(t: _DownloadState, tries: Tries) -> Generator[Open | Stream, Any, Verdict[Complete]]:  # noqa: PLR0911 - every return is a case of RFC 9110
     """One attempt: open (after redirects), check what the answer holds, stream it; a restart is an attempt too."""
     opened = yield from _open(t)
     if isinstance(opened, DownloadError):

@@ -16,9 +16,8 @@ from maas_kl_client import (
     MaasKL,
     RetryPolicy,
     _download,
+    _download_plan,
     _plans,
-    _resume,
-    task_videos,
 )
 from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig, MockServer
 
@@ -32,8 +31,8 @@ def context(max_attempts: int = 4) -> _plans.Context:
     return _plans.Context(RetryPolicy(max_attempts=max_attempts, jitter=0.0), lambda: 0.0, lambda: 0.5)
 
 
-def opened(status: int, **headers: str) -> _resume.Opened:
-    return _resume.Opened(status, {k.replace("_", "-"): v for k, v in headers.items()})
+def opened(status: int, **headers: str) -> _download_plan.Opened:
+    return _download_plan.Opened(status, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
 def cut() -> DownloadError:
@@ -43,7 +42,7 @@ def cut() -> DownloadError:
 class Script:
     """Drives a plan with scripted outcomes and records the actions it yielded."""
 
-    def __init__(self, plan: _resume.Plan) -> None:
+    def __init__(self, plan: _download_plan.Plan) -> None:
         self.plan = plan
         self.actions: list[Any] = [next(plan)]
 
@@ -52,86 +51,86 @@ class Script:
         self.actions.append(action)
         return action
 
-    def finish(self, outcome: Any) -> _resume.Complete:
+    def finish(self, outcome: Any) -> _download_plan.Complete:
         with pytest.raises(StopIteration) as done:
             self.plan.send(outcome)
-        result: _resume.Complete = done.value.value
+        result: _download_plan.Complete = done.value.value
         return result
 
 
 def test_a_cut_transfer_resumes_with_range_and_if_range() -> None:
-    script = Script(_resume.download(URL, context()))
-    assert script.actions[0] == _resume.Open(httpx.URL(URL), {})
-    assert script.send(opened(200, content_length="1000", etag='"v1"')) == _resume.Stream(0, 1000)
-    assert isinstance(script.send(_resume.Streamed(300, cut())), _plans.Sleep)
+    script = Script(_download_plan.download(URL, context()))
+    assert script.actions[0] == _download_plan.Open(httpx.URL(URL), {})
+    assert script.send(opened(200, content_length="1000", etag='"v1"')) == _download_plan.Stream(0, 1000)
+    assert isinstance(script.send(_download_plan.Streamed(300, cut())), _plans.Sleep)
     resume = script.send(None)
-    assert resume == _resume.Open(httpx.URL(URL), {"Range": "bytes=300-", "If-Range": '"v1"'})
+    assert resume == _download_plan.Open(httpx.URL(URL), {"Range": "bytes=300-", "If-Range": '"v1"'})
     stream = script.send(opened(206, content_range="bytes 300-999/1000", etag='"v1"', content_length="700"))
-    assert stream == _resume.Stream(300, 1000)
-    assert script.finish(_resume.Streamed(700)) == _resume.Complete(1000, '"v1"')
+    assert stream == _download_plan.Stream(300, 1000)
+    assert script.finish(_download_plan.Streamed(700)) == _download_plan.Complete(1000, '"v1"')
 
 
 def test_a_server_that_ignores_range_makes_it_start_over() -> None:
-    script = Script(_resume.download(URL, context()))
+    script = Script(_download_plan.download(URL, context()))
     script.send(opened(200, content_length="1000", etag='"v1"'))
-    script.send(_resume.Streamed(300, cut()))
+    script.send(_download_plan.Streamed(300, cut()))
     script.send(None)
-    assert script.send(opened(200, content_length="1000", etag='"v1"')) == _resume.Stream(0, 1000)
-    assert script.finish(_resume.Streamed(1000)) == _resume.Complete(1000, '"v1"')
+    assert script.send(opened(200, content_length="1000", etag='"v1"')) == _download_plan.Stream(0, 1000)
+    assert script.finish(_download_plan.Streamed(1000)) == _download_plan.Complete(1000, '"v1"')
 
 
 def test_a_changed_file_starts_over() -> None:
-    script = Script(_resume.download(URL, context()))
+    script = Script(_download_plan.download(URL, context()))
     script.send(opened(200, content_length="1000", etag='"v1"'))
-    script.send(_resume.Streamed(300, cut()))
+    script.send(_download_plan.Streamed(300, cut()))
     script.send(None)
     # A 206 for another version of the file (a server that does not honour If-Range): never glued on.
     again = script.send(opened(206, content_range="bytes 300-999/1000", etag='"v2"'))
-    assert again == _resume.Open(httpx.URL(URL), {})
-    assert script.send(opened(200, content_length="1200", etag='"v2"')) == _resume.Stream(0, 1200)
-    assert script.finish(_resume.Streamed(1200)) == _resume.Complete(1200, '"v2"')
+    assert again == _download_plan.Open(httpx.URL(URL), {})
+    assert script.send(opened(200, content_length="1200", etag='"v2"')) == _download_plan.Stream(0, 1200)
+    assert script.finish(_download_plan.Streamed(1200)) == _download_plan.Complete(1200, '"v2"')
 
 
 def test_without_an_etag_a_cut_download_starts_over() -> None:
-    script = Script(_resume.download(URL, context()))
+    script = Script(_download_plan.download(URL, context()))
     script.send(opened(200, content_length="1000"))
-    script.send(_resume.Streamed(300, cut()))
-    assert script.send(None) == _resume.Open(httpx.URL(URL), {})
+    script.send(_download_plan.Streamed(300, cut()))
+    assert script.send(None) == _download_plan.Open(httpx.URL(URL), {})
 
 
 def test_a_416_for_a_file_we_already_hold_completes() -> None:
-    script = Script(_resume.download(URL, context()))
+    script = Script(_download_plan.download(URL, context()))
     script.send(opened(200, content_length="1000", etag='"v1"'))
-    script.send(_resume.Streamed(1000, cut()))  # every byte came, then the connection dropped
+    script.send(_download_plan.Streamed(1000, cut()))  # every byte came, then the connection dropped
     script.send(None)
-    assert script.finish(opened(416, content_range="bytes */1000")) == _resume.Complete(1000, '"v1"')
+    assert script.finish(opened(416, content_range="bytes */1000")) == _download_plan.Complete(1000, '"v1"')
 
 
 def test_retries_count_from_the_last_progress_and_stop_without_it() -> None:
-    script = Script(_resume.download(URL, context(max_attempts=2)))
+    script = Script(_download_plan.download(URL, context(max_attempts=2)))
     script.send(opened(200, content_length="1000", etag='"v1"'))
     for offset in (100, 200, 300):  # each attempt makes progress: never runs out
-        assert isinstance(script.send(_resume.Streamed(100, cut())), _plans.Sleep)
+        assert isinstance(script.send(_download_plan.Streamed(100, cut())), _plans.Sleep)
         assert script.send(None).headers["Range"] == f"bytes={offset}-"
         script.send(opened(206, content_range=f"bytes {offset}-999/1000", etag='"v1"'))
-    assert isinstance(script.send(_resume.Streamed(0, cut())), _plans.Sleep)
+    assert isinstance(script.send(_download_plan.Streamed(0, cut())), _plans.Sleep)
     script.send(None)
     script.send(opened(206, content_range="bytes 300-999/1000", etag='"v1"'))
     with pytest.raises(DownloadError, match="cut"):
-        script.send(_resume.Streamed(0, cut()))  # two attempts without progress: the policy is spent
+        script.send(_download_plan.Streamed(0, cut()))  # two attempts without progress: the policy is spent
 
 
 def test_too_many_bytes_is_an_error() -> None:
-    script = Script(_resume.download(URL, context()))
+    script = Script(_download_plan.download(URL, context()))
     script.send(opened(200, content_length="1000", etag='"v1"'))
     with pytest.raises(DownloadError, match="announced as 1000"):
-        script.send(_resume.Streamed(1001))
+        script.send(_download_plan.Streamed(1001))
 
 
 def test_redirects_are_followed_within_the_plan() -> None:
-    script = Script(_resume.download(URL, context()))
+    script = Script(_download_plan.download(URL, context()))
     moved = script.send(opened(302, location="https://cdn2.example.com/x.mp4"))
-    assert moved == _resume.Open(httpx.URL("https://cdn2.example.com/x.mp4"), {})
+    assert moved == _download_plan.Open(httpx.URL("https://cdn2.example.com/x.mp4"), {})
 
 
 # --- download_video against the mock ----------------------------------------------------------------
@@ -143,7 +142,7 @@ def mock_and_video(plan: FaultPlan, size_kb: int | None = None) -> tuple[InProce
     http = httpx.Client(transport=mock.transport())
     with MaasKL(api_key="k", endpoint_path="default", base_url=mock.base_url, http_client=http, clock=clock) as client:
         task = client.text2video.create_and_wait(prompt="A dog")
-    return mock, task_videos(task)[0].url
+    return mock, task.videos[0].url
 
 
 def sync_sdk(mock: InProcessMock) -> MaasKL:
@@ -256,7 +255,7 @@ def test_resume_over_real_sockets_against_the_standalone_mock(tmp_path: Path) ->
     with MockServer(*args, "--download-cut", "0.3,0.7") as server:
         settings: dict[str, Any] = {"api_key": server.token, "endpoint_path": "default", "base_url": server.base_url}
         with MaasKL(**settings) as client:
-            url = task_videos(client.text2video.create_and_wait(prompt="A dog"))[0].url
+            url = client.text2video.create_and_wait(prompt="A dog").videos[0].url
             cut = client.download_video(url, tmp_path / "sync.mp4")
 
         async def async_download() -> Path:
