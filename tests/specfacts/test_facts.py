@@ -32,6 +32,21 @@ def test_an_operation_without_a_task_link_is_no_family() -> None:
     assert "text2video" not in SpecFacts(edited).families
 
 
+def test_the_task_lifecycle_names_statuses_of_the_enum() -> None:
+    statuses = FACTS.statuses
+    assert (statuses.initial, statuses.running, statuses.succeeded, statuses.failed) == (
+        "submitted",
+        "processing",
+        "succeed",
+        "failed",
+    )
+    assert statuses.values == tuple(SPEC["components"]["schemas"]["TaskStatus"]["enum"])
+    edited = yaml.safe_load(yaml.safe_dump(SPEC))
+    edited["components"]["schemas"]["TaskStatus"]["x-task-lifecycle"]["succeeded"] = "succeeded"
+    with pytest.raises(ValueError, match="succeeded"):
+        _ = SpecFacts(edited).statuses
+
+
 def test_the_interpreter_exists_once_in_the_tree() -> None:
     """No product carries a copy: every module of the interpreter is found only in its own distribution."""
     modules = {p.read_bytes() for p in SOURCE.glob("*.py") if p.stat().st_size > 200}

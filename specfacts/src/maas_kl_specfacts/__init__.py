@@ -9,6 +9,7 @@ from ._codes import BusinessCode, CodeTable
 from ._families import Family, SpecFacts, snake
 from ._refs import pointer, resolve
 from ._schema import SpecSchemas, UnknownKeywordError, Validator, Violation
+from ._statuses import TaskStatuses
 
 __all__ = [
     "BusinessCode",
@@ -19,6 +20,7 @@ __all__ = [
     "Selection",
     "SpecFacts",
     "SpecSchemas",
+    "TaskStatuses",
     "UnknownKeywordError",
     "Validator",
     "Violation",
