@@ -748,3 +748,6 @@ CAPABILITY_MAP: Final[Any] = {
         "retention_days": 30,
     },
 }
+
+VIDEO_RETENTION_DAYS: Final = 30
+"""Days the service keeps a generated video and its URL (`x-capability-map`)."""
