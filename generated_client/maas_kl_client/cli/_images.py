@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import base64
 import struct
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from maas_kl_specfacts import ImageLimits, image_fields
 
 from .._spec_data import REQUEST_SCHEMAS
 
-IMAGE = "x-image"  # the spec's mark on an image field, with its limits
 MB = 1024 * 1024
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -31,36 +30,14 @@ class ImageError(ValueError):
     """A local image breaks one of the documented limits; the message says which and how to fix it."""
 
 
-@dataclass(frozen=True, slots=True)
-class ImageLimits:
-    """What the spec allows for one image field (its `x-image`)."""
-
-    formats: tuple[str, ...]
-    max_bytes: int
-    min_side: int
-    max_ratio: float
-
-    @classmethod
-    def of(cls, schema: Mapping[str, Any]) -> ImageLimits:
-        """Read the limits of a field schema that carries `x-image`."""
-        data = schema[IMAGE]
-        return cls(tuple(data["formats"]), data["max_bytes"], data["min_side_px"], data["max_aspect_ratio"])
-
-    @property
-    def megabytes(self) -> str:
-        """The size limit as the messages say it, e.g. `10 MB`."""
-        return f"{self.max_bytes / MB:g} MB"
-
-    @property
-    def listed_formats(self) -> str:
-        """`jpg, jpeg and png`."""
-        return " and ".join(filter(None, (", ".join(self.formats[:-1]), self.formats[-1])))
+def megabytes(limits: ImageLimits) -> str:
+    """Say the size limit as the messages do, e.g. `10 MB`."""
+    return f"{limits.max_bytes / MB:g} MB"
 
 
-def image_fields(schema: Mapping[str, Any]) -> dict[str, ImageLimits]:
-    """Return the image fields of a request schema (those marked `x-image`) with their limits, in schema order."""
-    properties = schema.get("properties", {})
-    return {name: ImageLimits.of(field) for name, field in properties.items() if IMAGE in field}
+def listed(formats: tuple[str, ...]) -> str:
+    """Say a list of formats in words: `jpg, jpeg and png`."""
+    return " and ".join(filter(None, (", ".join(formats[:-1]), formats[-1])))
 
 
 # The limits of the spec's first image field: what a caller that names no field is checked against.
@@ -87,7 +64,7 @@ def inspect_image(data: bytes, name: str = "image", limits: ImageLimits = SPEC_L
         return _png(data, name)
     if data.startswith(_JPEG_SOI):
         return _jpeg(data, name)
-    msg = f"{name} is not a PNG or JPEG file (by its first bytes); the service accepts only {limits.listed_formats}."
+    msg = f"{name} is not a PNG or JPEG file (by its first bytes); the service accepts only {listed(limits.formats)}."
     raise ImageError(msg)
 
 
@@ -125,7 +102,7 @@ def _jpeg(data: bytes, name: str) -> ImageInfo:
 
 def _too_large(name: str, size: int, limits: ImageLimits) -> ImageError:
     return ImageError(
-        f"{name} is {size / MB:.1f} MB; the service accepts at most {limits.megabytes}. Compress or resize it."
+        f"{name} is {size / MB:.1f} MB; the service accepts at most {megabytes(limits)}. Compress or resize it."
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import httpx
+from maas_kl_specfacts import image_fields
 from rich.console import Console
 
 from .. import __version__
@@ -40,7 +41,7 @@ from ..models.duration import Duration
 from ..models.mode import Mode
 from ..models.model_name import ModelName
 from . import _batch_cmd
-from ._images import ImageError, image_argument, image_fields
+from ._images import ImageError, image_argument
 from ._progress import DownloadBar, TaskProgress, styled
 
 EXIT_FAILED = 1

@@ -6,7 +6,7 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
-from maas_kl_specfacts import Violation
+from maas_kl_specfacts import Violation, image_limits
 
 from ._errors import ApiError
 from ._http import MockRequest
@@ -100,7 +100,6 @@ def _refusal(found: Violation | None, fast: jsonschema_rs.Validator, instance: J
 
 
 def _image_hint(document: JSON) -> str:
-    """How to send images within the spec's `x-image.max_bytes`, for the too-large refusal; empty without images."""
-    schemas = document.get("components", {}).get("schemas", {})
-    sizes = [s["x-image"]["max_bytes"] for s in schemas.values() if isinstance(s, dict) and "x-image" in s]
+    """How to send images within the spec's `x-image` size, for the too-large refusal; empty without images."""
+    sizes = [limits.max_bytes for limits in image_limits(document)]
     return f"; send images as URLs or as Base64 of at most {max(sizes) / (1024 * 1024):g} MB" if sizes else ""

@@ -7,6 +7,7 @@ so it exists once in the tree and in each installation (decision W1).
 from ._capability import CapabilityMap, CapabilityRule, Selection
 from ._codes import BusinessCode, CodeTable
 from ._families import Family, SpecFacts, snake
+from ._images import ImageLimits, image_fields, image_limits
 from ._refs import pointer, resolve
 from ._schema import SpecSchemas, UnknownKeywordError, Validator, Violation
 from ._statuses import TaskStatuses
@@ -17,6 +18,7 @@ __all__ = [
     "CapabilityRule",
     "CodeTable",
     "Family",
+    "ImageLimits",
     "Selection",
     "SpecFacts",
     "SpecSchemas",
@@ -24,6 +26,8 @@ __all__ = [
     "UnknownKeywordError",
     "Validator",
     "Violation",
+    "image_fields",
+    "image_limits",
     "pointer",
     "resolve",
     "snake",
