@@ -2,10 +2,11 @@
 
 Facts are read from `openapi/maas_kl.yaml` through `maas_kl_specfacts`, never typed here. Product code is
 the SDK's hand-written modules (its CLI included), the mock, and the contract suite's non-test modules.
-Docstrings and comments are prose for people and are not read. Words (a family's spellings, a task status)
-count only as a whole string constant or an identifier, so "failed" inside an English sentence is not a
-fact; operationIds and business codes count anywhere in a string; numbers count as constants (constant
-arithmetic folded, so `10 * 1024 * 1024` is 10485760); a limit also counts as its number and unit in text.
+Docstrings and comments are prose for people and are not read. A family's spellings count as a whole
+string constant or an identifier, a task status only as a whole string constant, so "failed" inside an
+English sentence is not a fact; operationIds and business codes count anywhere in a string; numbers
+count as constants (constant arithmetic folded, so `10 * 1024 * 1024` is 10485760); a limit also counts
+as its number and unit in text. A round code (1000) counts only where it stands for a code.
 """
 
 from __future__ import annotations
@@ -197,7 +198,8 @@ def check_source(source: str, path: str, facts: Facts) -> list[Finding]:
     skip = _docstrings(tree)
     code_positions = _code_positions(tree)
     pieces = {id(v) for n in ast.walk(tree) if isinstance(n, ast.JoinedStr) for v in n.values}
-    inner = {id(n) for b in ast.walk(tree) if isinstance(b, ast.BinOp) for n in (b.left, b.right)}
+    folded = (b for b in ast.walk(tree) if isinstance(b, ast.BinOp) and _folded(b) is not None)
+    inner = {id(n) for b in folded for n in ast.walk(b) if n is not b}  # judged as the whole: 10 * 1024 * 1024
     tokens = re.compile(
         r"(?<![\w.])(" + "|".join(map(re.escape, sorted(facts.tokens, key=len, reverse=True))) + r")(?![\w])"
     )
@@ -255,20 +257,35 @@ def test_no_product_module_names_an_api_fact() -> None:
 
 
 @pytest.mark.parametrize(
-    ("planted", "fact"),
+    ("snippet", "reported"),
     [
-        ("ACCOUNT_FULL = 1303\n", "business code 1303"),
-        ("OPERATION = 'create_text2video_task'\n", "operationId create_text2video_task"),
+        ("LIMIT = 10 * 1024 * 1024\n", True),
+        ("HELP = 'extend a video by about 5 s'\n", True),
+        ("HINT = f'videos are deleted after 30 days: {url}'\n", True),
+        ("STATUS = 'failed'\n", True),
+        ("BODY = {'code': 5000}\n", True),
+        ("def text2video() -> None: ...\n", True),
+        ("MESSAGE = 'the upload failed; try again'\n", False),
+        ("TIMEOUT = 5.0\n", False),
+        ("MILLIS = int(created_at * 1000)\n", False),
+        ("KEEP = 1_000\n", False),
     ],
 )
-def test_a_planted_fact_is_reported_with_file_and_line(tmp_path: Path, planted: str, fact: str) -> None:
-    module = tmp_path / "_retry.py"
-    shutil.copyfile(SDK / "_retry.py", module)
+def test_what_counts_as_naming_a_fact(snippet: str, reported: bool) -> None:
+    assert bool(check_source(snippet, "planted.py", FACTS)) is reported
+
+
+def test_a_planted_fact_is_reported_with_file_and_line(tmp_path: Path) -> None:
+    original = product_modules()[0]
+    module = tmp_path / original.name
+    shutil.copyfile(original, module)
     source = module.read_text(encoding="utf-8")
     assert not check_source(source, module.name, FACTS)
     line = len(source.splitlines()) + 1
-    module.write_text(source + planted, encoding="utf-8")
+    module.write_text(source + "ACCOUNT_FULL = 1303\nOPERATION = 'create_text2video_task'\n", encoding="utf-8")
     findings = check_source(module.read_text(encoding="utf-8"), module.name, FACTS)
-    assert [(f.path, f.line) for f in findings] == [("_retry.py", line)]
-    assert findings[0].fact.startswith(fact)
-    assert str(findings[0]).startswith(f"_retry.py:{line}: {fact}")
+    assert [(f.path, f.line, f.fact.split(" (")[0]) for f in findings] == [
+        (module.name, line, "business code 1303"),
+        (module.name, line + 1, "operationId create_text2video_task"),
+    ]
+    assert str(findings[0]).startswith(f"{module.name}:{line}: business code 1303 (concurrency")
