@@ -23,10 +23,9 @@ from maas_kl_mock.proxy.conformance import Conformance
 from schemathesis import Response
 
 from contract_tests.checks import STATE, error_envelope_matches_table, request_id_unique
+from contract_tests.spec_facts import facts
 
 JSON = Any
-# Where a task may go next; a status the spec does not know is judged by the schema check instead.
-_ORDER = {"submitted": 0, "processing": 1, "succeed": 2, "failed": 2}
 _PROJECT_CHECKS = (error_envelope_matches_table, request_id_unique)
 
 
@@ -88,9 +87,16 @@ def _as_schemathesis(status: int, content_type: str, body: bytes) -> Response:
     return Response(status, headers, body, prepared, elapsed=0.0, verify=True)
 
 
+def _order() -> dict[str, int]:
+    """Where a task may go next, by the spec's lifecycle; a status it does not know is judged by the schema check."""
+    statuses = facts().statuses
+    return {statuses.initial: 0, statuses.running: 1, statuses.succeeded: 2, statuses.failed: 2}
+
+
 def _flow(flow: Flow) -> list[Finding]:
     """Whole-flow checks: one task id throughout, statuses never go back, a finished task stays finished."""
     found: list[Finding] = []
+    order = _order()
     task_ids: set[str] = set()
     rank = -1
     last = None
@@ -102,14 +108,14 @@ def _flow(flow: Flow) -> list[Finding]:
         if isinstance(data.get("task_id"), str):
             task_ids.add(data["task_id"])
         status = data.get("task_status")
-        if status in _ORDER:
-            if _ORDER[status] < rank or (rank == 2 and status != last):
+        if status in order:
+            if order[status] < rank or (rank == 2 and status != last):
                 found.append(
                     Finding(
                         flow.name, exchange.get("seq", "?"), "flow:status-order", f"{last} was followed by {status}"
                     )
                 )
-            rank, last = max(rank, _ORDER[status]), status
+            rank, last = max(rank, order[status]), status
     if len(task_ids) > 1:
         found.append(Finding(flow.name, "-", "flow:one-task", f"answers name several task ids: {sorted(task_ids)}"))
     return found

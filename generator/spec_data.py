@@ -1,7 +1,8 @@
 """Render the spec facts the SDK needs at run time into a Python module, so it never reads YAML.
 
 The module holds the server URL template, the operations per task kind, the fully dereferenced
-request schemas (for preflight validation) and the capability map (`x-capability-map`).
+request schemas (for preflight validation) and the capability map (`x-capability-map`), with how
+long a video is kept.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import pprint
 from typing import Any
 from urllib.parse import urlsplit
 
-from maas_kl_specfacts import SpecSchemas, Validator, pointer
+from maas_kl_specfacts import CapabilityMap, SpecSchemas, Validator, pointer
 
 from generator.families import families
 from generator.resources import description
@@ -119,4 +120,7 @@ def render(spec: Json) -> str:
     out.append(_literal("REQUEST_FIELDS", _request_fields(spec)))
     out.append(_literal("BUSINESS_CODES", spec.get("x-business-codes", {})))
     out.append(_literal("CAPABILITY_MAP", spec.get("x-capability-map", {})))
+    retention = CapabilityMap(spec.get("x-capability-map", {})).retention_days
+    out.append(f"VIDEO_RETENTION_DAYS: Final = {retention:g}\n")
+    out.append('"""Days the service keeps a generated video and its URL (`x-capability-map`)."""\n')
     return "".join(out).rstrip("\n") + "\n"

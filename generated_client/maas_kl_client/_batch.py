@@ -336,5 +336,6 @@ def status_of(result: JobResult) -> str:
     if result.task is not None and result.error is None:
         return str(result.task.task_status)
     if result.error is not None:
-        return "failed" if result.task is not None and result.task.task_status == TaskStatus.FAILED else "error"
+        failed = result.task is not None and result.task.task_status == TaskStatus.FAILED
+        return TaskStatus.FAILED.value if failed else "error"
     return "running" if result.sent else "pending"

@@ -18,6 +18,7 @@ import httpx
 from ._download import MAX_REDIRECTS, shown
 from ._errors import DownloadError
 from ._plans import Again, Context, Done, Sleep, Tries, Verdict, repeat
+from ._spec_data import VIDEO_RETENTION_DAYS
 
 _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+|\*)\s*")
 
@@ -88,7 +89,8 @@ def _content_range(headers: Mapping[str, str]) -> tuple[int, int, int | None] | 
 
 def _status_error(url: httpx.URL, status: int) -> DownloadError:
     return DownloadError(
-        f"GET {shown(url)} answered HTTP {status}; the URL may have expired (videos are deleted after 30 days): "
+        f"GET {shown(url)} answered HTTP {status}; the URL may have expired "
+        f"(videos are deleted after {VIDEO_RETENTION_DAYS} days): "
         "query the task again for a fresh one.",
         retryable=status >= 500 or status == 429,
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._spec_data import VIDEO_RETENTION_DAYS
+
 if TYPE_CHECKING:
     from ._task import Task
 
@@ -92,7 +94,7 @@ class InvalidRequestError(APIError):
 class NotFoundError(APIError):
     """The task, model or video does not exist (or belongs to another account)."""
 
-    hint = "Check the id (and the endpoint path); videos are deleted 30 days after generation."
+    hint = f"Check the id (and the endpoint path); videos are deleted {VIDEO_RETENTION_DAYS} days after generation."
 
 
 class ContentPolicyError(APIError):

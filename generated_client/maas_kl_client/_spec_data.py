@@ -59,6 +59,12 @@ REQUEST_SCHEMAS: Final[Any] = {
                 "minLength": 1,
                 "maxLength": 13981016,
                 "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
+                "x-image": {
+                    "formats": ["jpg", "jpeg", "png"],
+                    "max_bytes": 10485760,
+                    "min_side_px": 300,
+                    "max_aspect_ratio": 2.5,
+                },
             },
             "image_tail": {
                 "type": "string",
@@ -76,6 +82,12 @@ REQUEST_SCHEMAS: Final[Any] = {
                 "minLength": 1,
                 "maxLength": 13981016,
                 "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
+                "x-image": {
+                    "formats": ["jpg", "jpeg", "png"],
+                    "max_bytes": 10485760,
+                    "min_side_px": 300,
+                    "max_aspect_ratio": 2.5,
+                },
             },
             "prompt": {"type": "string", "maxLength": 2500},
             "negative_prompt": {"type": "string", "maxLength": 2500},
@@ -98,6 +110,12 @@ REQUEST_SCHEMAS: Final[Any] = {
                 "minLength": 1,
                 "maxLength": 13981016,
                 "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
+                "x-image": {
+                    "formats": ["jpg", "jpeg", "png"],
+                    "max_bytes": 10485760,
+                    "min_side_px": 300,
+                    "max_aspect_ratio": 2.5,
+                },
             },
             "dynamic_masks": {
                 "type": "array",
@@ -151,6 +169,12 @@ REQUEST_SCHEMAS: Final[Any] = {
                             "minLength": 1,
                             "maxLength": 13981016,
                             "pattern": "^(https?://[^\\s]+|[A-Za-z0-9+/]+={0,2})$",
+                            "x-image": {
+                                "formats": ["jpg", "jpeg", "png"],
+                                "max_bytes": 10485760,
+                                "min_side_px": 300,
+                                "max_aspect_ratio": 2.5,
+                            },
                         },
                         "trajectories": {
                             "type": "array",
@@ -724,3 +748,6 @@ CAPABILITY_MAP: Final[Any] = {
         "retention_days": 30,
     },
 }
+
+VIDEO_RETENTION_DAYS: Final = 30
+"""Days the service keeps a generated video and its URL (`x-capability-map`)."""

@@ -87,6 +87,8 @@ def _attribute(key: str, was: Json, now: Json, request: bool) -> Iterator[tuple[
         yield ("addition" if compatible else "breaking"), "type changed"
     elif key == "additionalProperties" and request:
         yield ("addition" if now is not False else "breaking"), "additional properties changed"
+    elif key.startswith("x-") and was is None:
+        yield "addition", f"{key} added"  # data recording what already held; changing or removing it still breaks
     else:
         yield "breaking", f"{key} changed"
 

@@ -41,7 +41,7 @@ def test_finish_all_ends_every_task(maas_kl_mock: MockFixture) -> None:
     with maas_kl_mock.client() as client:
         client.post("/videos/text2video", json={"prompt": "x"}, headers={"Prefer": "scenario=slow"})
     maas_kl_mock.finish_all()
-    assert maas_kl_mock.store.tasks()[0].status(maas_kl_mock.clock.now()) == "succeed"
+    assert maas_kl_mock.store.tasks()[0].status(maas_kl_mock.clock.now(), maas_kl_mock.core.statuses) == "succeed"
 
 
 def test_readme_example(maas_kl_mock: MockFixture) -> None:

@@ -171,7 +171,12 @@ def _add_request_enum_value(spec: dict[str, Any]) -> None:
     schemas(spec)["AspectRatio"]["enum"].append("4:3")
 
 
+def _add_extension_data(spec: dict[str, Any]) -> None:
+    schemas(spec)["Prompt"]["x-counted-in"] = "characters"
+
+
 ADDITIONS: list[tuple[str, Mutation]] = [
+    ("extension data added", _add_extension_data),
     ("optional field added", _add_optional_field),
     ("bound widened", _widen_bound),
     ("capability widened", _widen_capability),
@@ -200,6 +205,14 @@ def test_an_unknown_kind_of_change_is_graded_breaking() -> None:
     found = changes(new_keyword)
     assert {(c.what, c.grade) for c in found} == {("format changed", "breaking")}
     assert len(found) == 3  # Prompt is shared by the three create operations
+
+
+def test_changing_extension_data_is_graded_breaking() -> None:
+    def lower_image_limit(spec: dict[str, Any]) -> None:
+        schemas(spec)["ImageInput"]["x-image"]["max_bytes"] = 1024
+
+    found = changes(lower_image_limit)
+    assert {(c.what, c.grade) for c in found} == {("x-image changed", "breaking")}
 
 
 def test_descriptions_and_examples_are_not_in_the_wire_report() -> None:

@@ -71,3 +71,15 @@ def test_a_missing_body_file_is_a_usage_error(cli: Runner, maas_kl_mock: MockFix
     assert result.code == 2
     assert "cannot read it" in result.err
     assert maas_kl_mock.calls == []
+
+
+def test_a_field_given_positionally_and_as_its_option_is_a_usage_error(cli: Runner, maas_kl_mock: MockFixture) -> None:
+    result = cli("text2video", "A dog", "--prompt", "A cat")
+    assert result.code == 2
+    assert "prompt is given twice" in result.err
+    assert maas_kl_mock.calls == []
+
+
+def test_the_positional_and_the_option_fill_the_same_field(cli: Runner, maas_kl_mock: MockFixture) -> None:
+    assert cli("text2video", "--prompt", "A cat", "--json").code == 0
+    assert sent_bodies(maas_kl_mock, "create_text2video_task")[0]["prompt"] == "A cat"

@@ -10,7 +10,7 @@ from typing import Any
 import maas_kl_client
 import pytest
 import yaml
-from maas_kl_specfacts import SpecFacts, resolve
+from maas_kl_specfacts import ImageLimits, SpecFacts, image_fields, image_limits, resolve
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi" / "maas_kl.yaml").read_text(encoding="utf-8"))
@@ -39,6 +39,32 @@ def test_an_operation_without_a_task_link_is_no_family() -> None:
     edited = yaml.safe_load(yaml.safe_dump(SPEC))
     edited["components"]["responses"]["Text2VideoTaskCreated"].pop("links")
     assert "text2video" not in SpecFacts(edited).families
+
+
+def test_the_task_lifecycle_names_statuses_of_the_enum() -> None:
+    statuses = FACTS.statuses
+    assert (statuses.initial, statuses.running, statuses.succeeded, statuses.failed) == (
+        "submitted",
+        "processing",
+        "succeed",
+        "failed",
+    )
+    assert statuses.values == tuple(SPEC["components"]["schemas"]["TaskStatus"]["enum"])
+    edited = yaml.safe_load(yaml.safe_dump(SPEC))
+    edited["components"]["schemas"]["TaskStatus"]["x-task-lifecycle"]["succeeded"] = "succeeded"
+    with pytest.raises(ValueError, match="succeeded"):
+        _ = SpecFacts(edited).statuses
+
+
+def test_image_fields_are_the_ones_marked_x_image() -> None:
+    schema = resolve(SPEC, {"$ref": "#/components/schemas/Image2VideoRequest"})
+    inlined = {**schema, "properties": {n: resolve(SPEC, p) for n, p in schema["properties"].items()}}
+    inlined["properties"].update(
+        {n: resolve(SPEC, p["allOf"][0]) for n, p in schema["properties"].items() if "allOf" in p}
+    )
+    fields = image_fields(inlined)
+    assert list(fields) == ["image", "image_tail", "static_mask"]
+    assert set(fields.values()) == set(image_limits(SPEC)) == {ImageLimits(("jpg", "jpeg", "png"), 10485760, 300, 2.5)}
 
 
 def test_the_interpreter_exists_once_in_the_tree() -> None:

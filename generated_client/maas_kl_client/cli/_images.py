@@ -1,8 +1,8 @@
-"""Local images for image to video: read the header with the standard library, check the documented limits, encode.
+"""Local images for image fields: read the header with the standard library, check the documented limits, encode.
 
-The document's limits: jpg, jpeg or png; at most 10 MB; each side at least 300 px; aspect ratio
-between 1:2.5 and 2.5:1; base64 without a `data:` prefix. No image library is needed: the PNG
-IHDR chunk and the JPEG SOFn marker carry the size.
+The limits (formats, size, pixels per side, aspect ratio) are the field's `x-image` in the spec,
+read from `_spec_data.REQUEST_SCHEMAS`; base64 goes without a `data:` prefix. No image library is
+needed: the PNG IHDR chunk and the JPEG SOFn marker carry the size.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-MAX_BYTES = 10 * 1024 * 1024
-MIN_SIDE = 300
-MAX_RATIO = 2.5
+from maas_kl_specfacts import ImageLimits, image_fields
+
+from .._spec_data import REQUEST_SCHEMAS
+
+MB = 1024 * 1024
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _JPEG_SOI = b"\xff\xd8"
@@ -26,6 +28,20 @@ _STANDALONE = frozenset({0x01, *range(0xD0, 0xD8)})
 
 class ImageError(ValueError):
     """A local image breaks one of the documented limits; the message says which and how to fix it."""
+
+
+def megabytes(limits: ImageLimits) -> str:
+    """Say the size limit as the messages do, e.g. `10 MB`."""
+    return f"{limits.max_bytes / MB:g} MB"
+
+
+def listed(formats: tuple[str, ...]) -> str:
+    """Say a list of formats in words: `jpg, jpeg and png`."""
+    return " and ".join(filter(None, (", ".join(formats[:-1]), formats[-1])))
+
+
+# The limits of the spec's first image field: what a caller that names no field is checked against.
+SPEC_LIMITS = next(limits for schema in REQUEST_SCHEMAS.values() for limits in image_fields(schema).values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +58,13 @@ def is_url(value: str) -> bool:
     return value.startswith(("http://", "https://"))
 
 
-def inspect_image(data: bytes, name: str = "image") -> ImageInfo:
+def inspect_image(data: bytes, name: str = "image", limits: ImageLimits = SPEC_LIMITS) -> ImageInfo:
     """Read the format (by magic bytes, not the file name) and the size from a PNG or JPEG header."""
     if data.startswith(_PNG_SIGNATURE):
         return _png(data, name)
     if data.startswith(_JPEG_SOI):
         return _jpeg(data, name)
-    msg = f"{name} is not a PNG or JPEG file (by its first bytes); the service accepts only jpg, jpeg and png."
+    msg = f"{name} is not a PNG or JPEG file (by its first bytes); the service accepts only {listed(limits.formats)}."
     raise ImageError(msg)
 
 
@@ -84,32 +100,40 @@ def _jpeg(data: bytes, name: str) -> ImageInfo:
     raise ImageError(msg)
 
 
-def check_image(data: bytes, name: str = "image") -> ImageInfo:
-    """Check the documented limits (format, 10 MB, 300 px per side, ratio 1:2.5 to 2.5:1); return the header."""
-    if len(data) > MAX_BYTES:
-        msg = f"{name} is {len(data) / 1024 / 1024:.1f} MB; the service accepts at most 10 MB. Compress or resize it."
-        raise ImageError(msg)
-    info = inspect_image(data, name)
-    if min(info.width, info.height) < MIN_SIDE:
-        msg = f"{name} is {info.width}x{info.height} px; each side must be at least {MIN_SIDE} px. Use a larger image."
+def _too_large(name: str, size: int, limits: ImageLimits) -> ImageError:
+    return ImageError(
+        f"{name} is {size / MB:.1f} MB; the service accepts at most {megabytes(limits)}. Compress or resize it."
+    )
+
+
+def check_image(data: bytes, name: str = "image", limits: ImageLimits = SPEC_LIMITS) -> ImageInfo:
+    """Check the field's limits from the spec (format, size, pixels per side, aspect ratio); return the header."""
+    if len(data) > limits.max_bytes:
+        raise _too_large(name, len(data), limits)
+    info = inspect_image(data, name, limits)
+    if min(info.width, info.height) < limits.min_side:
+        msg = (
+            f"{name} is {info.width}x{info.height} px; each side must be at least {limits.min_side} px. "
+            "Use a larger image."
+        )
         raise ImageError(msg)
     ratio = info.width / info.height
-    if not 1 / MAX_RATIO <= ratio <= MAX_RATIO:
+    if not 1 / limits.max_ratio <= ratio <= limits.max_ratio:
         msg = (
             f"{name} is {info.width}x{info.height} px (aspect ratio {ratio:.2f}); the ratio must lie between "
-            "1:2.5 and 2.5:1. Crop it."
+            f"1:{limits.max_ratio:g} and {limits.max_ratio:g}:1. Crop it."
         )
         raise ImageError(msg)
     return info
 
 
-def encode_image(data: bytes, name: str = "image") -> str:
+def encode_image(data: bytes, name: str = "image", limits: ImageLimits = SPEC_LIMITS) -> str:
     """Check an image and return it as plain base64 (no `data:` prefix), as the API wants it."""
-    check_image(data, name)
+    check_image(data, name, limits)
     return base64.b64encode(data).decode("ascii")
 
 
-def image_argument(value: str) -> str:
+def image_argument(value: str, limits: ImageLimits = SPEC_LIMITS) -> str:
     """Turn an --image argument into the API's field: a URL passes through, a local file is checked and encoded."""
     if is_url(value):
         return value
@@ -118,7 +142,6 @@ def image_argument(value: str) -> str:
         msg = f"{value} is neither an http(s) URL nor a readable file; pass a local jpg/png path or a URL."
         raise ImageError(msg)
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        msg = f"{value} is {size / 1024 / 1024:.1f} MB; the service accepts at most 10 MB. Compress or resize it."
-        raise ImageError(msg)
-    return encode_image(path.read_bytes(), value)
+    if size > limits.max_bytes:
+        raise _too_large(value, size, limits)
+    return encode_image(path.read_bytes(), value, limits)

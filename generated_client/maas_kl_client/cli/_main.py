@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import httpx
+from maas_kl_specfacts import image_fields
 from rich.console import Console
 
 from .. import __version__
@@ -30,7 +31,8 @@ from .._errors import (
     PreflightError,
     TaskFailed,
 )
-from .._spec_data import OPERATIONS, REQUEST_FIELDS
+from .._preflight import CAPABILITIES
+from .._spec_data import OPERATIONS, REQUEST_FIELDS, REQUEST_SCHEMAS
 from .._sync.client import MaasKL
 from .._task import Task
 from ..models.aspect_ratio import AspectRatio
@@ -46,11 +48,40 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 CAMERA_AXES = ("horizontal", "vertical", "pan", "tilt", "roll", "zoom")
-KIND_ALIASES: dict[str, str] = {**{kind: kind for kind in OPERATIONS}, "extend": "video_extend"}
-# The hand-tuned commands (local image checks, --camera, a positional prompt) and the families they serve;
-# every other family in the spec gets a command named after it, with an option per scalar request field.
-TUNED: dict[str, str] = {"text2video": "text2video", "image2video": "image2video", "video_extend": "extend"}
 SCALAR_TYPES: dict[str, Callable[[str], Any]] = {"string": str, "number": float, "integer": int}
+# What a positional argument is, for a request field the spec describes at more length.
+POSITIONAL_WORDS = {"video_id": "the id of a video a succeeded task produced"}
+
+
+def request_schema(family: str) -> dict[str, Any]:
+    """Return the family's create request schema, `$ref`s inlined (from the spec, through `_spec_data`)."""
+    schema: dict[str, Any] = REQUEST_SCHEMAS[OPERATIONS[family]["create_operation"]]
+    return schema
+
+
+def extends_videos(family: str) -> bool:
+    """Whether the family's create is the one the capability map marks as extending a video."""
+    return bool(OPERATIONS[family]["create_operation"] == CAPABILITIES.extend_operation)
+
+
+def command_name(family: str) -> str:
+    """`extend` for the family that extends videos; every other family by its name with dashes."""
+    return "extend" if extends_videos(family) else family.replace("_", "-")
+
+
+def positional_field(schema: dict[str, Any]) -> str | None:
+    """Name the field a command takes positionally: its request's required string field, else an optional prompt."""
+    properties = schema.get("properties", {})
+    required = [name for name in schema.get("required", []) if properties.get(name, {}).get("type") == "string"]
+    if required:
+        return str(required[0])
+    return "prompt" if properties.get("prompt", {}).get("type") == "string" else None
+
+
+KIND_ALIASES: dict[str, str] = {
+    **{kind: kind for kind in OPERATIONS},
+    **{command_name(kind): kind for kind in OPERATIONS if extends_videos(kind)},
+}
 
 
 class UsageError(ValueError):
@@ -100,21 +131,73 @@ def in_cli_words(message: str) -> str:
     return message
 
 
-def _task_options(parser: argparse.ArgumentParser, *, generation: bool) -> None:
-    """Options of the commands that create a task."""
-    if generation:
-        parser.add_argument("--model", dest="model_name", help=f"model_name: {_values(ModelName)} (default kling-v1)")
-        parser.add_argument("--mode", help=f"{_values(Mode)} (default std)")
-        parser.add_argument("--duration", help=f"seconds: {_values(Duration)} (default 5)")
-        parser.add_argument("--cfg-scale", type=float, help="prompt adherence, 0..1 (default 0.5)")
+def _default(field: dict[str, Any]) -> str:
+    return f" (default {field['default']})" if "default" in field else ""
+
+
+def _positional(parser: argparse.ArgumentParser, schema: dict[str, Any]) -> str | None:
+    """Add the command's positional argument (optional: --body or the field's option may carry it); return its field."""
+    positional = positional_field(schema)
+    parser.set_defaults(positional_field=positional)
+    if positional is not None:
+        field = schema["properties"][positional]
+        if positional not in schema.get("required", []):
+            help_text = "what should happen (optional)"
+        elif positional == "prompt":
+            help_text = f"what the video shows (at most {field['maxLength']} characters; or in --body)"
+        else:
+            help_text = f"{POSITIONAL_WORDS.get(positional, positional)} (or in --body)"
+        parser.add_argument("positional", metavar=positional, nargs="?", help=help_text)
+    return positional
+
+
+def _convenience_options(parser: argparse.ArgumentParser, family: str) -> None:
+    """Give a command each hand-written option whose field its request schema has, whatever the family's name."""
+    schema = request_schema(family)
+    fields: dict[str, Any] = schema.get("properties", {})
+    spec_help = {field["name"]: str(field["help"] or field["name"]) for field in REQUEST_FIELDS[family]}
+    positional = _positional(parser, schema)
+    if "prompt" in fields and positional != "prompt":
+        parser.add_argument("--prompt", help="what happens next (optional)")
+    if "aspect_ratio" in fields:
+        parser.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)}{_default(fields['aspect_ratio'])}")
+    for name in image_fields(schema):
+        option = f"--{name.replace('_', '-')}"
+        words = f"{spec_help.get(name, name).rstrip('.')}: a local jpg/png (checked, sent as base64) or a URL"
+        parser.add_argument(option, metavar="PATH_OR_URL", help=words)
+    _generation_options(parser, fields)
+
+
+def _generation_options(parser: argparse.ArgumentParser, fields: dict[str, Any]) -> None:
+    """Short options for the generation settings a request has (model, mode, duration, camera...)."""
+    if "model_name" in fields:
+        default = _default(fields["model_name"])
+        parser.add_argument(
+            "--model", "--model-name", dest="model_name", help=f"model_name: {_values(ModelName)}{default}"
+        )
+    if "mode" in fields:
+        parser.add_argument("--mode", help=f"{_values(Mode)}{_default(fields['mode'])}")
+    if "duration" in fields:
+        parser.add_argument("--duration", help=f"seconds: {_values(Duration)}{_default(fields['duration'])}")
+    if "cfg_scale" in fields:
+        cfg = fields["cfg_scale"]
+        bounds = f"{cfg['minimum']:g}..{cfg['maximum']:g}"
+        parser.add_argument("--cfg-scale", type=float, help=f"prompt adherence, {bounds}{_default(cfg)}")
+    if "camera_control" in fields:
         parser.add_argument(
             "--camera",
             metavar="TYPE[:AXIS=VALUE]",
             help=f"camera_control: {_values(CameraControlType)}; simple takes one movement, "
             f"e.g. simple:zoom=5 (axes: {', '.join(CAMERA_AXES)}, -10..10)",
         )
+    if "external_task_id" in fields:
         parser.add_argument("--external-task-id", help="your own recovery key (the SDK makes one otherwise)")
+    if "negative_prompt" in fields:
         parser.add_argument("--negative-prompt", help="what the video should not show")
+
+
+def _task_options(parser: argparse.ArgumentParser) -> None:
+    """Options of the commands that create a task."""
     parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
     parser.add_argument("--output", "-o", help="download the video to a file, or folder (trailing /); implies --wait")
     parser.add_argument(
@@ -167,6 +250,18 @@ def _read_body(source: str) -> dict[str, Any]:
     return body
 
 
+def _command_help(family: str) -> str:
+    """Return a family command's one-line help, by what its request takes."""
+    schema = request_schema(family)
+    if extends_videos(family):
+        return f"extend a generated video by about {CAPABILITIES.seconds_added:g} s"
+    if image_fields(schema):
+        return "animate an image (a local jpg/png or a URL)"
+    if "prompt" in schema.get("required", []):
+        return "create a video from a prompt"
+    return f"create a {family} task"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the whole command line."""
     common = _common()
@@ -181,40 +276,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     families: dict[str, argparse.ArgumentParser] = {}
 
-    t2v = sub.add_parser("text2video", parents=[common], help="create a video from a prompt")
-    families["text2video"] = t2v
-    t2v.add_argument("prompt", nargs="?", help="what the video shows (at most 2500 characters; or in --body)")
-    t2v.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)} (default 16:9)")
-    _task_options(t2v, generation=True)
-
-    i2v = sub.add_parser("image2video", parents=[common], help="animate an image (a local jpg/png or a URL)")
-    i2v.add_argument("prompt", nargs="?", help="what should happen (optional)")
-    i2v.add_argument(
-        "--image", metavar="PATH_OR_URL", help="first frame: a local jpg/png (checked, sent as base64) or a URL"
-    )
-    i2v.add_argument("--image-tail", metavar="PATH_OR_URL", help="last frame, same forms as --image")
-    i2v.add_argument("--static-mask", metavar="PATH_OR_URL", help="motion brush: the area that stays still")
-    _task_options(i2v, generation=True)
-    families["image2video"] = i2v
-
-    ext = sub.add_parser(
-        "extend", aliases=["video-extend"], parents=[common], help="extend a generated video by about 5 s"
-    )
-    families["video_extend"] = ext
-    ext.add_argument("video_id", nargs="?", help="the id of a video a succeeded task produced (or in --body)")
-    ext.add_argument("--prompt", help="what happens next (optional)")
-    _task_options(ext, generation=False)
-
     for family in OPERATIONS:
-        if family not in families:
-            command = family.replace("_", "-")
-            families[family] = sub.add_parser(command, parents=[common], help=f"create a {family} task")
-            _task_options(families[family], generation=False)
+        command, dashed = command_name(family), family.replace("_", "-")
+        aliases = [dashed] if dashed != command else []
+        families[family] = sub.add_parser(command, aliases=aliases, parents=[common], help=_command_help(family))
+        _convenience_options(families[family], family)
+        _task_options(families[family])
     for family, family_parser in families.items():
         _family_options(family_parser, family)
 
+    recoverable = " and ".join(kind for kind, operations in OPERATIONS.items() if operations["external_task_id"])
     status = sub.add_parser("status", parents=[common], help="show a task (and optionally wait for it)")
-    status.add_argument("task_id", help="a task_id, or an external_task_id for text2video and image2video")
+    status.add_argument("task_id", help=f"a task_id, or an external_task_id for {recoverable}")
     status.add_argument(
         "--kind",
         choices=sorted(KIND_ALIASES),
@@ -266,20 +339,35 @@ def _fields(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
     return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
 
 
+def _check_alternatives(kind: str, schema: dict[str, Any], body: dict[str, Any]) -> None:
+    """Refuse, before any image is read, a body that gives none of the fields the schema's `anyOf` asks one of."""
+    choices = [branch["required"] for branch in schema.get("anyOf", []) if set(branch) == {"required"}]
+    if choices and not any(all(body.get(name) is not None for name in names) for names in choices):
+        flags = " or ".join("/".join(f"--{name.replace('_', '-')}" for name in names) for names in choices)
+        msg = f"{kind} needs {flags} (a local jpg/png or a URL)."
+        raise UsageError(msg)
+
+
 def request_body(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     """Return the family and JSON body a create command sends; local images are checked and base64-encoded here."""
     kind: str = args.family
     body = _read_body(args.body) if args.body is not None else {}
     fields = _fields(args, args.field_names)
-    body.update({name: value == "true" if value in {"true", "false"} else value for name, value in fields.items()})
-    if args.command == "image2video":
-        if body.get("image") is None and body.get("image_tail") is None:
-            msg = "image2video needs --image or --image-tail (a local jpg/png or a URL)."
+    if getattr(args, "positional", None) is not None:
+        name = args.positional_field
+        if fields.get(name) is not None:
+            msg = f"{name} is given twice: once positionally, once as --{name.replace('_', '-')}; keep one."
             raise UsageError(msg)
-        for field in ("image", "image_tail", "static_mask"):
-            value = getattr(args, field)
+        fields[name] = args.positional
+    body.update({name: value == "true" if value in {"true", "false"} else value for name, value in fields.items()})
+    schema = request_schema(kind)
+    images = image_fields(schema)
+    if images:
+        _check_alternatives(kind, schema, body)
+        for field, limits in images.items():
+            value = getattr(args, field, None)
             if value is not None:
-                body[field] = image_argument(value)
+                body[field] = image_argument(value, limits)
     if getattr(args, "camera", None):
         body["camera_control"] = camera_control(args.camera)
     return kind, body
@@ -465,9 +553,6 @@ def cmd_batch(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
 
 COMMANDS: dict[str, Callable[[MaasKL, argparse.Namespace, Output], int]] = {
     "batch": cmd_batch,
-    "text2video": cmd_create,
-    "image2video": cmd_create,
-    "extend": cmd_create,
     "status": cmd_status,
     "download": cmd_download,
 }

@@ -20,8 +20,14 @@ from rich.progress import (
 
 from .._download import DownloadProgress
 from .._task import Task
+from ..models.task_status import TaskStatus
 
-STATUS_STYLE = {"submitted": "yellow", "processing": "cyan", "succeed": "green", "failed": "red"}
+STATUS_STYLE: dict[str, str] = {
+    TaskStatus.SUBMITTED: "yellow",
+    TaskStatus.PROCESSING: "cyan",
+    TaskStatus.SUCCEED: "green",
+    TaskStatus.FAILED: "red",
+}
 
 
 def styled(status: str) -> str:

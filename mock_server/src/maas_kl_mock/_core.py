@@ -92,6 +92,7 @@ class MockCore:
         self.config = config = config or MockConfig()
         self.clock = clock or Clock()
         self.spec = load_spec(config.spec_path)
+        self.statuses = self.spec.facts.statuses
         self.router = Router(self.spec, config.endpoint_paths)
         self.auth = Authenticator(config.tokens)
         self.validator = RequestValidator(self.spec, config.max_body_bytes)

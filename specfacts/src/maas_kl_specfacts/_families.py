@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ._codes import CodeTable
 from ._refs import escape, resolve
+from ._statuses import TaskStatuses
 
 JSON = Any
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -38,7 +40,7 @@ def snake(text: str) -> str:
 
 
 class SpecFacts:
-    """The facts of one spec document: its operations, task families and business codes."""
+    """The facts of one spec document: its operations, task families, business codes and task statuses."""
 
     def __init__(self, document: Mapping[str, JSON]) -> None:
         self.document = document
@@ -105,6 +107,11 @@ class SpecFacts:
         if isinstance(schema, dict) and "$ref" in schema:
             return str(schema["$ref"])
         return f"{where}/content/application~1json/schema"
+
+    @cached_property
+    def statuses(self) -> TaskStatuses:
+        """The task statuses by role; read on first use, so a document without a lifecycle still loads."""
+        return TaskStatuses.from_document(self.document)
 
     def family(self, operation_id: str) -> Family | None:
         """Return the family `operation_id` belongs to, or None for an operation outside every family."""

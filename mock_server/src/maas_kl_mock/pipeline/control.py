@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 import orjson
+from maas_kl_specfacts import TaskStatuses
 
 from .._errors import ApiError
 from .._http import Call, MockRequest, MockResponse
@@ -31,6 +32,7 @@ class Controlled(Protocol):
 
     clock: Clock
     store: TaskStore
+    statuses: TaskStatuses
     faults: FaultInjector
     requests_total: int
     internal_errors: int
@@ -82,7 +84,7 @@ class ControlApi:
         asked = parse_qs(request.query).get("tenant", [None])[0]
         tenant = _tenant_key(self.core, asked) if asked is not None else None
         now = self.core.clock.now()
-        tasks = [_task_json(t, now) for t in self.core.store.tasks(tenant)]
+        tasks = [_task_json(t, now, self.core.statuses) for t in self.core.store.tasks(tenant)]
         return {"count": len(tasks), "tasks": tasks}
 
     def _reset(self, _: MockRequest) -> JSON:
@@ -154,13 +156,13 @@ def _tenant_key(core: Controlled, asked: str) -> str:
     return next((token for token in tenants if tenant_label(token) == asked), asked)
 
 
-def _task_json(task: Any, now: float) -> dict[str, JSON]:
+def _task_json(task: Any, now: float, statuses: TaskStatuses) -> dict[str, JSON]:
     return {
         "task_id": task.task_id,
         "tenant": tenant_label(task.tenant),
         "kind": task.kind,  # the family name the SDK, the CLI and the spec's tags use
         "external_task_id": task.external_task_id,
-        "status": task.status(now),
+        "status": task.status(now, statuses),
         "model": task.model,
         "mode": task.mode,
         "created_at": int(task.created_at * 1000),

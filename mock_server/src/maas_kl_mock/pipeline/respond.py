@@ -53,7 +53,7 @@ class Responder:
                 self._templates[op.operation_id] = TaskTemplate.from_example(first)
             for example in examples.values():
                 data = example.get("data", {})
-                if data.get("task_status") == "failed" and data.get("task_status_msg"):
+                if data.get("task_status") == spec.facts.statuses.failed and data.get("task_status_msg"):
                     self.failure_message = str(data["task_status_msg"])
 
     def request_id(self) -> str:
@@ -65,11 +65,11 @@ class Responder:
     def task(self, op: Operation, task: Task, now: float, base_url: str) -> MockResponse:
         """Return the 200 envelope for `task` as the template of `op` lays it out."""
         template = self._templates.get(op.operation_id) or TaskTemplate("SUCCEED", _DEFAULT_KEYS, ())
-        status = task.status(now)
+        status = task.status(now, self._spec.facts.statuses)
         values: dict[str, JSON] = {
             "task_id": task.task_id,
             "task_status": status,
-            "task_status_msg": task.fails_with if status == "failed" else "",
+            "task_status_msg": task.fails_with if status == self._spec.facts.statuses.failed else "",
             "created_at": int(task.created_at * 1000),
             "updated_at": int(task.updated_at(now) * 1000),
         }

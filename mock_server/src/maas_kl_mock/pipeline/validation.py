@@ -6,7 +6,7 @@ from typing import Any
 
 import jsonschema_rs
 import orjson
-from maas_kl_specfacts import Violation
+from maas_kl_specfacts import Violation, image_limits
 
 from .._errors import ApiError
 from .._http import MockRequest
@@ -27,6 +27,7 @@ class RequestValidator:
     def __init__(self, spec: Spec, max_body_bytes: int) -> None:
         self._spec = spec
         self.max_body_bytes = max_body_bytes
+        self.image_hint = _image_hint(spec.document)
 
     def validate(self, request: MockRequest, route: Route) -> dict[str, JSON] | None:
         """Return the parsed JSON body (None when the operation has none), or refuse: invalid_request, invalid_value."""
@@ -59,8 +60,7 @@ class RequestValidator:
         if request.body_too_large or len(request.body) > self.max_body_bytes:
             raise ApiError(
                 "invalid_request",
-                f"Invalid request parameters: the body is larger than {self.max_body_bytes} bytes; "
-                "send images as URLs or as Base64 of at most 10 MB",
+                f"Invalid request parameters: the body is larger than {self.max_body_bytes} bytes{self.image_hint}",
             )
         content_type = request.headers.get("content-type", "")
         media_type = content_type.split(";", 1)[0].strip().lower()
@@ -97,3 +97,9 @@ def _refusal(found: Violation | None, fast: jsonschema_rs.Validator, instance: J
     if prefix:
         where = f"{prefix}{'.' + where if where else ''}"
     return f"Invalid key or value: {where or 'request body'}: {found.message} (rule: {found.rule})"
+
+
+def _image_hint(document: JSON) -> str:
+    """How to send images within the spec's `x-image` size, for the too-large refusal; empty without images."""
+    sizes = [limits.max_bytes for limits in image_limits(document)]
+    return f"; send images as URLs or as Base64 of at most {max(sizes) / (1024 * 1024):g} MB" if sizes else ""

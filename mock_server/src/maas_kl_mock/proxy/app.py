@@ -86,6 +86,7 @@ class ProxyApp:
         spec = load_spec(config.spec_path)
         self.conformance = Conformance(spec)
         self.responder = Responder(spec, VideoSigner())
+        self.refusal_code = spec.facts.codes.named("internal_error").code  # --strict answers as a server error
         self.scrubber = Scrubber()
         self.recorder = Recorder(config.record, self.scrubber) if config.record is not None else None
         self.violations: deque[dict[str, JSON]] = deque(maxlen=config.keep_violations)
@@ -337,7 +338,7 @@ class ProxyApp:
         shown = [v for v in found if v.direction == RESPONSE] or found
         words = "; ".join(f"{v.pointer or '(body)'}: {v.message} (rule: {v.rule})" for v in shown[:5])
         body = {
-            "code": 5000,
+            "code": self.refusal_code,
             "message": self.scrubber.text(
                 f"maas-kl-mock proxy --strict: the upstream's HTTP {status} broke the spec: {words}"
             ),

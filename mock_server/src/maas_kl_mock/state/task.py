@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypeAlias
 
+from maas_kl_specfacts import TaskStatuses
+
 # The task family's name, as maas_kl_specfacts derives it from the spec; a task is found only on its own query.
 TaskKind: TypeAlias = str
 
@@ -50,13 +52,13 @@ class Task:
         """When the task reaches `succeed` or `failed` (and frees its concurrency slot)."""
         return self.processing_at + self.processing_for
 
-    def status(self, now: float) -> str:
-        """Return the task status at time `now`."""
+    def status(self, now: float, statuses: TaskStatuses) -> str:
+        """Return the task status at time `now`, in the spec's words."""
         if now < self.processing_at:
-            return "submitted"
+            return statuses.initial
         if now < self.finished_at:
-            return "processing"
-        return "failed" if self.fails_with is not None else "succeed"
+            return statuses.running
+        return statuses.failed if self.fails_with is not None else statuses.succeeded
 
     def updated_at(self, now: float) -> float:
         """Return the time of the last status change at `now`."""
@@ -68,4 +70,4 @@ class Task:
 
     def visible_video(self, now: float) -> Video | None:
         """Return the video, once the task has succeeded."""
-        return self.video if self.status(now) == "succeed" else None
+        return self.video if now >= self.finished_at and self.fails_with is None else None
