@@ -14,7 +14,7 @@ from typing import Any
 
 from maas_kl_specfacts import pointer
 
-from generator.families import Family, families
+from generator.families import COMPONENT, Family, families
 
 Json = dict[str, Any]
 
@@ -155,13 +155,13 @@ def render_params(spec: Json) -> str:
     """Render the `_params.py` module: one `<Schema>Param` TypedDict per object schema a request refers to."""
     names = Names()
     for family in families(spec):
-        arguments(spec["components"]["schemas"][family.request_schema], spec, names)
+        arguments(pointer(spec, family.request_ref), spec, names)
     done: set[str] = set()
     classes: list[str] = []
     while names.params - done:
         for name in sorted(names.params - done):
             done.add(name)
-            classes.append(_params_class(name, spec["components"]["schemas"][name], spec, names))
+            classes.append(_params_class(name, pointer(spec, f"{COMPONENT}{name}"), spec, names))
     imports = sorted(names.models)
     head = PARAMS_HEADER + (f"from .models import {', '.join(imports)}\n\n" if imports else "")
     return head + "\n\n".join(classes) + f"\n__all__ = {sorted(n + 'Param' for n in done)!r}\n"
@@ -220,7 +220,7 @@ def extra_call(extra: str) -> str:
 
 
 def _resource(family: Family, spec: Json, names: Names) -> str:
-    schema = spec["components"]["schemas"][family.request_schema]
+    schema = pointer(spec, family.request_ref)
     names.models.add(family.request_schema)
     args = arguments(schema, spec, names)
     what = family.description.rstrip(".")

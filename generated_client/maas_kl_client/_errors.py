@@ -168,7 +168,7 @@ class TaskTimeout(MaasKLError):  # noqa: N818 - reads as what happened to the wa
         status = str(task.task_status) if task is not None else "unknown"
         super().__init__(
             f"Task {task_id} is still {status} after {timeout:g} s; "
-            "call wait_for_task again with a longer timeout, the task keeps running."
+            "wait for it again (`.wait(task_id, timeout=...)`) with a longer timeout: the task keeps running."
         )
 
 

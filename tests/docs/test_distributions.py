@@ -134,3 +134,11 @@ def test_each_product_installs_and_works_alone(
     )
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.startswith("refused"), run.stdout
+
+
+@pytest.mark.parametrize("folder", ["generated_client", "mock_server", "specfacts"])
+def test_each_distribution_links_the_one_license(folder: str) -> None:
+    """The license text exists once: each distribution's LICENSE is a link to the root's, which the wheel resolves."""
+    license_file = ROOT / folder / "LICENSE"
+    assert license_file.is_symlink()
+    assert license_file.resolve() == (ROOT / "LICENSE").resolve()
