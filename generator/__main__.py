@@ -93,7 +93,7 @@ def _header(path: str, text: str) -> str:
     """Open a generated file with the line that tells a reader (and the drift check) who wrote it."""
     if path.endswith(".py"):
         return f"{HEADER_PY}\n{text}"
-    if path.endswith((".yaml", ".yml")) and not text.startswith("# The spec's wire surface"):
+    if path.endswith((".yaml", ".yml")):
         return HEADER_YAML + text
     return text
 

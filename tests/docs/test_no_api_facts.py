@@ -24,6 +24,8 @@ import pytest
 import yaml
 from maas_kl_specfacts import SpecFacts
 
+from generator.__main__ import listed
+
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = yaml.safe_load((ROOT / "openapi" / "maas_kl.yaml").read_text(encoding="utf-8"))
 SDK = ROOT / "generated_client" / "maas_kl_client"
@@ -48,8 +50,7 @@ FOLD: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
 
 def generated_files() -> set[Path]:
     """The files `GENERATED` lists: written by the generator from the spec, so they may hold its facts."""
-    lines = (ROOT / "GENERATED").read_text(encoding="utf-8").splitlines()
-    return {ROOT / line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    return {ROOT / name for name in listed(ROOT)}
 
 
 def product_modules() -> list[Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -103,3 +104,14 @@ def test_write_removes_what_a_previous_run_wrote_and_this_one_does_not(tmp_path:
     assert not (root / package / "old.py").exists()
     assert (root / package / "hand.py").exists()
     assert (root / package / "new.py").read_text() == "z = 1\n"
+
+
+def test_ruff_leaves_out_exactly_the_generated_python() -> None:
+    """The root ruff config names the generated paths by hand; this keeps it in step with GENERATED."""
+    excluded = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["extend-exclude"]
+    package = [e for e in excluded if e.startswith("generated_client/")]
+    generated = [n for n in listed(ROOT) if n.endswith(".py")]
+    for name in generated:
+        assert any(name == e or name.startswith(e + "/") for e in package), f"{name} is linted as hand-written"
+    for entry in package:
+        assert any(n == entry or n.startswith(entry + "/") for n in generated), f"{entry} excludes hand-written code"
