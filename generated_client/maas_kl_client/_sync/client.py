@@ -9,11 +9,11 @@ import os
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from .. import _batch, _download, _download_plan, _logs, _plans
+from .. import _download, _download_plan, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -26,6 +26,9 @@ from .._task import Envelope, Task
 from .callbacks import call
 from .families import Families
 from .resource import TaskResource
+
+if TYPE_CHECKING:
+    from .. import _batch  # the batch runner loads with the first batch (via _Core._batch_plan), not the client
 
 
 class MaasKL(Families, _Core):

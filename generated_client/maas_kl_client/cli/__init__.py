@@ -20,6 +20,11 @@ def main(
     argv: Sequence[str] | None = None, *, clock: Clock | None = None, http_client: httpx.Client | None = None
 ) -> int:
     """Entry point of the `maas-kl` console script; `clock` and `http_client` are for tests and embedding."""
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # answered before rich or httpx load
+        from .. import __version__  # noqa: PLC0415 - the package's __init__ loads nothing else (PEP 562)
+
+        sys.stdout.write(f"maas-kl {__version__}\n")
+        return 0
     try:
         from ._main import run  # noqa: PLC0415 - needs the [cli] extra
     except ImportError as missing:
