@@ -47,10 +47,16 @@ spec: .sync  ## Spec gates: OpenAPI validity, examples, traceability, cross-fiel
 	$(RUN) openapi-spec-validator $(SPEC)
 	$(RUN) pytest tests/spec -q
 
+# pytest-xdist workers for `make unit` and `make contract-ci` (PYTEST_WORKERS=0 runs in one process).
+# Most tests wait on subprocesses and sockets, so two per core keep a 2-core machine busy;
+# conftest.py keeps a module's tests together where they share set-up (--dist loadgroup).
+PYTEST_WORKERS ?= 4
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
 .PHONY: unit
-unit: .sync  ## Every pytest suite (spec gates included)
+unit: .sync  ## Every pytest suite (spec gates included), in parallel (PYTEST_WORKERS, default 4)
 	$(RUN) openapi-spec-validator $(SPEC)
-	$(RUN) pytest -q
+	$(RUN) pytest -q $(XDIST)
 
 .PHONY: test
 test: lint typecheck check-generated check-changes unit contract-ci  ## Every check; what .ci/run runs
@@ -86,7 +92,7 @@ contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS
 
 .PHONY: contract-ci
 contract-ci: .sync  ## Contract suite (spec x SDK x mock), Hypothesis profile ci: derandomized, bounded; part of make test
-	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q
+	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q $(XDIST)
 
 .PHONY: contract-recorded
 contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes from `maas-kl-mock proxy --record`) against the spec
@@ -106,14 +112,14 @@ bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-validation  
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
-	$(RUN) python bench/sdk_bench.py
+	$(RUN) python -m bench.sdk_bench
 
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	cd bench && npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: bench-mock
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
-	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
+	$(RUN) python -m bench.bench_mock $(BENCH_ARGS)
 
 .PHONY: bench-validation
 bench-validation: .sync  ## Mock validate stage in process: a valid vs an invalid create, and jsonschema-rs vs specfacts (F6)
