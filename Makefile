@@ -108,7 +108,8 @@ fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,
 	MAAS_KL_FUZZ=deep $(RUN) pytest tests/reliability/test_fuzz_mock.py -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-validation  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-validation bench-batch  ## Every benchmark, with ratios against baselines (never part of make test), then the issue-22 target table
+	@$(RUN) python -m bench.targets
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -128,6 +129,10 @@ bench-validation: .sync  ## Mock validate stage in process: a valid vs an invali
 .PHONY: bench-core
 bench-core: .sync  ## MockCore.handle in process (create, query, control, video file), A/B against BENCH_REF (default main)
 	$(RUN) python bench/bench_core.py --against $(or $(BENCH_REF),main) $(BENCH_ARGS)
+
+.PHONY: bench-batch
+bench-batch: .sync  ## 40 jobs on a mock 150 ms away (--latency fixed:150): async client.batch vs asyncio.gather of create_and_wait
+	$(RUN) python -m bench.bench_batch $(BENCH_ARGS)
 
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
