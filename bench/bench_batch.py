@@ -23,9 +23,14 @@ TOKEN = "bench-token"
 FLAGS = ("--latency", "fixed:150", "--submitted-seconds", "2", "--processing-seconds", "6", "--concurrency", "100")
 
 
+def prompts(count: int) -> list[str]:
+    """`count` prompts, one per job."""
+    return [f"A dog running on the grass, take {i}" for i in range(count)]
+
+
 def jobs(count: int) -> list[tuple[str, dict[str, str]]]:
     """`count` text2video jobs, each its own prompt."""
-    return [("text2video", {"prompt": f"A dog running on the grass, take {i}"}) for i in range(count)]
+    return [("text2video", {"prompt": prompt}) for prompt in prompts(count)]
 
 
 async def with_batch(client: AsyncMaasKL, count: int) -> int:
@@ -36,7 +41,7 @@ async def with_batch(client: AsyncMaasKL, count: int) -> int:
 
 async def with_gather(client: AsyncMaasKL, count: int) -> int:
     """Run the jobs as asyncio.gather of create_and_wait; return how many succeeded."""
-    tasks = await asyncio.gather(*(client.text2video.create_and_wait(**body) for _, body in jobs(count)))
+    tasks = await asyncio.gather(*(client.text2video.create_and_wait(prompt=prompt) for prompt in prompts(count)))
     return len(tasks)
 
 

@@ -58,8 +58,9 @@ class Server:
     def __init__(self, *extra: str) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(self.port), "--token", TOKEN, "--log-level", "error"]
-        command += ["--submitted-seconds", "0", "--processing-seconds", "0", "--concurrency", "100000", *extra]
+        command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(self.port), "--log-level", "error"]
+        command += ["--token", TOKEN, "--submitted-seconds", "0", "--processing-seconds", "0"]
+        command += ["--concurrency", "100000", *extra]
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_ready(f"{self.base}/_mock/health", self.proc)
         self.http = httpx.Client(base_url=self.base, headers=HEADERS, timeout=60)
