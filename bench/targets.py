@@ -40,9 +40,10 @@ TARGETS: dict[str, Target] = {
     "mock_query_vs_prism": Target("mock query throughput / Prism's", 10, True, "bench-mock"),
     "mock_create_vs_bare": Target("mock create throughput / bare ASGI's", 0.6, True, "bench-mock"),
     "mock_query_vs_bare": Target("mock query throughput / bare ASGI's", 0.6, True, "bench-mock"),
-    # "p99 no worse than today's ratio": today's (main, before issue 22) mock p99 / Prism p99, per op.
-    "mock_create_p99_vs_prism": Target("mock create p99 / Prism's (bound: main's)", 0.74, False, "bench-mock"),
-    "mock_query_p99_vs_prism": Target("mock query p99 / Prism's (bound: main's)", 0.74, False, "bench-mock"),
+    # "p99 no worse than today's ratio": main's mock p99 / Prism p99 before issue 22, per op, as
+    # `make bench-mock` measured it (bench/README.md); one run's figure, so a noisy machine can miss it.
+    "mock_create_p99_vs_prism": Target("mock create p99 / Prism's (bound: main's)", 0.14, False, "bench-mock"),
+    "mock_query_p99_vs_prism": Target("mock query p99 / Prism's (bound: main's)", 0.15, False, "bench-mock"),
     "sqlite_create_vs_memory": Target("--state SQLite create throughput / in memory", 0.5, True, "bench-mock"),
     "sqlite_query_vs_memory": Target("--state SQLite query throughput / in memory", 0.5, True, "bench-mock"),
     "memory_create_100k_vs_1k": Target("in memory, create throughput 100k stored / 1k", 0.9, True, "bench-mock"),
