@@ -462,6 +462,8 @@ def cli_message(error: BaseException) -> str:
     if isinstance(error, PreflightError):
         found = "; ".join(violation(field, rule) for field, rule in error.violations)
         return f"Request not sent: {found}. (Pass --no-preflight to send it anyway.)"
+    if isinstance(error, UsageError):
+        return str(error)  # the command line's own words already (a batch file's lines name its JSON keys)
     return in_cli_words(str(error))
 
 

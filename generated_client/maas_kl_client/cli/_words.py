@@ -40,9 +40,13 @@ FLAGGED = frozenset({*(field["name"] for fields in REQUEST_FIELDS.values() for f
 
 
 def flag(field: str) -> str:
-    """Name what sets a request field: the spec's name with dashes (`model_name` -> `--model-name`), else --body."""
-    if field in FLAGGED:
-        return "--" + field.replace("_", "-")
+    """Name what sets a request field: the spec's name with dashes (`model_name` -> `--model-name`), else --body.
+
+    A finding inside an object field (`camera_control.config`) names the object's flag and the part.
+    """
+    top, dot, rest = field.partition(".")
+    if top in FLAGGED:
+        return "--" + top.replace("_", "-") + (f" ({rest})" if dot else "")
     return f'"{field}" in --body'
 
 
