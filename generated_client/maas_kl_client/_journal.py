@@ -65,7 +65,16 @@ def _family(item: Any) -> str:
 class Journal:
     """The rows of one batch at `path`; `record` and `saved` rewrite the file (fsync'd) whenever a row changes."""
 
-    def __init__(self, path: str | os.PathLike[str], jobs: Sequence[Any], *, lines: Sequence[int] | None = None):
+    path: Path
+    lines: Sequence[int] | None
+    """Each job's line in its file, when read from one (the rows and messages say `line N`)."""
+    digests: list[str]
+    rows: list[dict[str, Any]]
+    """One row per job, as written."""
+
+    def __init__(
+        self, path: str | os.PathLike[str], jobs: Sequence[Any], *, lines: Sequence[int] | None = None
+    ) -> None:
         self.path = Path(path)
         self.lines = lines
         self.digests = [fingerprint(item) for item in jobs]
@@ -75,7 +84,7 @@ class Journal:
         self._jobs = list(jobs)
         self._on_disk: str | None = None
 
-    def where(self, index: int) -> str:
+    def _where(self, index: int) -> str:
         """Name a job as its rows do: `line N` when read from a file, else `job N`."""
         return f"line {self.lines[index]}" if self.lines is not None else f"job {index}"
 
@@ -102,7 +111,7 @@ class Journal:
             sent = row.get("status") in SENT or bool(row.get("task_id"))
             if sent and row.get("job") != self.digests[index]:
                 msg = (
-                    f"{path}: {self.where(index)} was sent as another job than the one now at that place: this "
+                    f"{path}: {self._where(index)} was sent as another job than the one now at that place: this "
                     "journal was written for another jobs file (or the job was edited after it was sent). Resume "
                     "with the jobs file it was written for."
                 )
@@ -131,7 +140,7 @@ class Journal:
         if task_id is None and external is None:
             # Sent without a recovery key (video extension): resending could pay twice.
             error = CreateOutcomeUnknown(
-                f"{self.where(index)} ({job.family}) was stopped while its create was in flight, and this family "
+                f"{self._where(index)} ({job.family}) was stopped while its create was in flight, and this family "
                 "has no external_task_id to look it up by; check the MaaS_KL console before creating it again.",
                 kind=job.family,
                 external_task_id=None,

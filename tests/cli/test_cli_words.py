@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -141,7 +142,7 @@ def test_bad_batch_lines_name_keys_and_flags(cli: Runner, tmp_path: Path) -> Non
     jobs = tmp_path / "jobs.jsonl"
     small = tmp_path / "small.png"
     small.write_bytes(sunset_png(200, 200))
-    lines = [{"prompt": "no family"}, {"family": "text2video", "prompt": "x", "model_name": "MaaS_KL_V1.5"}]
+    lines: list[Any] = [{"prompt": "no family"}, {"family": "text2video", "prompt": "x", "model_name": "MaaS_KL_V1.5"}]
     lines += [["a", "list"], {"family": "text2video", "prompt": "x", "camera_control": {"type": "simple"}}]
     lines.append({"family": "image2video", "image": str(small)})
     jobs.write_text("".join(json.dumps(line) + "\n" for line in lines) + "{not json\n")
