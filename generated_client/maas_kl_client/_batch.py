@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._errors import CreateOutcomeUnknown, MaasKLError, PreflightError, RateLimitError
 from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send, Sleep, outcome_unknown
@@ -405,6 +407,18 @@ def _unresumable(state: _Job) -> CreateOutcomeUnknown:
         kind=state.family,
         external_task_id=None,
     )
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def video_file_name(video_id: str, url: str) -> str:
+    """Name a video's file in a folder by its id (a proxy's or a replay's URL names say nothing); else by its URL."""
+    suffix = PurePosixPath(urlsplit(url).path).suffix or ".mp4"
+    name = f"{video_id}{suffix}"
+    if _SAFE_NAME.fullmatch(name) and ".." not in name:
+        return name
+    return PurePosixPath(urlsplit(url).path).name or f"video{suffix}"
 
 
 def status_of(result: JobResult) -> str:

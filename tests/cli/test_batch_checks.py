@@ -164,3 +164,11 @@ def test_results_list_the_files_on_disk_after_an_interruption(
     listed = [Path(f) for r in rows(out) for f in r["files"]]
     assert len(listed) == 2
     assert sorted(listed) == sorted(out.glob("*.mp4"))
+
+
+@pytest.mark.maas_kl_mock(replay="tests/cassettes/three-families")
+def test_a_batch_saves_replayed_videos_under_their_ids(cli: Runner, tmp_path: Path) -> None:
+    jobs = write_jobs(tmp_path / "jobs.jsonl", [{"family": "text2video", "prompt": "A dog running on the grass"}])
+    result = cli("batch", str(jobs), "--output", str(tmp_path / "out"))
+    assert result.code == 0, result.err + result.out
+    assert [Path(f).name for f in rows(tmp_path / "out")[0]["files"]] == ["ec632d5e-6e81-4aed-8dbe-0ddcea296d44.mp4"]

@@ -277,7 +277,8 @@ class MaasKL(Families, _Core):
         try:
             for video in result.task.videos[len(files) :]:
                 Path(folder).mkdir(parents=True, exist_ok=True)
-                path = self.download_video(video.url, folder, timeout=timeout, retry=retry)
+                target = Path(folder) / _batch.video_file_name(video.id, video.url)
+                path = self.download_video(video.url, target, timeout=timeout, retry=retry)
                 files.append(path)
                 if book is not None:
                     book.saved(result.index, path)

@@ -21,7 +21,7 @@ from maas_kl_specfacts import image_fields
 from rich.console import Console
 
 from .. import __version__
-from .._batch import InvalidJobs
+from .._batch import InvalidJobs, video_file_name
 from .._bodies import new_external_task_id
 from .._clock import Clock
 from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
@@ -552,8 +552,8 @@ def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Pat
         raise MaasKLError(msg)
     output = Path(output_text)
     if is_folder(output_text):
-        output.mkdir(parents=True, exist_ok=True)  # a folder: each video keeps the name in its URL
-        targets = [output] * len(videos)
+        output.mkdir(parents=True, exist_ok=True)  # a folder: each video is named after its id
+        targets = [output / video_file_name(video.id, video.url) for video in videos]
     else:
         targets = [output.with_name(f"{output.stem}-{n}{output.suffix}") if n else output for n in range(len(videos))]
     return [out.download(client, video.url, target) for video, target in zip(videos, targets, strict=True)]
