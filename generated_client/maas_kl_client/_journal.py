@@ -25,8 +25,8 @@ from ._plans import TaskCreated, TaskUpdated
 
 FORMAT = 1
 """The journal's row format; a row with another `format` is refused rather than misread."""
-SENT = frozenset({"sending", "submitted", "processing", "succeed", "failed", "error", "running"})
-"""Row statuses after which the job's create may have reached the service."""
+SENDING = "sending"
+"""The status of a row whose create may be on its way: its recovery key, if any, is already in the row."""
 
 
 class JournalMismatch(MaasKLError, ValueError):  # noqa: N818 - reads as what the caller learns
@@ -108,7 +108,7 @@ class Journal:
             raise JournalMismatch(msg)
         resumed: list[JobResult] = []
         for index, row in enumerate(rows):
-            sent = row.get("status") in SENT or bool(row.get("task_id"))
+            sent = row.get("status") == SENDING or bool(row.get("task_id") or row.get("external_task_id"))
             if sent and row.get("job") != self.digests[index]:
                 msg = (
                     f"{path}: {self._where(index)} was sent as another job than the one now at that place: this "
@@ -154,7 +154,7 @@ class Journal:
         row = self.rows[update.index]
         event, result = update.event, update.result
         if isinstance(event, JobSending):
-            row.update(status="sending", external_task_id=event.external_task_id)
+            row.update(status=SENDING, external_task_id=event.external_task_id)
         elif isinstance(event, TaskCreated | TaskUpdated):
             task = event.task
             row.update(task_id=task.task_id, status=str(task.task_status), videos=[v.to_dict() for v in task.videos])
