@@ -16,7 +16,9 @@ FLAG = re.compile(r"(?<![\w-])(--[a-z][a-z0-9-]*)")
 
 
 def options(parser: argparse.ArgumentParser) -> set[str]:
-    return {option for action in parser._actions for option in action.option_strings}
+    """The flags `maas-kl COMMAND --help` prints (every option string, aliases included)."""
+    printed = set(FLAG.findall(parser.format_help()))
+    return printed & {option for action in parser._actions for option in action.option_strings}
 
 
 def every_command() -> dict[str, argparse.ArgumentParser]:
