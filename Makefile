@@ -14,7 +14,8 @@ SPEC := openapi/maas_kl.yaml
 help:  ## List the targets, one line each (coloured only on a terminal)
 	@if [ -t 1 ]; then on=$$'\033[36m'; off=$$'\033[0m'; else on=''; off=''; fi; \
 		grep -hE '^[a-zA-Z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort \
-		| awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}'
+		| awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {n[NR] = $$1; t[NR] = $$2; if (length($$1) > w) w = length($$1)} \
+			END {for (i = 1; i <= NR; i++) printf "  %s%-" w "s%s  %s\n", on, n[i], off, t[i]}'
 
 # --- private set-up steps -------------------------------------------------------------------
 .PHONY: .uv .sync .npm .setup

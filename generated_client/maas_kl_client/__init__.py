@@ -12,7 +12,7 @@ Example::
 from ._arguments import NOT_GIVEN, NotGiven
 from ._async.client import AsyncMaasKL
 from ._async.resource import AsyncTaskResource
-from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
+from ._batch import BatchInterrupted, InvalidJob, InvalidJobs, Job, JobResult, JobSending, JobUpdate
 from ._bodies import new_external_task_id
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
@@ -38,6 +38,7 @@ from ._errors import (
     TaskFailed,
     TaskTimeout,
 )
+from ._journal import Journal, JournalMismatch
 from ._plans import (
     ClientEvent,
     PollScheduled,
@@ -79,10 +80,15 @@ __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_ap
     "DEFAULT_WAIT_TIMEOUT",
     "DownloadError",
     "DownloadProgress",
+    "InvalidJob",
+    "InvalidJobs",
     "InvalidRequestError",
     "Job",
     "JobResult",
+    "JobSending",
     "JobUpdate",
+    "Journal",
+    "JournalMismatch",
     "MaasKL",
     "MaasKLError",
     "MalformedResponseError",

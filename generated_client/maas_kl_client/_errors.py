@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ._spec_data import VIDEO_RETENTION_DAYS
@@ -95,6 +96,17 @@ class NotFoundError(APIError):
     """The task, model or video does not exist (or belongs to another account)."""
 
     hint = f"Check the id (and the endpoint path); videos are deleted {VIDEO_RETENTION_DAYS} days after generation."
+
+    def __str__(self) -> str:
+        """Say the videos' retention only when the answer is about a video: a missing task or replay miss is not."""
+        text = super().__str__()
+        if _ABOUT_A_VIDEO.search(self.message):
+            return text
+        return text.removesuffix(self.hint) + "Check the id (and the endpoint path)."
+
+
+_ABOUT_A_VIDEO = re.compile(r"(?<![\w-])videos?(?![\w-])", re.IGNORECASE)
+"""A message about a video as such, not an operation or a family that merely has "video" in its name."""
 
 
 class ContentPolicyError(APIError):

@@ -217,3 +217,10 @@ def test_download_shows_a_progress_bar_with_bytes_and_rate_on_a_terminal(
     assert size == 4096 * 1024
     assert f"{size / 1e6:.1f}/{size / 1e6:.1f} MB" in result.err, result.err
     assert re.search(r"[0-9.]+ [kMG]?B/s", result.err), "the transfer rate"
+
+
+@pytest.mark.maas_kl_mock(replay="tests/cassettes/three-families")
+def test_a_replayed_video_is_saved_under_its_video_id(cli: Runner, tmp_path: Path) -> None:
+    result = cli("text2video", "A dog running on the grass", "--output", f"{tmp_path}/")
+    assert result.code == 0, result.err
+    assert [p.name for p in tmp_path.iterdir()] == ["ec632d5e-6e81-4aed-8dbe-0ddcea296d44.mp4"]

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import httpx
 
-from .. import _batch, _download, _download_plan, _logs, _plans
+from .. import _batch, _download, _download_plan, _journal, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -214,41 +214,77 @@ class MaasKL(Families, _Core):
         on_update: Callable[[_batch.JobUpdate], object] | None = None,
         download_to: str | os.PathLike[str] | None = None,
         resume: Iterable[_batch.JobResult] | None = None,
+        journal: str | os.PathLike[str] | _journal.Journal | None = None,
+        skip_invalid: bool = False,
+        preflight: bool | None = None,
         timeout: float | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
     ) -> list[_batch.JobResult]:
         """Create and wait for many tasks, never more unfinished than `max_in_flight` (None: learn the limit).
 
-        Returns one JobResult per job, in input order. Interrupted, it raises BatchInterrupted, whose
-        `results` resume the batch without creating anything twice: ``batch(jobs, resume=err.results)``.
+        Every job is checked first; an invalid one raises InvalidJobs (nothing sent) unless
+        `skip_invalid`, which records it as its own error. Returns one JobResult per job, in input
+        order. Interrupted, it raises BatchInterrupted, whose `results` resume the batch without
+        creating anything twice: ``batch(jobs, resume=err.results)``. With `journal=PATH` each job's
+        recovery key, task id, status and files are on disk before they matter, and calling batch
+        again with the same jobs and journal (after a crash or a kill) resumes from it.
 
-        Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
+        Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], journal="run.jsonl")``.
         """
-        plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
-        if download_to is not None:
-            Path(download_to).mkdir(parents=True, exist_ok=True)
-
+        jobs = list(jobs)
+        book = journal if isinstance(journal, _journal.Journal) or journal is None else _journal.Journal(journal, jobs)
+        if book is not None:
+            resume = [*book.load(), *(resume or ())]
+        plan = self._batch_plan(
+            jobs,
+            max_in_flight=max_in_flight,
+            resume=resume,
+            timeout=timeout,
+            retry=retry,
+            preflight=preflight,
+            skip_invalid=skip_invalid,
+        )
         saved: dict[int, _batch.JobResult] = {}
 
         def report(update: _batch.JobUpdate) -> None:
+            if book is not None:
+                book.record(update)
             result = update.result
             if download_to is not None and result is not None and result.task is not None and result.error is None:
-                files: list[Path] = []
-                try:
-                    for video in result.task.videos:
-                        path = self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
-                        files.append(path)
-                    result = dataclasses.replace(result, files=tuple(files))
-                except DownloadError as error:  # the job's result, not the batch's end
-                    result = dataclasses.replace(result, files=tuple(files), error=error)
+                result = self._save_videos(result, download_to, book, request_timeout, retry)
                 saved[result.index] = result
                 update = dataclasses.replace(update, result=result)
+                if book is not None:
+                    book.record(update)
             if on_update is not None:
                 call(on_update, update)
 
         results: list[_batch.JobResult] = self._run(plan, request_timeout, on_plan_event=report)
         return [saved.get(r.index, r) for r in results]
+
+    def _save_videos(
+        self,
+        result: _batch.JobResult,
+        folder: str | os.PathLike[str],
+        book: _journal.Journal | None,
+        timeout: Timeout,
+        retry: RetryPolicy | None,
+    ) -> _batch.JobResult:
+        """Download a finished job's videos (those a resumed journal already has on disk stay); errors are the job's."""
+        assert result.task is not None
+        files = book.files(result.index) if book is not None else []
+        try:
+            for video in result.task.videos[len(files) :]:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                target = Path(folder) / _batch.video_file_name(video.id, video.url)
+                path = self.download_video(video.url, target, timeout=timeout, retry=retry)
+                files.append(path)
+                if book is not None:
+                    book.saved(result.index, path)
+        except DownloadError as error:  # the job's result, not the batch's end
+            return dataclasses.replace(result, files=tuple(files), error=error)
+        return dataclasses.replace(result, files=tuple(files))
 
     def download_video(
         self,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import gc
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -197,14 +199,34 @@ def main(argv: list[str] | None = None) -> int:
             f"cannot start: {exc}; check --spec, --state and --replay (state files and cassettes must be ones "
             "this mock wrote)"
         )
+    listening = _listen(parser, args.host, args.port)
     try:
         import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
     except ImportError:  # pragma: no cover  (Windows)
-        return asyncio.run(_serve(args, core))
-    return uvloop.run(_serve(args, core))
+        return asyncio.run(_serve(args, core, listening))
+    return uvloop.run(_serve(args, core, listening))
 
 
-async def _serve(args: argparse.Namespace, core: MockCore) -> int:
+def _listen(parser: argparse.ArgumentParser, host: str, port: int) -> socket.socket:
+    """Bind the port before serving, so a port in use is one clear line with what to do, not uvicorn's Errno."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            parser.error(
+                f"port {port} on {host} is in use (another mock, e.g. `make mock`?); pass --port N for another "
+                "port, or --port 0 for a free one (--ready-file PATH then says which)"
+            )
+        parser.error(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    listening.set_inheritable(True)
+    return listening
+
+
+async def _serve(args: argparse.Namespace, core: MockCore, listening: socket.socket) -> int:
     import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
 
     from .faces.asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
@@ -232,7 +254,7 @@ async def _serve(args: argparse.Namespace, core: MockCore) -> int:
     # uvicorn re-raises a captured SIGTERM after its graceful shutdown; exit cleanly then, store closed.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
-        await server.serve()
+        await server.serve(sockets=[listening])
     finally:
         announce.cancel()
         core.close()  # the CLI's exit closes the store (a SQLite state file is committed and closed)
