@@ -119,8 +119,7 @@ class ControlAccess:
     def _host_allowed(self, host: str) -> bool:
         if is_loopback(host) or host in self.allow_hosts:
             return True
-        bound = self.bind_host.strip("[]").lower()
-        return host == bound and bound not in ("0.0.0.0", "::")  # noqa: S104  (a wildcard bind names no host)
+        return host == self.bind_host.strip("[]").lower()  # the address it listens on, as launchers name it
 
 
 def add_control_flags(parser: argparse.ArgumentParser) -> None:
