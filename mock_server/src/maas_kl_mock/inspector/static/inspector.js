@@ -1,5 +1,5 @@
 // The inspector: reads the control API (/_mock/...) and draws tasks, calls and controls.
-// Everything shown goes through textContent (never innerHTML): a prompt of <script> stays text.
+// Everything shown goes through textContent, never parsed as HTML: a prompt of <script> stays text.
 // Statuses, families and fault kinds come from GET /_mock/meta, which reads them from the spec.
 "use strict";
 
@@ -242,6 +242,9 @@
       steps.append(el("li", { className: "status-" + step.status, text: step.status + " at " + clockText(step.at) + spent }));
     }
     body.append(steps);
+    body.append(el("h4", { text: "Video" }));
+    if (task.video) body.append(videoBlock(task.video));
+    else body.append(el("p", { className: "hint", text: task.video_id ? "Not ready until the task succeeds." : "None." }));
     body.append(el("h4", { text: "Request (as sent, key-free)" }));
     body.append(task.request ? el("pre", { text: shownBody(task.request) }) : el("p", { className: "hint", text: "No longer in the call log." }));
     body.append(el("h4", { text: "Faults that struck its requests" }));
@@ -257,11 +260,9 @@
     body.append(family.firstChild ? family : el("p", { className: "hint", text: "None." }));
     body.append(el("h4", { text: "Calls" }));
     const calls = el("ul", { className: "plain" });
-    for (const call of task.calls) calls.append(el("li", { text: "#" + call.seq + " " + call.method + " " + call.path + " → " + call.status + (call.code !== null ? " / " + call.code : "") + (call.fault ? " · fault " + call.fault : "") }));
+    for (const call of task.calls.slice(-12)) calls.append(el("li", { text: "#" + call.seq + " " + call.method + " " + call.path + " → " + call.status + (call.code !== null ? " / " + call.code : "") + (call.fault ? " · fault " + call.fault : "") }));
+    if (task.calls.length > 12) body.append(el("p", { className: "hint", text: "The last 12 of " + task.calls.length + " calls; the Calls view has them all." }));
     body.append(calls.firstChild ? calls : el("p", { className: "hint", text: "None kept." }));
-    body.append(el("h4", { text: "Video" }));
-    if (task.video) body.append(videoBlock(task.video));
-    else body.append(el("p", { className: "hint", text: task.video_id ? "Not ready until the task succeeds." : "None." }));
   }
 
   function videoBlock(video) {
@@ -326,7 +327,7 @@
       { "data-call": call.seq },
       el("td", {}, open),
       el("td", { text: clockText(call.at).slice(11, 23) }),
-      el("td", { text: call.method + " " + call.path + (call.query ? "?" + call.query : "") }),
+      el("td", { className: "request", text: call.method + " " + call.path + (call.query ? "?" + call.query : "") }),
       el("td", { text: call.operation_id || "" }),
       el("td", { className: call.status >= 400 ? "bad" : "", text: call.status }),
       el("td", { text: call.code === null ? "" : call.code }),
@@ -481,7 +482,8 @@
         const clock = await api("clock");
         document.getElementById("clock").textContent = clockText(clock.now * 1000);
       } else {
-        document.getElementById("clock").textContent = "(the proxy has none)";
+        document.getElementById("clock-label").textContent = "wall clock (the proxy has no clock of its own)";
+        document.getElementById("clock").textContent = clockText(Date.now());
       }
       if (state.view === "tasks") await refreshTasks();
       else if (state.view === "calls") await refreshCalls();
