@@ -37,7 +37,7 @@ def chromium_path() -> str | None:
     """Return Debian's chromium, or another chromium-like browser on PATH (MAAS_KL_CHROMIUM overrides)."""
     chosen = os.environ.get("MAAS_KL_CHROMIUM")
     if chosen:
-        return chosen
+        return chosen if Path(chosen).is_file() else None
     for name in ("chromium", "chromium-browser", "google-chrome"):
         found = shutil.which(name)
         if found:
