@@ -114,13 +114,7 @@ class ControlApi:
         return {
             "kind": "replay" if self.core.replayer is not None else "mock",
             "views": ["tasks", "calls", "controls"],
-            "statuses": {
-                "values": list(statuses.values),
-                "initial": statuses.initial,
-                "running": statuses.running,
-                "succeeded": statuses.succeeded,
-                "failed": statuses.failed,
-            },
+            "statuses": list(statuses.values),  # in the spec's order
             "families": sorted(self.core.spec.facts.families),
             "fault_kinds": [*FAULT_KINDS, DOWNLOAD_CUT],
             "clock": {"now": self.core.clock.now(), "manual": isinstance(self.core.clock, ManualClock)},

@@ -345,7 +345,7 @@ class ProxyApp:
                 "views": ["calls"],
                 "upstream": self.upstream,
                 "recording": self.recorder is not None,
-                "statuses": {"values": list(statuses.values), "succeeded": statuses.succeeded},
+                "statuses": list(statuses.values),
                 "families": sorted(self.spec.facts.families),
             }
             return MockResponse(200, orjson.dumps(meta))

@@ -145,7 +145,7 @@
       tab.hidden = !meta.views.includes(tab.dataset.view);
     }
     fillSelect("filter-family", meta.families);
-    fillSelect("filter-status", meta.statuses.values);
+    fillSelect("filter-status", meta.statuses);
     fillSelect("filter-tenant", meta.tenants || []);
     const kinds = document.getElementById("fault-kinds");
     if (!kinds.firstChild && meta.fault_kinds) {
