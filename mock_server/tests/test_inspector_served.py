@@ -41,3 +41,30 @@ def test_unknown_inspector_files_are_envelopes() -> None:
             answer = httpx.get(f"{mock.base_url}/_mock/ui/{name}")
             assert answer.status_code == 404, name
             assert answer.json()["code"] == 1203
+
+
+def test_the_proxy_logs_each_exchange_with_its_violations_and_whether_it_was_recorded(tmp_path: Path) -> None:
+    key = "sk-recorded-proxy-0123456789"
+    with (
+        MockServer("--token", key) as upstream,
+        MockServer("--upstream", upstream.base_url, "--record", str(tmp_path), command="proxy") as proxy,
+    ):
+        api = f"{proxy.base_url}/v1/ai/default/kling/videos/text2video"
+        auth = {"Authorization": f"Bearer {key}"}
+        httpx.post(api, headers=auth, json={"prompt": "A dog"}).raise_for_status()
+        httpx.post(api, headers=auth, json={"prompt": "A dog", "duration": "7"})  # a request the spec refuses
+        listing = httpx.get(f"{proxy.base_url}/_mock/calls").json()
+        detail = httpx.get(f"{proxy.base_url}/_mock/calls/2").json()
+        meta = httpx.get(f"{proxy.base_url}/_mock/meta").json()
+    first, second = listing["calls"]
+    assert (first["operation_id"], first["status"], first["recorded"], first["violations"]) == (
+        "create_text2video_task",
+        200,
+        True,
+        [],
+    )
+    assert {"pointer": "/duration", "rule": "schema:enum"}.items() <= second["violations"][0].items()
+    assert meta["kind"] == "proxy"
+    assert meta["views"] == ["calls"]
+    assert key not in str(listing) + str(detail)
+    assert detail["request"]["body"] == {"json": {"prompt": "A dog", "duration": "7"}}
