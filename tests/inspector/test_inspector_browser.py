@@ -19,7 +19,7 @@ from maas_kl_mock import MockServer
 
 from tests.proxy.misbehaving import MisbehavingUpstream
 
-from .conftest import AXE, REPORTS, ROOT
+from .conftest import REPORTS, ROOT
 
 HOSTILE = "<script>alert(1)</script>"
 FAST = PollSchedule(initial=0.2, multiplier=1.0, maximum=0.2)
@@ -67,7 +67,6 @@ def mock() -> Iterator[MockServer]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Watched]:
-    browser.add_init_script(path=str(AXE))  # through the DevTools protocol: the page's CSP stays as served
     tab = browser.new_page()
     watched = Watched(tab)
     tab.on("console", lambda m: watched.errors.append(m.text) if m.type == "error" else None)
@@ -254,3 +253,17 @@ def test_the_page_is_served_with_a_strict_policy_and_polls_within_a_second(mock:
     assert "<script>" not in page  # no inline script
     assert "http://" not in page
     assert "https://" not in page  # nothing from the network
+
+
+def test_the_policy_blocks_inline_script_in_the_browser(mock: MockServer, page: Watched) -> None:
+    page.page.goto(f"{mock.base_url}/_mock/ui/")
+    ran = page.page.evaluate(
+        """() => {
+            const inline = document.createElement("script");
+            inline.textContent = "window.__inlineRan = true";
+            document.body.append(inline);
+            return window.__inlineRan === true;
+        }"""
+    )
+    assert ran is False
+    assert any("Content Security Policy" in error for error in page.errors), page.errors
