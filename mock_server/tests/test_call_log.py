@@ -155,3 +155,14 @@ def test_the_video_route_serves_a_tasks_file_without_its_signature(harness: Harn
     video = harness.send("GET", url, token=None, headers={"range": "bytes=0-7"})
     assert video.status == 206
     assert b"".join(video.delivery.streamed())[4:8] == b"ftyp"
+
+
+def test_a_fault_that_struck_after_the_store_shows_on_the_task() -> None:
+    plan = MockConfig().faults.from_json({"rate": 1.0, "kinds": ["500"], "after_store": 1.0, "seed": 2})
+    harness = Harness(faults=plan)
+    refused = harness.send("POST", f"{API}/text2video", {"prompt": "A dog", "external_task_id": "lost-1"})
+    assert refused.status == 500  # the answer was lost, but the task was stored
+    [task] = body(harness.send("GET", "/_mock/tasks", token=None))["tasks"]
+    detail = body(harness.send("GET", f"/_mock/tasks/{task['task_id']}", token=None))
+    assert detail["faults"] == [{"seq": 1, "fault": "500 (after store)", "status": 500}]
+    assert detail["request"] == {"json": {"prompt": "A dog", "external_task_id": "lost-1"}}
