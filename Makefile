@@ -32,6 +32,20 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 .setup: .sync .npm
 
+# Debian's chromium for the inspector's browser tests (tests/inspector), installed when missing where apt runs
+# as root (CI, a fresh machine); elsewhere those tests skip with this hint, and fail under CI=true.
+.PHONY: .browser
+.browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the inspector's browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }; \
+	else \
+		echo "note: no chromium here; the inspector's browser tests skip (and fail under CI=true):" \
+			"sudo apt-get install -y chromium"; \
+	fi
+
 # --- checks ----------------------------------------------------------------------------------
 .PHONY: lint
 lint: .setup  ## Ruff (lint and format) on hand-written code, Spectral on the spec
@@ -49,7 +63,7 @@ spec: .sync  ## Spec gates: OpenAPI validity, examples, traceability, cross-fiel
 	$(RUN) pytest tests/spec -q
 
 .PHONY: unit
-unit: .sync  ## Every pytest suite (spec gates included)
+unit: .sync .npm .browser  ## Every pytest suite (spec gates included; the inspector's in a real Chromium)
 	$(RUN) openapi-spec-validator $(SPEC)
 	$(RUN) pytest -q
 

@@ -203,7 +203,7 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
 
     The mock is on loopback; `--max-creates` is the seam that caps a loopback run as if it were remote.
     """
-    httpx.post(f"{loopback_mock}/_mock/reset", timeout=10).raise_for_status()
+    httpx.post(f"{loopback_mock}/_mock/reset", json={}, timeout=10).raise_for_status()
     config_before = (ROOT / "contract_tests" / "schemathesis.toml").read_text(encoding="utf-8")
     # The other tenant is set here, not inherited: test_mock_schemathesis puts its own key in os.environ.
     env = {

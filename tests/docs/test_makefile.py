@@ -42,3 +42,10 @@ def test_fuzz_target_runs_the_fuzz_tests_at_depth() -> None:
     plan = _make("-n", "fuzz")
     assert "MAAS_KL_FUZZ=deep" in plan
     assert "tests/reliability/test_fuzz_mock.py" in plan
+
+
+def test_make_test_installs_the_browser_the_inspector_tests_need() -> None:
+    plan = _make("-n", "unit")  # `make test` runs unit; .ci/run runs `make test`, so CI gets chromium
+    assert "apt-get install -y -qq chromium" in plan
+    assert "npm ci" in plan or (ROOT / "node_modules" / ".package-lock.json").exists()  # axe-core comes from npm
+    assert "pytest -q" in plan

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from ._core import MockConfig, MockCore
+from .faces.guard import ControlAccess, add_control_flags, control_access
 from .faces.transport import DEFAULT_TOKEN
 from .pipeline.auth import tenant_label
 from .pipeline.faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
@@ -71,6 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")
     serve.add_argument("--state", type=Path, help="keep tasks in this SQLite file across restarts (default: in memory)")
     serve.add_argument("--no-control-api", action="store_true", help="disable /_mock/")
+    add_control_flags(serve)
+    serve.add_argument("--open", action="store_true", help="open the inspector (/_mock/ui/) in a web browser")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
     serve.add_argument("--replay", type=Path, help="serve the flows recorded in this directory (proxy --record)")
     serve.add_argument(
@@ -239,7 +242,7 @@ async def _serve(args: argparse.Namespace, core: MockCore, listening: socket.soc
     gc.set_threshold(100_000, 50, 1_000)
     server = uvicorn.Server(
         uvicorn.Config(
-            MockApp(core),
+            MockApp(core, control_access(args)),
             host=args.host,
             port=args.port,
             http=ResettingHttpToolsProtocol,
@@ -250,7 +253,9 @@ async def _serve(args: argparse.Namespace, core: MockCore, listening: socket.soc
             server_header=False,
         )
     )
-    announce = asyncio.create_task(_announce(server, args.host, config, args.ready_file))
+    announce = asyncio.create_task(
+        _announce(server, args.host, config, args.ready_file, control_access(args), opening=args.open)
+    )
     # uvicorn re-raises a captured SIGTERM after its graceful shutdown; exit cleanly then, store closed.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
@@ -265,7 +270,9 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
 
-async def _announce(server: Any, host: str, config: MockConfig, ready_file: Path | None) -> None:
+async def _announce(  # noqa: PLR0913  (what start-up says depends on each)
+    server: Any, host: str, config: MockConfig, ready_file: Path | None, access: ControlAccess, *, opening: bool
+) -> None:
     while not server.started:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
@@ -273,7 +280,19 @@ async def _announce(server: Any, host: str, config: MockConfig, ready_file: Path
     base = f"http://{shown}:{port}"
     if ready_file is not None:
         write_ready_file(ready_file, base, config)
+    warning = access.warning() if config.control_api else None
+    if warning is not None:
+        print(f"maas-kl-mock: {warning}", file=sys.stderr, flush=True)
     print(startup_line(base, config), flush=True)
+    if opening and config.control_api:
+        open_inspector(base)
+
+
+def open_inspector(base: str) -> bool:
+    """Open the inspector in the default browser (`serve --open`); the token is never put in the URL here."""
+    import webbrowser  # noqa: PLC0415  (only --open needs it)
+
+    return webbrowser.open(f"{base}/_mock/ui/")
 
 
 def ready_document(base: str, config: MockConfig) -> dict[str, Any]:
@@ -283,6 +302,7 @@ def ready_document(base: str, config: MockConfig) -> dict[str, Any]:
         "base_url": base,
         "api_base_url": f"{base}/v1/ai/{endpoint}/kling",
         "control_url": f"{base}/_mock/",
+        "inspector_url": f"{base}/_mock/ui/" if config.control_api else None,
         "endpoint_path": endpoint,
         "token": DEFAULT_TOKEN if config.tokens is None or config.tokens == frozenset({DEFAULT_TOKEN}) else None,
         "pid": os.getpid(),
@@ -310,4 +330,5 @@ def startup_line(base: str, config: MockConfig) -> str:
     else:
         auth = f"token: 'Authorization: Bearer {DEFAULT_TOKEN}' (any token works)"
     api = f"{base}/v1/ai/{endpoint}/kling"
-    return f"maas-kl-mock listening on {base} | API base URL: {api} | {auth} | control API: {base}/_mock/"
+    control = f"control API: {base}/_mock/ | inspector: {base}/_mock/ui/" if config.control_api else "control API: off"
+    return f"maas-kl-mock listening on {base} | API base URL: {api} | {auth} | {control}"

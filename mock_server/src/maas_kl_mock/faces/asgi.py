@@ -17,6 +17,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from .._core import MockConfig, MockCore
 from .._http import Delivery, Drop, MockRequest, MockResponse
 from .._spec import load_spec
+from .guard import ControlAccess, refuse
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -40,8 +41,9 @@ class MockApp:
     >>> # uvicorn.run(app, port=4010)
     """
 
-    def __init__(self, core: MockCore | None = None) -> None:
+    def __init__(self, core: MockCore | None = None, access: ControlAccess | None = None) -> None:
         self.core = core or MockCore(MockConfig())
+        self.access = access or ControlAccess()  # served: the control surface is guarded (M-CONTROL)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request; lifespan events are acknowledged, websockets refused."""
@@ -52,7 +54,8 @@ class MockApp:
         if kind != "http":
             return
         request = await self._request(scope, receive)
-        response = self.core.handle(request)
+        error = self.access.refusal(request) if request.path.startswith("/_mock/") else None
+        response = self.core.handle(request) if error is None else refuse(error, self.core.responder.error(error))
         delivery = response.delivery
         if delivery.delay > 0:
             await asyncio.sleep(delivery.delay)

@@ -21,14 +21,18 @@ from typing import Any
 import httpx
 import orjson
 
+from .. import inspector
 from .._errors import ApiError
-from .._http import MockResponse
+from .._http import MockRequest, MockResponse
 from .._spec import Operation, load_spec
 from ..cassettes.format import Scrubber
 from ..cassettes.record import Recorder
 from ..faces.asgi import Receive, Scope, Send, read_request
+from ..faces.guard import ControlAccess, refuse
 from ..media import cdn as _cdn
 from ..media.video import VideoSigner
+from ..pipeline.calls import Call, CallLog
+from ..pipeline.control import call_detail, calls_json
 from ..pipeline.respond import Responder
 from .conformance import REQUEST, RESPONSE, Conformance, Violation
 from .upstream import StackTransport
@@ -80,11 +84,15 @@ class ProxyApp:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         now: Callable[[], float] = time.time,
+        access: ControlAccess | None = None,
     ) -> None:
         self.config = config
+        self.access = access or ControlAccess()  # the control surface's rule (M-CONTROL)
+        self.calls = CallLog()  # every exchange, key-free, with its violations: what the inspector lists
         self.upstream = config.upstream.rstrip("/")
         spec = load_spec(config.spec_path)
         self.conformance = Conformance(spec)
+        self.spec = spec
         self.responder = Responder(spec, VideoSigner())
         self.refusal_code = spec.facts.codes.named("internal_error").code  # --strict answers as a server error
         self.scrubber = Scrubber()
@@ -115,16 +123,23 @@ class ProxyApp:
         request = await read_request(scope, receive, self.config.max_body_bytes)
         headers, body, too_large = request.headers, request.body, request.body_too_large
         raw_path, query, base = request.path, request.query, request.base_url
+        started = time.perf_counter()
+        note: dict[str, JSON] = {}
+        logged = not raw_path.startswith("/_mock/")
         try:
-            if too_large:
+            if raw_path.startswith("/_mock/"):
+                refused = self.access.refusal(request)
+                if refused is not None:
+                    response = refuse(refused, self.responder.error(refused))
+                else:
+                    response = self._control(scope["method"], raw_path, request)
+            elif too_large:
                 limit = self.config.max_body_bytes
                 raise ApiError("invalid_request", f"Invalid request parameters: the body is larger than {limit} bytes")
-            if raw_path.startswith("/_mock/"):
-                response = self._control(scope["method"], raw_path, body)
             elif raw_path.startswith(PROXY_VIDEO_PREFIX):
                 response = await self._video(scope["method"], raw_path, headers)
             else:
-                response = await self._api(scope["method"], raw_path, query, headers, body, base=base)
+                response = await self._api(scope["method"], raw_path, query, headers, body, base=base, note=note)
         except ApiError as error:
             response = self.responder.error(error)
         except Exception:  # a bug in the proxy: the envelope, never a traceback, and a line in its log
@@ -132,7 +147,26 @@ class ProxyApp:
             response = self.responder.error(
                 ApiError("internal_error", "Internal server error in the proxy; see its log")
             )
+        if logged:
+            self._log_call(request, response, note, time.perf_counter() - started)
         await _send(send, response)
+
+    def _log_call(self, request: MockRequest, response: MockResponse, note: dict[str, JSON], latency: float) -> None:
+        """Keep the exchange for the inspector: key-free excerpts, its violations, whether it was recorded."""
+        authorization = request.headers.get("authorization", "")
+        caller = authorization.split(None, 1)[-1].strip() if authorization else None
+        self.calls.append(
+            Call(
+                request,
+                response,
+                note.get("operation"),
+                caller or None,
+                at=self._now(),
+                latency=latency,
+                recorded=bool(note.get("recorded")) if self.recorder is not None else None,
+                violations=tuple(note.get("violations", ())),
+            )
+        )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         """Acknowledge start-up; on shutdown close the upstream pool."""
@@ -146,13 +180,24 @@ class ProxyApp:
                 return
 
     async def _api(  # noqa: PLR0913
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, base: str
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        base: str,
+        note: dict[str, JSON] | None = None,
     ) -> MockResponse:
+        note = {} if note is None else note  # what the call log keeps of this exchange
         self.scrubber.learn(headers.get("authorization"))
         op, params, unknown = self.conformance.operation(method, path)
         found = [unknown] if unknown is not None else []
         if op is not None:
             found = self.conformance.check_request(op, params, body)
+            note["operation"] = op.operation_id
+        note["violations"] = [self._shown(v) for v in found]
         self._report(found, method, path, None)
         if found and self.config.strict:
             code = "not_found" if unknown is not None else "invalid_value"
@@ -164,6 +209,7 @@ class ProxyApp:
         content_type = upstream.headers.get("content-type", "")
         answer = upstream.content
         judged = self.conformance.check_response(op, upstream.status_code, content_type, answer)
+        note["violations"] = [self._shown(v) for v in found + judged]
         self._report(judged, method, path, upstream.status_code, _request_id(answer))
         out_headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-type"}]
         flow = None
@@ -185,6 +231,7 @@ class ProxyApp:
                 response_body=answer,
                 now=self._now(),
             )
+            note["recorded"] = flow is not None
         if judged and self.config.strict:
             return self._refuse_response(upstream.status_code, found + judged)
         if flow is not None and upstream.status_code == 200:
@@ -287,22 +334,40 @@ class ProxyApp:
             )
         return upstream.status_code, upstream.content, content_type, self._now()
 
-    def _control(self, method: str, path: str, body: bytes) -> MockResponse:
+    def _control(self, method: str, path: str, request: MockRequest) -> MockResponse:  # noqa: PLR0911
         name = path.removeprefix("/_mock/").rstrip("/")
+        if method in ("GET", "HEAD") and (name == "ui" or name.startswith("ui/")):
+            return inspector.serve(path)
+        if (method, name) == ("GET", "meta"):
+            statuses = self.spec.facts.statuses
+            meta = {
+                "kind": "proxy",
+                "views": ["calls"],
+                "upstream": self.upstream,
+                "recording": self.recorder is not None,
+                "statuses": list(statuses.values),
+                "families": sorted(self.spec.facts.families),
+            }
+            return MockResponse(200, orjson.dumps(meta))
+        if (method, name) == ("GET", "calls"):
+            return MockResponse(200, orjson.dumps(calls_json(self.calls, request.query)))
+        if method == "GET" and name.startswith("calls/"):
+            return MockResponse(200, orjson.dumps(call_detail(self.calls, name.removeprefix("calls/"))))
         if (method, name) == ("GET", "health"):
             return MockResponse(200, orjson.dumps({"status": "ok", "upstream": self.upstream}))
         if (method, name) == ("GET", "violations"):
             listed = list(self.violations)
             return MockResponse(200, orjson.dumps({"count": self.violations_total, "violations": listed}))
-        if (method, name) in (("DELETE", "violations"), ("POST", "violations/reset")):
+        if (method, name) in (("DELETE", "violations"), ("POST", "violations/reset"), ("POST", "reset")):
             self.violations.clear()
             self.violations_total = 0
+            self.calls.clear()
             return MockResponse(200, orjson.dumps({"reset": True}))
-        del body
         raise ApiError(
             "not_found",
-            f"No such control endpoint of the proxy: {method} /_mock/{name[:80]}. Known: GET health, "
-            "GET violations, DELETE violations",
+            f"No such control endpoint of the proxy: {method} /_mock/{name[:80]}. Known: GET health, GET meta, "
+            "GET violations, DELETE violations, GET calls[?limit=&since=], GET calls/N, POST reset, GET ui/ "
+            "(the inspector)",
         )
 
     def _report(

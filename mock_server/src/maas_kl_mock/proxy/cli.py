@@ -6,10 +6,12 @@ import argparse
 import asyncio
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..faces.guard import ControlAccess, add_control_flags, control_access
 from .app import ProxyApp, ProxyConfig
 
 
@@ -30,6 +32,7 @@ def add_proxy_parser(sub: Any) -> argparse.ArgumentParser:
     proxy.add_argument(
         "--ready-file", type=Path, help="once listening, write the addresses here as JSON (what MockServer reads)"
     )
+    add_control_flags(proxy)
     return proxy
 
 
@@ -59,7 +62,7 @@ def run_proxy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     """Run the proxy until interrupted."""
     config = proxy_config(parser, args)
     try:
-        app = ProxyApp(config)
+        app = ProxyApp(config, access=control_access(args))
     except (OSError, ValueError) as exc:
         parser.error(f"cannot start the proxy: {exc}; check --spec, --record and --report")
     try:
@@ -84,7 +87,7 @@ async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
             proxy_headers=False,  # the proxy forwards paths as they come; no X-Forwarded-* rewriting per request
         )
     )
-    announce = asyncio.create_task(_announce(server, args.host, app, args.ready_file))
+    announce = asyncio.create_task(_announce(server, args.host, app, args.ready_file, control_access(args)))
     try:
         await server.serve()
     finally:
@@ -100,14 +103,19 @@ def write_json_atomically(path: Path, document: dict[str, Any]) -> None:
     partial.replace(path)
 
 
-async def _announce(server: Any, host: str, app: ProxyApp, ready_file: Path | None) -> None:
+async def _announce(server: Any, host: str, app: ProxyApp, ready_file: Path | None, access: ControlAccess) -> None:
     while not server.started:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     base = f"http://{shown}:{port}"
     if ready_file is not None:  # the caller's key is forwarded as it comes: the proxy has no token of its own
-        document = {"base_url": base, "api_base_url": f"{base}/v1/ai/default/kling", "control_url": f"{base}/_mock/"}
+        document = {
+            "base_url": base,
+            "api_base_url": f"{base}/v1/ai/default/kling",
+            "control_url": f"{base}/_mock/",
+            "inspector_url": f"{base}/_mock/ui/",
+        }
         extra = {"endpoint_path": "default", "token": None, "pid": os.getpid(), "upstream": app.upstream}
         write_json_atomically(ready_file, {**document, **extra})
     mode = ", ".join(
@@ -115,8 +123,11 @@ async def _announce(server: Any, host: str, app: ProxyApp, ready_file: Path | No
         for word, on in (("strict", app.config.strict), (f"recording into {app.config.record}", app.recorder))
         if on
     )
+    warning = access.warning()
+    if warning is not None:
+        print(f"maas-kl-mock proxy: {warning}", file=sys.stderr, flush=True)
     print(
         f"maas-kl-mock proxy listening on {base} | forwarding to {app.upstream}"
-        f"{' | ' + mode if mode else ''} | violations: {base}/_mock/violations",
+        f"{' | ' + mode if mode else ''} | violations: {base}/_mock/violations | inspector: {base}/_mock/ui/",
         flush=True,
     )
