@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
+from contract_tests import coverage
 from contract_tests.spec_facts import creates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ enabled = false
 enabled = false
 """
 CAP_TESTCASE = "make contract create cap"
+OBSERVATIONS = "contract-observations.jsonl"  # every exchange the run sent, for the coverage report
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ def plan(argv: Sequence[str], env: Mapping[str, str]) -> Plan:
     if args.max_examples is not None:
         command += ["--max-examples", str(args.max_examples)]
     child_env = {k: v for k, v in env.items() if k not in {MAX_CREATES_ENV, LEDGER_ENV}}
+    child_env[coverage.OBSERVATIONS_ENV] = str(reports / OBSERVATIONS)
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     notes = [f"contract: {url} ({'loopback' if loopback else 'remote'})"]
     if excluded:
@@ -172,10 +175,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if decided.ledger is not None:
         decided.ledger.unlink(missing_ok=True)
+    observations = Path(decided.env[coverage.OBSERVATIONS_ENV])
+    observations.unlink(missing_ok=True)
     code = subprocess.run(decided.command, env=decided.env, check=False).returncode  # noqa: S603  (our own argv)
-    if decided.ledger is None:
-        return code
-    return settle_capped_run(code, decided.ledger, junit)
+    if decided.ledger is not None:
+        code = settle_capped_run(code, decided.ledger, junit)
+    report_coverage(observations, junit.parent)
+    return code
+
+
+def report_coverage(observations: Path, reports: Path) -> None:
+    """Write and print what the run exercised; against a server this only reports, it never fails the run."""
+    exchanges = coverage.load_observations(observations)
+    rows = coverage.measure(exchanges, mock=False)
+    run = coverage.Run("make contract", mock=False, exchanges=len(exchanges))
+    written = coverage.write_reports(rows, run, reports, "contract-coverage")
+    print(coverage.render_table(rows, run, written))
 
 
 def settle_capped_run(code: int, ledger: Path, junit: Path) -> int:

@@ -196,6 +196,17 @@ def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tm
     assert TENANT_A not in report, "the key must not reach the JUnit report"
     assert TENANT_B not in report, "the other tenant's key must not reach the JUnit report"
     assert schemathesis.__version__ == "4.32.5"
+    # The coverage report: printed at the end, written beside the JUnit file, report only, free of keys.
+    assert "contract coverage (make contract, live: report only;" in done.stdout
+    assert "rows not seen need a paid create" in done.stdout
+    coverage = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))
+    assert coverage["mode"] == "live"
+    assert coverage["exchanges"] > 0
+    assert any(row["seen"] and "schemathesis" in row["sources"] for row in coverage["rows"])
+    written = (tmp_path / "contract-coverage.md").read_text(encoding="utf-8") + json.dumps(coverage)
+    written += (tmp_path / "contract-observations.jsonl").read_text(encoding="utf-8")
+    assert TENANT_A not in written
+    assert TENANT_B not in written
 
 
 def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_path: Path) -> None:

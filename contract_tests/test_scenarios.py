@@ -12,7 +12,8 @@ import pytest
 import yaml
 from maas_kl_mock import InProcessMock, ManualClock, MockConfig
 
-from contract_tests.spec_facts import SpecExample, code, examples, resolve, spec
+from contract_tests.coverage import RECORDER, from_httpx
+from contract_tests.spec_facts import SpecExample, capability_map, code, examples, resolve, spec
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 JSON = Any
@@ -43,7 +44,9 @@ def _send(mock: InProcessMock, client: httpx.Client, step: dict[str, JSON]) -> h
     kwargs: dict[str, JSON] = {"headers": headers}
     if "body" in step:
         kwargs["json"] = step["body"]
-    return client.request(step["method"], step["path"], **kwargs)
+    response = client.request(step["method"], step["path"], **kwargs)
+    RECORDER.record(from_httpx(response, "scenarios"))  # the run's coverage report counts it
+    return response
 
 
 def test_hand_written_scenarios_name_examples_the_spec_has() -> None:
@@ -145,3 +148,19 @@ def _validate_against_spec(request: dict[str, JSON], response: httpx.Response) -
             schema = resolve(declared["content"]["application/json"]["schema"])
             jsonschema.validate(response.json(), {**schema, "components": spec()["components"]})
             return
+
+
+def test_capability_scenarios_name_a_rule_and_side_the_spec_has() -> None:
+    """Each `capability.*` scenario names its x-capability-map rule and side, and expects what that side means."""
+    rules = {rule.name for rule in capability_map().rules}
+    invalid = code("invalid_value")
+    chosen = {name: case for name, case in CASES.items() if case["source"] == "capability-map"}
+    assert chosen, "no capability scenarios"
+    for name, case in chosen.items():
+        assert case["rule"] in rules, f"{name} names a rule the spec does not have: {case['rule']!r}"
+        expected = (
+            {"status": 200, "code": 0}
+            if case["side"] == "accepted"
+            else {"status": invalid.status, "code": invalid.code}
+        )
+        assert case["expect"] == expected, name
