@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,20 @@ def from_httpx(response: Any, source: str, fault: str | None = None) -> Exchange
     )
 
 
+_QUERY = re.compile(r"(https?://[^\s?#]+)\?[^\s#]*")
+
+
+def masked(value: JSON) -> JSON:
+    """Copy JSON with every URL's query string masked: video links carry their signature there."""
+    if isinstance(value, str):
+        return _QUERY.sub(r"\1?(query masked)", value)
+    if isinstance(value, Mapping):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    return value
+
+
 class Recorder:
     """Collects the exchanges of one run; also appends them to MAAS_KL_CONTRACT_OBSERVATIONS when that is set."""
 
@@ -97,7 +111,8 @@ class Recorder:
         self.exchanges: list[Exchange] = []
 
     def record(self, exchange: Exchange) -> None:
-        """Keep `exchange` (and write it out for a run in another process)."""
+        """Keep `exchange` (and write it out for a run in another process), URL query strings masked."""
+        exchange = replace(exchange, request=masked(exchange.request), response=masked(exchange.response))
         path = os.environ.get(OBSERVATIONS_ENV)
         with self._lock:
             self.exchanges.append(exchange)

@@ -7,7 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
-from contract_tests.coverage import Exchange, Run, expected_rows, gate_failures, measure, render_table, to_json
+import pytest
+
+from contract_tests.coverage import (
+    OBSERVATIONS_ENV,
+    Exchange,
+    Recorder,
+    Run,
+    expected_rows,
+    gate_failures,
+    load_observations,
+    measure,
+    render_table,
+    to_json,
+)
 from contract_tests.spec_facts import capability_map, code, facts
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,3 +101,14 @@ def test_make_contract_recorded_writes_and_prints_its_coverage(tmp_path: Path) -
     seen = {row["key"] for row in report["rows"] if row["seen"]}
     assert any(key.startswith("POST ") and key.endswith(" 200") for key in seen)
     assert (tmp_path / "contract-recorded-coverage.md").read_text(encoding="utf-8").startswith("# Contract coverage")
+
+
+def test_recorded_exchanges_keep_no_url_signature(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Observations are a report: a video link's signature (its query string) never reaches the file."""
+    out = tmp_path / "observations.jsonl"
+    monkeypatch.setenv(OBSERVATIONS_ENV, str(out))
+    video = {"data": {"task_result": {"videos": [{"url": "https://cdn.example/v.mp4?Signature=s3cr3t&Expires=1"}]}}}
+    Recorder().record(Exchange("t", "GET", "/videos/text2video/1", "", None, 200, video))
+    assert "s3cr3t" not in out.read_text(encoding="utf-8")
+    (seen,) = load_observations(out)
+    assert seen.response["data"]["task_result"]["videos"][0]["url"] == "https://cdn.example/v.mp4?(query masked)"
