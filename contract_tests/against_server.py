@@ -64,6 +64,8 @@ class Plan:
     skip: str | None = None
     config_text: str | None = None
     ledger: Path | None = None
+    required: bool = False  # --require-server: a skip is a failure (a CI job whose secrets went missing)
+    baseline: Path | None = None  # --coverage-baseline: an earlier run's contract-coverage.json
 
 
 def is_loopback(host: str) -> bool:
@@ -87,6 +89,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--max-examples", type=int, default=None, help="examples per operation and phase")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports", help="report directory (default reports/)")
+    parser.add_argument(
+        "--require-server", action="store_true", help="exit 2 instead of skipping when BASE_URL or the key is missing"
+    )
+    parser.add_argument(
+        "--coverage-baseline",
+        type=Path,
+        default=None,
+        help="an earlier run's contract-coverage.json: exit 1 when a row it exercised is not exercised now",
+    )
     return parser.parse_args(list(argv))
 
 
@@ -98,12 +109,16 @@ def plan(argv: Sequence[str], env: Mapping[str, str]) -> Plan:
     if not base_url or not key:
         missing = " and ".join(name for name, value in (("BASE_URL", base_url), ("MAAS_KL_API_KEY", key)) if not value)
         return Plan(
+            required=args.require_server,
             skip=f"contract: skipped, {missing} not set. Run `make contract BASE_URL=https://host "
-            "MAAS_KL_API_KEY=... [MAAS_KL_ENDPOINT_PATH=...]`; see contract_tests/README.md."
+            "MAAS_KL_API_KEY=... [MAAS_KL_ENDPOINT_PATH=...]`; see contract_tests/README.md.",
         )
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return Plan(skip=f"contract: BASE_URL must be an http(s) origin such as https://host, got {base_url!r}")
+        return Plan(
+            required=args.require_server,
+            skip=f"contract: BASE_URL must be an http(s) origin such as https://host, got {base_url!r}",
+        )
     endpoint = env.get("MAAS_KL_ENDPOINT_PATH") or "default"
     url = f"{base_url}/v1/ai/{quote(endpoint, safe='')}/kling"
     loopback = is_loopback(parts.hostname)
@@ -150,8 +165,9 @@ def plan(argv: Sequence[str], env: Mapping[str, str]) -> Plan:
             notes=notes,
             config_text=CONFIG.read_text(encoding="utf-8") + CAPPED_OPERATIONS,
             ledger=ledger,
+            baseline=args.coverage_baseline,
         )
-    return Plan(command=command, env=child_env, notes=notes)
+    return Plan(command=command, env=child_env, notes=notes, baseline=args.coverage_baseline)
 
 
 def _st() -> list[str]:
@@ -164,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     decided = plan(sys.argv[1:] if argv is None else argv, os.environ)
     if decided.skip is not None:
         print(decided.skip)
-        return 0
+        return 2 if decided.required else 0
     for note in decided.notes:
         print(note)
     junit = Path(decided.command[decided.command.index("--report-junit-path") + 1])
@@ -180,17 +196,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = subprocess.run(decided.command, env=decided.env, check=False).returncode  # noqa: S603  (our own argv)
     if decided.ledger is not None:
         code = settle_capped_run(code, decided.ledger, junit)
-    report_coverage(observations, junit.parent)
+    baseline = json.loads(decided.baseline.read_text(encoding="utf-8")) if decided.baseline else None
+    lost = report_coverage(observations, junit.parent, baseline)
+    if lost and code == 0:
+        print(f"contract: coverage drift: {len(lost)} rows the baseline run exercised are not exercised now")
+        return 1
     return code
 
 
-def report_coverage(observations: Path, reports: Path) -> None:
-    """Write and print what the run exercised; against a server this only reports, it never fails the run."""
+def report_coverage(observations: Path, reports: Path, baseline: dict[str, object] | None = None) -> list[str]:
+    """Write and print what the run exercised; return the rows a baseline report saw and this run did not."""
     exchanges = coverage.load_observations(observations)
     rows = coverage.measure(exchanges, mock=False)
     run = coverage.Run("make contract", mock=False, exchanges=len(exchanges))
     written = coverage.write_reports(rows, run, reports, "contract-coverage")
     print(coverage.render_table(rows, run, written))
+    lost = coverage.lost_since(baseline, rows) if baseline is not None else []
+    for key in lost:
+        print(f"contract:   no longer exercised: {key}")
+    return lost
 
 
 def settle_capped_run(code: int, ledger: Path, junit: Path) -> int:

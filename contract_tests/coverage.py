@@ -412,6 +412,13 @@ def gate_failures(rows: Sequence[Row]) -> list[Row]:
     return [r for r in rows if r.section in GATED and not r.seen and not r.exempt]
 
 
+def lost_since(baseline: Mapping[str, JSON], rows: Sequence[Row]) -> list[str]:
+    """Rows an earlier report (`to_json`) saw that these rows did not: coverage drift between two runs."""
+    before = {f"{r['section']}: {r['key']}" for r in baseline.get("rows", []) if r.get("seen")}
+    now = {f"{r.section}: {r.key}" for r in rows if r.seen}
+    return sorted(before - now)
+
+
 def summary(rows: Sequence[Row]) -> list[tuple[str, int, int, int, bool]]:
     """Per section: title, rows seen, rows to see, rows exempt, whether a mock run requires it."""
     out = []
