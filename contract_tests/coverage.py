@@ -349,7 +349,7 @@ def measure(exchanges: Iterable[Exchange], mock: bool) -> list[Row]:
     by_key = {(row.section, row.key): row for row in rows}
     for ex in exchanges:
         prefer = prefer_parts(ex.prefer)
-        if mock and ex.status is not None and "scenario" in prefer:
+        if mock and "scenario" in prefer and (ex.status is None or ex.status < 400):
             _hit(by_key, "prefer", f"scenario={prefer['scenario']}", ex.source)
         if mock and ex.fault:
             _hit(by_key, "fault", ex.fault, ex.source)

@@ -15,7 +15,7 @@ import pytest
 from maas_kl_client import PollSchedule
 from maas_kl_mock import MockServer
 
-from contract_tests.coverage import RECORDER, from_httpx
+from contract_tests.coverage import RECORDER, Exchange, from_httpx
 
 KEY = "e2e-key"
 FAST_POLL = PollSchedule(initial=0.05, multiplier=1.5, maximum=0.5)
@@ -87,6 +87,11 @@ def test_text2video_waits_to_succeed_then_downloads_then_extends(origin: str, tm
         longer = extended.videos[0]
         assert longer.id != video.id, "an extension is a new video"
         assert float(longer.duration) > float(video.duration)
+    # The file route's Prefer scenario: the same video, cut off mid-body.
+    cut = {"Prefer": "scenario=download-cut"}
+    with _http(headers=cut) as http, pytest.raises(httpx.RemoteProtocolError):
+        http.get(video.url).read()
+    RECORDER.record(Exchange("sdk", "GET", httpx.URL(video.url).path, cut["Prefer"]))
 
 
 def test_image2video_with_a_local_image(origin: str, tmp_path: Path) -> None:
