@@ -99,9 +99,12 @@ check-changes: .sync  ## Version gate: breaking changes need a version bump and 
 contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS_KL_ENDPOINT_PATH] (CONTRACT_ARGS="--allow-create")
 	@$(RUN) python -m contract_tests.against_server $(CONTRACT_ARGS)
 
+# The contract suite's tests; CONTRACT_TESTS=contract_tests/test_scenarios.py runs one module under the same gate.
+CONTRACT_TESTS ?= contract_tests
+
 .PHONY: contract-ci
-contract-ci: .sync  ## Contract suite (spec x SDK x mock), Hypothesis profile ci: derandomized, bounded; part of make test
-	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q
+contract-ci: .sync  ## Contract suite (spec x SDK x mock), profile ci, coverage gated; JUnit and coverage in reports/; part of make test
+	MAAS_KL_CONTRACT_PROFILE=ci MAAS_KL_CONTRACT_COVERAGE=gate $(RUN) pytest $(CONTRACT_TESTS) -q --junitxml=reports/contract-ci-junit.xml
 
 .PHONY: contract-recorded
 contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes from `maas-kl-mock proxy --record`) against the spec
@@ -109,8 +112,8 @@ contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes 
 	$(RUN) python -m contract_tests.recorded $(DIR)
 
 .PHONY: contract-deep
-contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual)
-	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
+contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual); coverage reported
+	MAAS_KL_CONTRACT_PROFILE=deep MAAS_KL_CONTRACT_COVERAGE=report $(RUN) pytest contract_tests -q
 
 .PHONY: fuzz
 fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,000 inputs); prints the count
