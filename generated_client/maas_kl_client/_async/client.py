@@ -131,7 +131,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         on_event: OnEvent | None = None,
         transfer: _download.Transfer | None = None,
     ) -> Any:
-        """Drive a plan: send its requests (a batch's overlap), sleep on the injected clock, hand its events on.
+        """Drive a plan: send its requests (a batch's: Start, then Collect), sleep on the clock, hand on its events.
 
         `on_plan_event` is the method's own handler (on_update's, a batch's report); `on_event` is the
         caller's per-call `on_event`: it, the client's `on_event` and MAAS_KL_LOG's logger see every
