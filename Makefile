@@ -120,7 +120,7 @@ fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,
 	MAAS_KL_FUZZ=deep $(RUN) pytest tests/reliability/test_fuzz_mock.py -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-validation  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-batch bench-validation  ## Every benchmark, with ratios against baselines (never part of make test)
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
@@ -144,6 +144,9 @@ bench-core: .sync  ## MockCore.handle in process (create, query, control, video 
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
+.PHONY: bench-batch
+bench-batch: .sync  ## Async client.batch of 40 jobs vs asyncio.gather of create_and_wait, 150 ms away (a served mock)
+	$(RUN) python -m bench.bench_batch $(BENCH_ARGS)
 .PHONY: bench-video
 bench-video: .sync  ## Video cost: muxer vs encoder, produce+serve 10 s and longest, RSS under 50 downloads, download_video vs curl
 	$(RUN) python -m bench.bench_video $(BENCH_ARGS)

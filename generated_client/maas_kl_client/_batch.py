@@ -25,7 +25,20 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import CreateOutcomeUnknown, MaasKLError, PreflightError, RateLimitError
-from ._plans import Action, Context, Event, Outcome, Plan, RecoveryLookup, Send, Sleep, outcome_unknown
+from ._plans import (
+    Action,
+    Answered,
+    Collect,
+    Context,
+    Event,
+    Outcome,
+    Plan,
+    RecoveryLookup,
+    Send,
+    Sleep,
+    Start,
+    outcome_unknown,
+)
 from ._task import Task
 from .models.task_status import TaskStatus
 
@@ -181,8 +194,9 @@ def _resume_state(state: _Job, previous: JobResult) -> None:
     state.maybe_sent = previous.sent
 
 
-BatchPlan = Generator["Action | JobUpdate", Any, list[JobResult]]
-"""The batch as one plan: the requests and sleeps of all its jobs, and a JobUpdate per event or result."""
+BatchPlan = Generator["Action | Start | Collect | JobUpdate", Any, list[JobResult]]
+"""The batch as one plan: the requests (started, then collected) and sleeps of all its jobs, and a JobUpdate per
+event or result."""
 
 
 def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches are the states of a job
@@ -193,11 +207,15 @@ def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches a
     max_in_flight: int | None,
     resume: Iterable[JobResult] = (),
     skip_invalid: bool = False,
+    overlapping: bool = False,
 ) -> BatchPlan:
     """Run every job to one result, in input order; raises BatchInterrupted when stopped part-way.
 
     Every job is prepared first; any invalid one raises InvalidJobs before anything is sent, unless
-    `skip_invalid`, when each ends at once with its own error (reported as a JobUpdate).
+    `skip_invalid`, when each ends at once with its own error (reported as a JobUpdate). Each job's
+    request is started (`Start`) and its answer collected later (`Collect`), so a driver that
+    `overlapping` may have one request of every job in flight; while the limit is unknown, its
+    creates then ramp up, one more in flight for each create answered (slow start).
     """
     if max_in_flight is not None and max_in_flight < 1:
         msg = f"max_in_flight must be at least 1 (or None to learn the account's limit), got {max_in_flight}"
@@ -212,6 +230,8 @@ def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches a
     timeline: list[tuple[float, int, _Job]] = []
     order = itertools.count()
     in_flight: set[int] = set()
+    sent: dict[int, tuple[_Job, Send, bool]] = {}  # requests started, by job: the job, the request, maybe_sent before
+    window = 1  # creates in flight while the limit is unknown; grows by one per create answered when overlapping
     hold_until = 0.0
     for state in states:
         if state.result is not None:
@@ -249,10 +269,20 @@ def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches a
                 limit, since_refusal = limit + 1, 0
         return state.finish(task, error)
 
+    def answered(state: _Job, action: Send, before: bool, outcome: Outcome) -> None:
+        if action.method == "POST" and isinstance(outcome, MaasKLError) and not outcome_unknown(outcome):
+            state.maybe_sent = before  # refused or never sent: this attempt made nothing
+        state.reply = outcome
+        park(state, ctx.now())
+
     try:
         while True:
             now = ctx.now()
-            while queue and (limit is None or len(in_flight) < limit) and not _creating(states, in_flight, limit):
+            while (
+                queue
+                and (limit is None or len(in_flight) < limit)
+                and not (limit is None and _creating(states, in_flight) >= window)
+            ):
                 admitted = _admissible(queue, len(in_flight), None if floor is None else floor - ghosts)
                 if admitted is None:
                     break
@@ -262,17 +292,22 @@ def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches a
                 state.waiting = False
                 in_flight.add(state.index)
                 park(state, now)
-            if not timeline:
+            if not timeline and not sent:
                 if queue:  # every slot is taken by a task that cannot end: cannot happen with in_flight empty
                     msg = "batch stalled with jobs queued and nothing in flight"
                     raise AssertionError(msg)
                 break
-            at, _, state = timeline[0]
-            wake = max(at, hold_until)
-            if wake > now:
-                yield Sleep(wake - now)
+            wake = max(timeline[0][0], hold_until) if timeline else None
+            if wake is None or wake > now:
+                if not sent:
+                    assert wake is not None
+                    yield Sleep(wake - now)
+                    continue
+                replies: Answered = yield Collect(None if wake is None else wake - now)
+                for ticket, outcome in replies:
+                    answered(*sent.pop(ticket), outcome)
                 continue
-            heapq.heappop(timeline)
+            _, _, state = heapq.heappop(timeline)
             plan = state.plan
             assert plan is not None
             try:
@@ -292,17 +327,16 @@ def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches a
                     yield JobUpdate(state.index, state.job, event=JobSending(state.family, state.external_task_id))
                 if action.method == "POST":
                     state.maybe_sent = True  # from here a stop must report the create as possibly made
-                outcome: Outcome = yield action
-                if action.method == "POST" and isinstance(outcome, MaasKLError) and not outcome_unknown(outcome):
-                    state.maybe_sent = before  # refused or never sent: this attempt made nothing
-                state.reply = outcome
-                park(state, ctx.now())
+                sent[state.index] = (state, action, before)
+                yield Start(state.index, action)
             except StopIteration as done:
                 task: Task = done.value
                 state.reply = None
                 if not state.waiting:
                     state.task_id = task.task_id
                     state.plan, state.waiting = steps.wait(state.family, task.task_id, task), True
+                    if overlapping and limit is None:
+                        window += 1  # a create went through: one more may be in flight (doubles per round trip)
                     park(state, ctx.now())
                 else:
                     yield JobUpdate(state.index, state.job, result=end(state, task, None))
@@ -388,9 +422,9 @@ def _admissible(queue: deque[_Job], in_flight: int, floor: int | None) -> _Job |
     return None
 
 
-def _creating(states: list[_Job], in_flight: set[int], limit: int | None) -> bool:
-    """While the limit is unknown, one create at a time: a refusal then teaches the exact limit."""
-    return limit is None and any(states[i].plan is not None and not states[i].waiting for i in in_flight)
+def _creating(states: list[_Job], in_flight: set[int]) -> int:
+    """Count the jobs whose create is under way: while the limit is unknown, a refusal then teaches it."""
+    return sum(1 for i in in_flight if states[i].plan is not None and not states[i].waiting)
 
 
 def _partial(state: _Job) -> JobResult:

@@ -173,6 +173,7 @@ class _Core:
         retry: RetryPolicy | None,
         preflight: bool | None = None,
         skip_invalid: bool = False,
+        overlapping: bool = False,
     ) -> _batch.BatchPlan:
         check = self.preflight if preflight is None else preflight
 
@@ -205,6 +206,7 @@ class _Core:
             max_in_flight=max_in_flight,
             resume=resume or (),
             skip_invalid=skip_invalid,
+            overlapping=overlapping,
         )
 
     def _request(self, action: _plans.Send, timeout: Timeout, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:

@@ -103,6 +103,18 @@ def test_the_batch_example_runs_every_job_within_the_limit(
     assert len(maas_kl_mock.store.tasks()) == 9
 
 
+@pytest.mark.maas_kl_mock(concurrency_limit=50, record_calls=None)
+def test_the_async_batch_example_runs_every_job_once(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    exec(_block("asyncio.run(run_all("), {})
+    assert capsys.readouterr().out.splitlines() == ["40 of 40 succeeded"]
+    assert len(maas_kl_mock.store.tasks()) == 40
+    assert len(_mp4s(tmp_path / "out")) == 40
+    assert (tmp_path / "run.jsonl").read_text().count('"succeed"') == 40
+
+
 def test_the_progress_example_downloads_and_reports(
     maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

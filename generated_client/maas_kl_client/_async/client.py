@@ -12,7 +12,7 @@ from typing import Any, Self
 
 import httpx
 
-from .. import _batch, _download, _download_plan, _journal, _logs, _plans
+from .. import _batch, _download, _download_plan, _inflight, _journal, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -131,7 +131,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         on_event: OnEvent | None = None,
         transfer: _download.Transfer | None = None,
     ) -> Any:
-        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_plan_event`.
+        """Drive a plan: send its requests (a batch's: Start, then Collect), sleep on the clock, hand on its events.
 
         `on_plan_event` is the method's own handler (on_update's, a batch's report); `on_event` is the
         caller's per-call `on_event`: it, the client's `on_event` and MAAS_KL_LOG's logger see every
@@ -139,6 +139,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         actions are answered into `transfer`.
         """
         listeners = self._listeners(on_event)
+        requests = _inflight.AsyncRequests(self._clock)
         try:
             action = next(plan)
             while True:
@@ -148,6 +149,10 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                         await self._clock.asleep(action.seconds)
                     elif isinstance(action, _plans.Send):
                         outcome = await self._answer(action, timeout, listeners)
+                    elif isinstance(action, _plans.Start):
+                        requests.start(action.ticket, self._answer(action.send, timeout, listeners))
+                    elif isinstance(action, _plans.Collect):
+                        outcome = await requests.collect(action.seconds)
                     elif isinstance(action, _download_plan.Open | _download_plan.Stream) and transfer is not None:
                         outcome = await self._transfer(action, transfer, timeout)
                     else:
@@ -160,6 +165,8 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 action = plan.send(outcome)
         except StopIteration as done:
             return done.value
+        finally:
+            await requests.aclose()  # requests still in flight when a batch stops are cancelled
 
     async def _answer(self, action: _plans.Send, timeout: Timeout, listeners: tuple[OnEvent, ...]) -> Any:
         """Send one request of a plan; its outcome is the data or the typed error, told to the listeners."""
@@ -243,19 +250,22 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             retry=retry,
             preflight=preflight,
             skip_invalid=skip_invalid,
+            overlapping=_inflight.AsyncRequests.overlapping,
         )
         saved: dict[int, _batch.JobResult] = {}
 
         async def report(update: _batch.JobUpdate) -> None:
+            # The journal's fsync'd writes go through in_thread: the plan waits for each (a recovery key
+            # is on disk before its create starts), requests already in flight go on meanwhile.
             if book is not None:
-                book.record(update)
+                await _download.in_thread(book.record, update)
             result = update.result
             if download_to is not None and result is not None and result.task is not None and result.error is None:
                 result = await self._save_videos(result, download_to, book, request_timeout, retry)
                 saved[result.index] = result
                 update = dataclasses.replace(update, result=result)
                 if book is not None:
-                    book.record(update)
+                    await _download.in_thread(book.record, update)
             if on_update is not None:
                 await call(on_update, update)
 
@@ -280,7 +290,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 path = await self.download_video(video.url, target, timeout=timeout, retry=retry)
                 files.append(path)
                 if book is not None:
-                    book.saved(result.index, path)
+                    await _download.in_thread(book.saved, result.index, path)
         except DownloadError as error:  # the job's result, not the batch's end
             return dataclasses.replace(result, files=tuple(files), error=error)
         return dataclasses.replace(result, files=tuple(files))

@@ -13,7 +13,7 @@ from typing import Any, Self
 
 import httpx
 
-from .. import _batch, _download, _download_plan, _journal, _logs, _plans
+from .. import _batch, _download, _download_plan, _inflight, _journal, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -132,7 +132,7 @@ class MaasKL(Families, _Core):
         on_event: OnEvent | None = None,
         transfer: _download.Transfer | None = None,
     ) -> Any:
-        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_plan_event`.
+        """Drive a plan: send its requests (a batch's: Start, then Collect), sleep on the clock, hand on its events.
 
         `on_plan_event` is the method's own handler (on_update's, a batch's report); `on_event` is the
         caller's per-call `on_event`: it, the client's `on_event` and MAAS_KL_LOG's logger see every
@@ -140,6 +140,7 @@ class MaasKL(Families, _Core):
         actions are answered into `transfer`.
         """
         listeners = self._listeners(on_event)
+        requests = _inflight.Requests(self._clock)
         try:
             action = next(plan)
             while True:
@@ -149,6 +150,10 @@ class MaasKL(Families, _Core):
                         self._clock.sleep(action.seconds)
                     elif isinstance(action, _plans.Send):
                         outcome = self._answer(action, timeout, listeners)
+                    elif isinstance(action, _plans.Start):
+                        requests.start(action.ticket, self._answer(action.send, timeout, listeners))
+                    elif isinstance(action, _plans.Collect):
+                        outcome = requests.collect(action.seconds)
                     elif isinstance(action, _download_plan.Open | _download_plan.Stream) and transfer is not None:
                         outcome = self._transfer(action, transfer, timeout)
                     else:
@@ -161,6 +166,8 @@ class MaasKL(Families, _Core):
                 action = plan.send(outcome)
         except StopIteration as done:
             return done.value
+        finally:
+            requests.close()  # requests still in flight when a batch stops are cancelled
 
     def _answer(self, action: _plans.Send, timeout: Timeout, listeners: tuple[OnEvent, ...]) -> Any:
         """Send one request of a plan; its outcome is the data or the typed error, told to the listeners."""
@@ -244,19 +251,22 @@ class MaasKL(Families, _Core):
             retry=retry,
             preflight=preflight,
             skip_invalid=skip_invalid,
+            overlapping=_inflight.Requests.overlapping,
         )
         saved: dict[int, _batch.JobResult] = {}
 
         def report(update: _batch.JobUpdate) -> None:
+            # The journal's fsync'd writes go through inline: the plan waits for each (a recovery key
+            # is on disk before its create starts), requests already in flight go on meanwhile.
             if book is not None:
-                book.record(update)
+                _download.inline(book.record, update)
             result = update.result
             if download_to is not None and result is not None and result.task is not None and result.error is None:
                 result = self._save_videos(result, download_to, book, request_timeout, retry)
                 saved[result.index] = result
                 update = dataclasses.replace(update, result=result)
                 if book is not None:
-                    book.record(update)
+                    _download.inline(book.record, update)
             if on_update is not None:
                 call(on_update, update)
 
@@ -281,7 +291,7 @@ class MaasKL(Families, _Core):
                 path = self.download_video(video.url, target, timeout=timeout, retry=retry)
                 files.append(path)
                 if book is not None:
-                    book.saved(result.index, path)
+                    _download.inline(book.saved, result.index, path)
         except DownloadError as error:  # the job's result, not the batch's end
             return dataclasses.replace(result, files=tuple(files), error=error)
         return dataclasses.replace(result, files=tuple(files))
