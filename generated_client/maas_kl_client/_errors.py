@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from ._spec_data import VIDEO_RETENTION_DAYS
@@ -190,3 +191,15 @@ class DownloadError(MaasKLError):
     def __init__(self, message: str, *, retryable: bool = False) -> None:
         self.retryable = retryable
         super().__init__(message)
+
+
+class DownloadTargetExists(DownloadError):  # noqa: N818 - reads as what the download found
+    """The file a download would write already exists; nothing was replaced. Pass overwrite=True to replace it."""
+
+    def __init__(self, path: os.PathLike[str] | str) -> None:
+        self.path = os.fspath(path)
+        super().__init__(
+            f"{self.path} already exists; nothing was written. Pass overwrite=True to replace it, "
+            "or choose another file or folder.",
+            retryable=False,
+        )

@@ -250,7 +250,7 @@ class MaasKL(Families, _Core):
         results: list[_batch.JobResult] = self._run(plan, request_timeout, on_plan_event=report)
         return [saved.get(r.index, r) for r in results]
 
-    def download_video(
+    def download_video(  # noqa: PLR0913 - keyword-only options, each with a default
         self,
         url: str,
         path: str | os.PathLike[str],
@@ -258,18 +258,20 @@ class MaasKL(Families, _Core):
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
         on_progress: _download.OnProgress | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
 
         A cut transfer resumes from the bytes already received (Range + If-Range on the ETag), and
         the file appears only once its length (and ETag) check. `on_progress` gets a
-        DownloadProgress after each chunk.
+        DownloadProgress after each chunk. An existing file raises DownloadTargetExists, before
+        anything is fetched, unless `overwrite=True` (S15).
 
         Example: ``client.download_video(task.videos[0].url, "out/", on_progress=print)``.
         """
-        target = _download.destination(url, path)
+        target = _download.destination(url, path, overwrite=overwrite)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
-        transfer = _download.Transfer(_download.PartFile(target), on_progress)
+        transfer = _download.Transfer(_download.PartFile(target, overwrite=overwrite), on_progress)
         plan = _download_plan.download(url, self._context(retry))
         try:
             complete: _download_plan.Complete = self._run(plan, timeout, transfer=transfer)
