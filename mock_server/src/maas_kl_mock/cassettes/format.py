@@ -30,6 +30,7 @@ KEPT_REQUEST_HEADERS = ("content-type", "prefer")
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "allow")
 _URL = re.compile(r"(https?://[^\s\"'<>?#]+)\?([^\s\"'<>#]*)")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@\"'<>]+@")  # https://user:password@host
 
 
 class Scrubber:
@@ -39,19 +40,20 @@ class Scrubber:
         self._secrets: set[str] = {s for s in secrets if s}
 
     def learn(self, authorization: str | None) -> None:
-        """Remember the key in an `Authorization` header, so it is scrubbed wherever it shows up later."""
+        """Remember the key in an `Authorization` (or `x-api-key`) header, so it is scrubbed wherever it shows up."""
         if authorization:
             token = authorization.split(None, 1)[-1].strip()
             if len(token) >= 4:
                 self._secrets.add(token)
 
     def text(self, value: str) -> str:
-        """Return `value` with every known key, Bearer token and URL query value replaced by `<scrubbed>`."""
+        """Return `value` with every known key, Bearer token, URL credential and URL query value scrubbed."""
         for secret in self._secrets:
             if secret in value:
                 value = value.replace(secret, SCRUBBED)
         value = _BEARER.sub(lambda m: m.group(1) + SCRUBBED, value)
-        return _URL.sub(_scrub_query, value)
+        value = _URL.sub(_scrub_query, value)
+        return _USERINFO.sub(lambda m: f"{m.group(1)}{SCRUBBED}@", value)
 
     def query(self, value: str) -> str:
         """Return a raw query string with every value replaced: `a=<scrubbed>&b=<scrubbed>`."""

@@ -72,11 +72,14 @@ def run_proxy(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 async def _serve(app: ProxyApp, args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
 
+    from ..faces.asgi import ResettingHttpToolsProtocol  # noqa: PLC0415
+
     server = uvicorn.Server(
         uvicorn.Config(
             app,
             host=args.host,
             port=args.port,
+            http=ResettingHttpToolsProtocol,  # its own refusals (an unparsable request) in the API's envelope
             lifespan="off",
             access_log=False,
             log_level=args.log_level,
