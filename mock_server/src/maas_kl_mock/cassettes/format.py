@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ VIDEO = "video"
 # Request and response headers worth keeping; Authorization and cookies never are.
 KEPT_REQUEST_HEADERS = ("content-type", "prefer")
 KEPT_RESPONSE_HEADERS = ("content-type", "retry-after", "allow")
+_NUMBERED = re.compile(r"([0-9]{4,})-")
 _URL = re.compile(r"(https?://[^\s\"'<>?#]+)\?([^\s\"'<>#]*)")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"',]+")
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@\"'<>]+@")  # https://user:password@host
@@ -119,7 +121,7 @@ def dump(flow: Flow) -> str:
 
 
 def write_flow(directory: Path, flow: Flow) -> Path:
-    """Write `flow` atomically as `<directory>/<name>.json`."""
+    """Rewrite a flow this recorder claimed (`claim_flow`) atomically as `<directory>/<name>.json`."""
     target = directory / f"{flow.name}.json"
     staged = target.with_name(target.name + ".tmp")
     staged.write_text(dump(flow), encoding="utf-8")
@@ -127,10 +129,30 @@ def write_flow(directory: Path, flow: Flow) -> Path:
     return target
 
 
+def create_exclusively(path: Path, data: bytes) -> None:
+    """Write a new file, failing with FileExistsError when the name is taken (O_EXCL: no check-then-write race)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+
+
+def claim_flow(directory: Path, flow: Flow) -> Path:
+    """Write a new flow's first state as `<directory>/<name>.json`; FileExistsError when another recording has it."""
+    target = directory / f"{flow.name}.json"
+    create_exclusively(target, dump(flow).encode())
+    return target
+
+
+def highest_number(directory: Path) -> int:
+    """Return the highest `NNNN-` prefix of any file in a cassette directory (0 for none)."""
+    numbers = [int(found.group(1)) for path in directory.iterdir() if (found := _NUMBERED.match(path.name))]
+    return max(numbers, default=0)
+
+
 def write_video(directory: Path, flow: Flow, number: int, data: bytes) -> dict[str, JSON]:
-    """Store video bytes beside the flow; return what the exchange records about them."""
+    """Store video bytes beside the flow, never over an existing file; return what the exchange records about them."""
     name = f"{flow.name}.video-{number}.mp4"
-    (directory / name).write_bytes(data)
+    create_exclusively(directory / name, data)
     return {"file": name, "length": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
