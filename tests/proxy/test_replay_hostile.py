@@ -142,7 +142,7 @@ def test_a_hostile_cassette_is_refused_at_start_up_naming_the_file(tmp_path: Pat
     directory = tmp_path / "cassettes"
     directory.mkdir()
     CASES[case](directory)
-    done = subprocess.run(  # noqa: S603  (our own interpreter and module)
+    done = subprocess.run(
         [sys.executable, "-m", "maas_kl_mock", "serve", "--port", "0", "--replay", str(directory)],
         capture_output=True,
         text=True,
