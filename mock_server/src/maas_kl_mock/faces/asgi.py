@@ -103,7 +103,7 @@ async def read_request(scope: Scope, receive: Receive, limit: int) -> MockReques
     size = 0
     too_large = False
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         too_large = True
     more = not too_large
     while more:
