@@ -27,7 +27,7 @@ from .._http import MockResponse
 from .._spec import Operation, load_spec
 from ..cassettes.format import Scrubber
 from ..cassettes.record import Recorder
-from ..faces.asgi import Receive, Scope, Send, read_request
+from ..faces.asgi import ClientGone, Receive, Scope, Send, read_request
 from ..media import cdn as _cdn
 from ..media.video import VideoSigner
 from ..pipeline.respond import Responder
@@ -98,7 +98,10 @@ class ProxyApp:
             return
         if scope["type"] != "http":
             return
-        request = await read_request(scope, receive, self.config.max_body_bytes)
+        try:
+            request = await read_request(scope, receive, self.config.max_body_bytes)
+        except ClientGone:  # cut off before its body was in: nothing is forwarded
+            return
         headers, body, too_large = request.headers, request.body, request.body_too_large
         raw_path, query, base = request.path, request.query, request.base_url
         try:
