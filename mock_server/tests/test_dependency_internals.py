@@ -35,7 +35,7 @@ def test_httpx_transport_still_sends_through_a_private_httpcore_pool() -> None:
 
 
 def test_uvicorn_httptools_protocol_still_has_what_the_mock_overrides() -> None:
-    # faces/asgi.py overrides the first two; faces/guarded.py (the connection limits, M11) the rest.
+    # faces/asgi.py overrides the first two; faces/guarded.py (the connection limits, M-LIMITS) the rest.
     overridden = (
         "on_message_begin",
         "send_400_response",

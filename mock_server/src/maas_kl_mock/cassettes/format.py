@@ -173,7 +173,7 @@ def load_flows(directory: Path) -> list[Flow]:
 
     Only regular files inside the directory are read (a link is followed only when it stays
     inside), each flow's shape is checked, and every video exchange must name a file beside the
-    flow with its `sha256`: anything else is a CassetteError naming the file, at start-up (P5).
+    flow with its `sha256`: anything else is a CassetteError naming the file, at start-up (P6).
     """
     if not directory.is_dir():
         raise CassetteError(f"{directory}: not a directory; pass the directory `proxy --record` wrote")

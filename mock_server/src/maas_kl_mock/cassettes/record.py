@@ -33,7 +33,7 @@ class Recorder:
     A flow starts at a create; queries join it by `task_id` or `external_task_id` (per caller key),
     and a video fetch joins the flow whose answer carried the video. Nothing unscrubbed is kept on disk.
     A new flow never replaces a file: it is numbered after the highest number in the directory and
-    created with O_EXCL, taking the next number when another recorder got there first (P5).
+    created with O_EXCL, taking the next number when another recorder got there first (P6).
     """
 
     def __init__(self, directory: Path, scrubber: Scrubber) -> None:

@@ -1,4 +1,4 @@
-"""Connection limits uvicorn's httptools protocol lacks: a request-head size, head and body read timeouts (M11).
+"""Connection limits uvicorn's httptools protocol lacks: a request-head size, head and body read timeouts (M-LIMITS).
 
 uvicorn bounds the head only on its h11 protocol (`h11_max_incomplete_event_size`), and its
 keep-alive timer is reset by every byte, so a client that trickles a head or a body keeps a

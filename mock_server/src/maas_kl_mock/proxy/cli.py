@@ -36,7 +36,7 @@ def add_proxy_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def add_limit_flags(parser: argparse.ArgumentParser) -> None:
-    """Add the connection limits `serve` and `proxy` share (M11)."""
+    """Add the connection limits `serve` and `proxy` share (M-LIMITS)."""
     default = ServerLimits()
     parser.add_argument(
         "--max-header-kb",

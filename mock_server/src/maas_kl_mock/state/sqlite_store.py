@@ -5,7 +5,7 @@ clear) is committed to the file before the answer leaves, so a task the client m
 told about survives a kill, and a write that fails leaves memory as the file has it. The
 video-URL signing key lives in the same file: URLs handed out before a restart still open their
 videos after it, so the file is created readable by its owner only. One mock holds a file at a
-time: an exclusive lock on the file (M10).
+time: an exclusive lock on the file (M-STATE).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
@@ -126,8 +127,13 @@ class SqliteTaskStore:
         """Read every task and counter from the file into a fresh memory store."""
         secret = self._meta_bytes("secret")
         if secret is None:
-            secret = os.urandom(32)
-            self._write(lambda: (self._set_meta("format", _FORMAT), self._set_meta("secret", secret)))
+            fresh = secret = os.urandom(32)
+
+            def first() -> None:
+                self._set_meta("format", _FORMAT)
+                self._set_meta("secret", fresh)
+
+            self._write(first)
         elif self._meta_bytes("format") != _FORMAT:
             raise StateFileError(f"{self._path} is not a maas-kl-mock state file of format {_FORMAT.decode()}")
         memory = MemoryTaskStore(self._max_tasks, self._retention, secret=secret, on_evict=self._delete)
@@ -146,7 +152,7 @@ class SqliteTaskStore:
             raise StateFileError(f"{self._path}: its task counters are malformed; move it away") from None
         return memory
 
-    def _write(self, change: Any) -> None:
+    def _write(self, change: Callable[[], None]) -> None:
         """Run `change` in one write transaction: committed whole, or rolled back whole."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
