@@ -79,3 +79,15 @@ def test_every_error_with_keyword_fields_round_trips(error: MaasKLError) -> None
     assert type(copy) is type(error)
     assert str(copy) == str(error)
     assert copy.__dict__ == error.__dict__
+
+
+def test_a_pickled_raw_response_keeps_the_answer_and_drops_the_key(maas_kl_mock: MockFixture) -> None:
+    with _client(maas_kl_mock) as client:
+        raw = client.text2video.with_raw_response.create(prompt="A dog")
+    assert raw.http_request.headers["authorization"] == f"Bearer {KEY}"
+    _assert_keyless(raw)
+    copy = pickle.loads(pickle.dumps(raw))
+    assert (copy.status_code, copy.request_id) == (raw.status_code, raw.request_id)
+    assert copy.parse() == raw.parse()
+    assert copy.http_request.url == raw.http_request.url
+    assert "authorization" not in copy.http_request.headers
