@@ -91,6 +91,12 @@ def _separator(d: Path) -> None:
     _write(d, _flow({"file": "../outside.mp4", "sha256": "0" * 64}))
 
 
+def _failed_video_naming_a_file_outside(d: Path) -> None:
+    flow = _flow({"file": "../../etc/passwd"})
+    flow["exchanges"][2]["response"]["status"] = 404  # type: ignore[index]
+    _write(d, flow)
+
+
 def _flow_link_outside(d: Path) -> None:
     outside = d.parent / "elsewhere.json"
     outside.write_text(json.dumps(_flow()), encoding="utf-8")
@@ -128,6 +134,7 @@ CASES: dict[str, Callable[[Path], None]] = {
     "fifo": _pipe,
     "dot-dot": _dot_dot,
     "separator": _separator,
+    "failed-video-naming-outside": _failed_video_naming_a_file_outside,
     "flow-symlink-out": _flow_link_outside,
     "100k-nested-arrays": _nested,
     "exchanges-not-objects": _exchanges_not_objects,

@@ -240,7 +240,7 @@ def _flow(root: Path, path: Path, data: dict[str, JSON]) -> Flow:
                 raise CassetteError(f"{where}: its {part} headers must be an object")
             if not isinstance(value.get("text", ""), str):
                 raise CassetteError(f"{where}: its {part} text must be a string")
-        if exchange["kind"] == VIDEO and status == 200:
+        if exchange["kind"] == VIDEO and (status == 200 or "file" in response):  # a file named is a file served
             _check_video(root, where, response)
     return Flow(str(data.get("flow", path.stem)), str(data.get("operation", "")), data["exchanges"], path)
 
