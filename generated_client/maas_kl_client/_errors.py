@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,18 @@ if TYPE_CHECKING:
 
 class MaasKLError(Exception):
     """Base class of every exception raised by maas_kl_client, so one except clause catches them all."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields: pickle (multiprocessing, pytest-xdist) must rebuild them from the state, not by
+        # calling __init__ again; what the state holds (a Task, its Envelope) pickles without the key (issue 24).
+        return (_rebuild_error, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuild_error(cls: type[MaasKLError], args: tuple[Any, ...], state: dict[str, Any]) -> MaasKLError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(MaasKLError, ValueError):
@@ -54,17 +67,6 @@ class APIError(MaasKLError):
             if part
         )
         return f"{self.message} ({where}). {self.hint}"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only fields: pickle (multiprocessing, pytest-xdist) must rebuild them by keyword.
-        return (_rebuild_api_error, (type(self), self.message, self.__dict__.copy()))
-
-
-def _rebuild_api_error(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, message)
-    error.__dict__.update(state)
-    return error
 
 
 # Which business codes map to which class is data: `error_class` in the spec's x-business-codes (F1).
@@ -201,3 +203,15 @@ class DownloadError(MaasKLError):
     def __init__(self, message: str, *, retryable: bool = False) -> None:
         self.retryable = retryable
         super().__init__(message)
+
+
+class DownloadTargetExists(DownloadError):  # noqa: N818 - reads as what the download found
+    """The file a download would write already exists; nothing was replaced. Pass overwrite=True to replace it."""
+
+    def __init__(self, path: os.PathLike[str] | str) -> None:
+        self.path = os.fspath(path)
+        super().__init__(
+            f"{self.path} already exists; nothing was written. Pass overwrite=True to replace it, "
+            "or choose another file or folder.",
+            retryable=False,
+        )

@@ -287,7 +287,8 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             for video in result.task.videos[len(files) :]:
                 Path(folder).mkdir(parents=True, exist_ok=True)
                 target = Path(folder) / _batch.video_file_name(video.id, video.url)
-                path = await self.download_video(video.url, target, timeout=timeout, retry=retry)
+                # named by its video id: an existing file is this video, saved by a run the journal did not see end
+                path = await self.download_video(video.url, target, timeout=timeout, retry=retry, overwrite=True)
                 files.append(path)
                 if book is not None:
                     await _download.in_thread(book.saved, result.index, path)
@@ -295,7 +296,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             return dataclasses.replace(result, files=tuple(files), error=error)
         return dataclasses.replace(result, files=tuple(files))
 
-    async def download_video(
+    async def download_video(  # noqa: PLR0913 - keyword-only options, each with a default
         self,
         url: str,
         path: str | os.PathLike[str],
@@ -303,18 +304,20 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
         on_progress: _download.OnProgress | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
 
         A cut transfer resumes from the bytes already received (Range + If-Range on the ETag), and
         the file appears only once its length (and ETag) check. `on_progress` gets a
-        DownloadProgress after each chunk.
+        DownloadProgress after each chunk. An existing file raises DownloadTargetExists, before
+        anything is fetched, unless `overwrite=True` (S18).
 
         Example: ``await client.download_video(task.videos[0].url, "out/", on_progress=print)``.
         """
-        target = _download.destination(url, path)
+        target = _download.destination(url, path, overwrite=overwrite)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
-        transfer = _download.Transfer(_download.PartFile(target), on_progress)
+        transfer = _download.Transfer(_download.PartFile(target, overwrite=overwrite), on_progress)
         plan = _download_plan.download(url, self._context(retry))
         try:
             complete: _download_plan.Complete = await self._run(plan, timeout, transfer=transfer)

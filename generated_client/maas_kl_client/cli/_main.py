@@ -198,6 +198,7 @@ def _task_options(parser: argparse.ArgumentParser) -> None:
     """Options of the commands that create a task."""
     parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
     parser.add_argument("--output", "-o", help="download the video to a file, or folder (trailing /); implies --wait")
+    parser.add_argument("--overwrite", action="store_true", help="replace a file --output would write (else refused)")
     parser.add_argument(
         "--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait (default %(default)g)"
     )
@@ -298,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--wait", action="store_true", help="wait until the task ends")
     status.add_argument("--output", "-o", help="download its video to a file, or folder (trailing /); implies --wait")
+    status.add_argument("--overwrite", action="store_true", help="replace a file --output would write (else refused)")
     status.add_argument("--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait")
 
     batch = sub.add_parser("batch", parents=[common], help="run a JSONL file of jobs, a few at a time")
@@ -330,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
     download = sub.add_parser("download", parents=[common], help="download a video URL to a file")
     download.add_argument("url", metavar="VIDEO_URL", help="a video URL from a succeeded task")
     download.add_argument("--output", "-o", default=".", help="file, or folder (a trailing / says so; default: here)")
+    download.add_argument("--overwrite", action="store_true", help="replace the file if it exists (else refused)")
     return parser
 
 
@@ -419,11 +422,11 @@ class Output:
         """Return a download's progress bar (bytes, rate) on stderr: only on a terminal, never with --json."""
         return DownloadBar(self.err, enabled=self.err.is_terminal and not self.as_json)
 
-    def download(self, client: MaasKL, url: str, target: str | Path) -> Path:
-        """Download one video with a progress bar."""
+    def download(self, client: MaasKL, url: str, target: str | Path, *, overwrite: bool = False) -> Path:
+        """Download one video with a progress bar; an existing file is replaced only with --overwrite."""
         with self.download_bar() as bar:
             row = bar.add(PurePosixPath(urlsplit(url).path).name or "video")
-            return client.download_video(url, target, on_progress=lambda p: bar.update(row, p))
+            return client.download_video(url, target, on_progress=lambda p: bar.update(row, p), overwrite=overwrite)
 
     def document(self, data: dict[str, Any]) -> None:
         """Print the one JSON document of --json mode."""
@@ -545,7 +548,7 @@ def check_output(output: str | None) -> None:
             return
 
 
-def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Path]:
+def _save(client: MaasKL, task: Task, output_text: str, out: Output, *, overwrite: bool = False) -> list[Path]:
     videos = task.videos
     if not videos:
         msg = f"Task {task.task_id} succeeded without a video to download."
@@ -556,7 +559,10 @@ def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Pat
         targets = [output / video_file_name(video.id, video.url) for video in videos]
     else:
         targets = [output.with_name(f"{output.stem}-{n}{output.suffix}") if n else output for n in range(len(videos))]
-    return [out.download(client, video.url, target) for video, target in zip(videos, targets, strict=True)]
+    return [
+        out.download(client, video.url, target, overwrite=overwrite)
+        for video, target in zip(videos, targets, strict=True)
+    ]
 
 
 def _finish(client: MaasKL, kind: str, task: Task, args: argparse.Namespace, out: Output) -> int:
@@ -565,7 +571,7 @@ def _finish(client: MaasKL, kind: str, task: Task, args: argparse.Namespace, out
         if args.wait or args.output is not None:
             task = _wait(client, kind, task, args, out)
             if args.output is not None:
-                files = _save(client, task, args.output, out)
+                files = _save(client, task, args.output, out, overwrite=args.overwrite)
     except KeyboardInterrupt:
         raise interrupted(kind, task.task_id, args, created=True) from None
     except TaskTimeout as error:
@@ -611,7 +617,7 @@ def cmd_status(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
 def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """Download one video URL."""
     check_output(args.output)
-    path = out.download(client, args.url, args.output)
+    path = out.download(client, args.url, args.output, overwrite=args.overwrite)
     if out.as_json:
         out.document({"url": args.url, "file": str(path)})
     else:

@@ -15,6 +15,7 @@ from .._spec_data import REQUEST_FIELDS, REQUEST_SCHEMAS
 
 SDK_ARGUMENTS: tuple[tuple[str, str], ...] = (
     ("Pass preflight=False to send it anyway", "Pass --no-preflight to send it anyway"),
+    ("Pass overwrite=True to replace it", "Pass --overwrite to replace it"),
     ("preflight=False", "--no-preflight"),
     ("pass skip_invalid=True", "pass --skip-invalid"),
     ("pass api_key=...", "pass --api-key"),
@@ -31,7 +32,16 @@ SDK_ARGUMENTS: tuple[tuple[str, str], ...] = (
 )
 """(SDK words, CLI words): the SDK's arguments and methods named in its messages, and what the CLI says instead."""
 
-SDK_NAMES = ("base_url", "max_retries", "wait_for_task", "preflight=False", "skip_invalid", "api_key", "endpoint_path")
+SDK_NAMES = (
+    "overwrite=True",
+    "base_url",
+    "max_retries",
+    "wait_for_task",
+    "preflight=False",
+    "skip_invalid",
+    "api_key",
+    "endpoint_path",
+)
 """Names a CLI message must never show (tests/cli/test_cli_words.py drives every error class against them)."""
 
 

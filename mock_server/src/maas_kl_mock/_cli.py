@@ -23,7 +23,7 @@ from .faces.transport import DEFAULT_TOKEN
 from .pipeline.auth import tenant_label
 from .pipeline.faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
 from .pipeline.simulate import Lifecycle
-from .proxy.cli import add_proxy_parser, run_proxy, write_json_atomically
+from .proxy.cli import add_limit_flags, add_proxy_parser, limits_from_args, run_proxy, write_json_atomically
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,6 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_control_flags(serve)
     serve.add_argument("--open", action="store_true", help="open the inspector (/_mock/ui/) in a web browser")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    add_limit_flags(serve)
     serve.add_argument("--replay", type=Path, help="serve the flows recorded in this directory (proxy --record)")
     serve.add_argument(
         "--replay-fallback",
@@ -193,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_proxy(parser, args)
     try:
         config = config_from_args(args)
+        limits_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     try:
@@ -232,9 +234,11 @@ def _listen(parser: argparse.ArgumentParser, host: str, port: int) -> socket.soc
 async def _serve(args: argparse.Namespace, core: MockCore, listening: socket.socket) -> int:
     import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
 
-    from .faces.asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
+    from .faces.asgi import MockApp  # noqa: PLC0415
+    from .faces.guarded import guarded  # noqa: PLC0415
 
     config = core.config
+    limits = limits_from_args(args)
     # Tasks hold no reference cycles: freeze start-up objects and collect rarely, so a full store
     # is not rescanned every few hundred requests.
     gc.collect()
@@ -245,12 +249,13 @@ async def _serve(args: argparse.Namespace, core: MockCore, listening: socket.soc
             MockApp(core, control_access(args)),
             host=args.host,
             port=args.port,
-            http=ResettingHttpToolsProtocol,
+            http=guarded(limits),
             loop="none",
             lifespan="off",
             access_log=False,
             log_level=args.log_level,
             server_header=False,
+            timeout_graceful_shutdown=limits.shutdown_timeout,  # type: ignore[arg-type]  # uvicorn types it int
         )
     )
     announce = asyncio.create_task(
