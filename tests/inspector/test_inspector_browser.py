@@ -185,6 +185,8 @@ def test_fault_control_sets_a_rate_and_the_next_calls_show_their_faults(mock: Mo
     for box in page.page.locator("#fault-kinds input").all():
         box.set_checked(box.get_attribute("value") == "503")
     page.page.get_by_label("Seed").fill("4")
+    page.page.wait_for_timeout(1200)  # a few polls of the plan: they must not overwrite what the user typed
+    expect(page.page.get_by_label("Rate (share of API requests, 0 to 1)")).to_have_value("1")
     page.page.get_by_role("button", name="Set the fault plan").click()
     expect(page.page.locator("#fault-result")).to_contain_text("rate 0 → 1")
     try:

@@ -10,6 +10,7 @@
     meta: null,
     view: "tasks",
     selectedTask: null,
+    faultsEdited: false,
     selectedCall: null,
     lastCall: 0,
     calls: [],
@@ -397,7 +398,8 @@
       list.append(el("dt", { text: name }), el("dd", { text: value }));
     }
     const plan = faults.plan;
-    if (JSON.stringify(plan) !== JSON.stringify(state.plan)) {
+    // A form the user has started editing is never overwritten by a poll; submitting it re-syncs.
+    if (!state.faultsEdited && JSON.stringify(plan) !== JSON.stringify(state.plan)) {
       state.plan = plan;
       document.getElementById("fault-rate").value = plan.rate;
       document.getElementById("fault-after-store").value = plan.after_store;
@@ -431,8 +433,12 @@
         out.textContent = "Refused: " + error.message;
       }
     });
+    document.getElementById("fault-form").addEventListener("input", () => {
+      state.faultsEdited = true;
+    });
     document.getElementById("fault-form").addEventListener("submit", async (event) => {
       event.preventDefault();
+      state.faultsEdited = false;
       const out = document.getElementById("fault-result");
       const kinds = Array.from(document.querySelectorAll("#fault-kinds input:checked"), (box) => box.value);
       const plan = {
