@@ -14,7 +14,8 @@ SPEC := openapi/maas_kl.yaml
 help:  ## List the targets, one line each (coloured only on a terminal)
 	@if [ -t 1 ]; then on=$$'\033[36m'; off=$$'\033[0m'; else on=''; off=''; fi; \
 		grep -hE '^[a-zA-Z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sort \
-		| awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {printf "  %s%-16s%s %s\n", on, $$1, off, $$2}'
+		| awk -v on="$$on" -v off="$$off" 'BEGIN {FS = ":.*## "}; {n[NR] = $$1; t[NR] = $$2; if (length($$1) > w) w = length($$1)} \
+			END {for (i = 1; i <= NR; i++) printf "  %s%-" w "s%s  %s\n", on, n[i], off, t[i]}'
 
 # --- private set-up steps -------------------------------------------------------------------
 .PHONY: .uv .sync .npm .setup
@@ -30,6 +31,20 @@ node_modules/.package-lock.json: package.json package-lock.json
 .npm: node_modules/.package-lock.json
 
 .setup: .sync .npm
+
+# Debian's chromium for the inspector's browser tests (tests/inspector), installed when missing where apt runs
+# as root (CI, a fresh machine); elsewhere those tests skip with this hint, and fail under CI=true.
+.PHONY: .browser
+.browser:
+	@if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the inspector's browser tests"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }; \
+	else \
+		echo "note: no chromium here; the inspector's browser tests skip (and fail under CI=true):" \
+			"sudo apt-get install -y chromium"; \
+	fi
 
 # --- checks ----------------------------------------------------------------------------------
 .PHONY: lint
@@ -55,7 +70,7 @@ PYTEST_WORKERS ?= 4
 XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 
 .PHONY: unit
-unit: .sync  ## Every pytest suite (spec gates included), in parallel (PYTEST_WORKERS, default 4)
+unit: .sync .npm .browser  ## Every pytest suite (spec gates included; the inspector's in a real Chromium), in parallel (PYTEST_WORKERS, default 4)
 	$(RUN) openapi-spec-validator $(SPEC)
 	$(RUN) pytest -q $(XDIST)
 
@@ -91,9 +106,12 @@ check-changes: .sync  ## Version gate: breaking changes need a version bump and 
 contract: .sync  ## schemathesis CLI against BASE_URL with MAAS_KL_API_KEY [MAAS_KL_ENDPOINT_PATH] (CONTRACT_ARGS="--allow-create")
 	@$(RUN) python -m contract_tests.against_server $(CONTRACT_ARGS)
 
+# The contract suite's tests; CONTRACT_TESTS=contract_tests/test_scenarios.py runs one module under the same gate.
+CONTRACT_TESTS ?= contract_tests
+
 .PHONY: contract-ci
-contract-ci: .sync  ## Contract suite (spec x SDK x mock), Hypothesis profile ci: derandomized, bounded; part of make test
-	MAAS_KL_CONTRACT_PROFILE=ci $(RUN) pytest contract_tests -q
+contract-ci: .sync  ## Contract suite (spec x SDK x mock), profile ci, coverage gated; JUnit and coverage in reports/; part of make test
+	MAAS_KL_CONTRACT_PROFILE=ci MAAS_KL_CONTRACT_COVERAGE=gate $(RUN) pytest $(CONTRACT_TESTS) -q --junitxml=reports/contract-ci-junit.xml
 
 .PHONY: contract-recorded
 contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes from `maas-kl-mock proxy --record`) against the spec
@@ -101,15 +119,15 @@ contract-recorded: .sync  ## Check every exchange of a recording (DIR=cassettes 
 	$(RUN) python -m contract_tests.recorded $(DIR)
 
 .PHONY: contract-deep
-contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual)
-	MAAS_KL_CONTRACT_PROFILE=deep $(RUN) pytest contract_tests -q
+contract-deep: .sync  ## Contract suite with the deep profile: many more examples (nightly or manual); coverage reported
+	MAAS_KL_CONTRACT_PROFILE=deep MAAS_KL_CONTRACT_COVERAGE=report $(RUN) pytest contract_tests -q
 
 .PHONY: fuzz
 fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,000 inputs); prints the count
 	MAAS_KL_FUZZ=deep $(RUN) pytest tests/reliability/test_fuzz_mock.py -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-validation bench-batch  ## Every benchmark, with ratios against baselines (never part of make test), then the issue-22 target table
+bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-batch bench-validation  ## Every benchmark, with ratios against baselines (never part of make test), then the issue-22 target table
 	@$(RUN) python -m bench.targets
 
 .PHONY: bench-sdk
@@ -131,13 +149,12 @@ bench-validation: .sync  ## Mock validate stage in process: a valid vs an invali
 bench-core: .sync  ## MockCore.handle in process (create, query, control, video file), A/B against BENCH_REF (default main)
 	$(RUN) python bench/bench_core.py --against $(or $(BENCH_REF),main) $(BENCH_ARGS)
 
-.PHONY: bench-batch
-bench-batch: .sync  ## 40 jobs on a mock 150 ms away (--latency fixed:150): async client.batch vs asyncio.gather of create_and_wait
-	$(RUN) python -m bench.bench_batch $(BENCH_ARGS)
-
 .PHONY: bench-wait
 bench-wait: .sync  ## Default poll schedule vs a fixed 5 s poll: requests per task, median/p95 delay (simulated time)
 	$(RUN) python -m bench.bench_wait $(BENCH_ARGS)
+.PHONY: bench-batch
+bench-batch: .sync  ## Async client.batch of 40 jobs vs asyncio.gather of create_and_wait, 150 ms away (a served mock)
+	$(RUN) python -m bench.bench_batch $(BENCH_ARGS)
 .PHONY: bench-video
 bench-video: .sync  ## Video cost: muxer vs encoder, produce+serve 10 s and longest, RSS under 50 downloads, download_video vs curl
 	$(RUN) python -m bench.bench_video $(BENCH_ARGS)

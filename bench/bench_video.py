@@ -230,12 +230,12 @@ def throughput(report: dict[str, Any], size_kb: int, runs: int) -> None:
                     for _ in range(runs):  # interleaved, so load on the machine hits all alike
                         timed("curl", lambda: curl(url, str(folder / "c.mp4")))
                         timed("httpx (sync stream)", lambda: write_sync(http, url, folder / "h.mp4"))
-                        timed("download_video", lambda: client.download_video(url, folder / "s.mp4"))
+                        timed("download_video", lambda: client.download_video(url, folder / "s.mp4", overwrite=True))
                         started = time.perf_counter()
                         await write_async(ahttp, url, folder / "ah.mp4")
                         times["httpx (async stream)"].append(time.perf_counter() - started)
                         started = time.perf_counter()
-                        await aclient.download_video(url, folder / "a.mp4")
+                        await aclient.download_video(url, folder / "a.mp4", overwrite=True)
                         times["async download_video"].append(time.perf_counter() - started)
 
         asyncio.run(measure())

@@ -392,7 +392,9 @@ class Control:
         for _ in range(200):
             try:
                 async with httpx.AsyncClient(timeout=10) as http:
-                    response = await http.request(method, f"{self.base_url}/_mock/{name}", json=body)
+                    response = await http.request(
+                        method, f"{self.base_url}/_mock/{name}", json=body, headers={"Content-Type": "application/json"}
+                    )
                 response.raise_for_status()
                 return response.json()
             except httpx.TransportError:

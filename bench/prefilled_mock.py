@@ -12,7 +12,7 @@ import sys
 import orjson
 import uvloop
 from maas_kl_mock import MockCore, MockRequest
-from maas_kl_mock._cli import _serve, build_parser, config_from_args
+from maas_kl_mock._cli import _listen, _serve, build_parser, config_from_args
 
 BODY = orjson.dumps({"model_name": "kling-v1", "prompt": "A dog running on the grass"})
 
@@ -31,11 +31,12 @@ def fill(core: MockCore, tasks: int, token: str) -> None:
 def main() -> int:
     """Fill, then serve until stopped."""
     tasks = int(sys.argv[1])
-    args = build_parser().parse_args(["serve", *sys.argv[2:]])
+    parser = build_parser()
+    args = parser.parse_args(["serve", *sys.argv[2:]])
     core = MockCore(config_from_args(args))
     token = sorted(core.config.tokens)[0] if core.config.tokens else "bench-token"
     fill(core, tasks, token)
-    return uvloop.run(_serve(args, core))
+    return uvloop.run(_serve(args, core, _listen(parser, args.host, args.port)))
 
 
 if __name__ == "__main__":

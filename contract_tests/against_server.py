@@ -27,6 +27,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 from xml.etree import ElementTree
 
+from contract_tests import coverage
 from contract_tests.spec_facts import creates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,7 @@ enabled = false
 enabled = false
 """
 CAP_TESTCASE = "make contract create cap"
+OBSERVATIONS = "contract-observations.jsonl"  # every exchange the run sent, for the coverage report
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class Plan:
     skip: str | None = None
     config_text: str | None = None
     ledger: Path | None = None
+    required: bool = False  # --require-server: a skip is a failure (a CI job whose secrets went missing)
+    baseline: Path | None = None  # --coverage-baseline: an earlier run's contract-coverage.json
 
 
 def is_loopback(host: str) -> bool:
@@ -85,6 +89,15 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--max-examples", type=int, default=None, help="examples per operation and phase")
     parser.add_argument("--reports", type=Path, default=ROOT / "reports", help="report directory (default reports/)")
+    parser.add_argument(
+        "--require-server", action="store_true", help="exit 2 instead of skipping when BASE_URL or the key is missing"
+    )
+    parser.add_argument(
+        "--coverage-baseline",
+        type=Path,
+        default=None,
+        help="an earlier run's contract-coverage.json: exit 1 when a row it exercised is not exercised now",
+    )
     return parser.parse_args(list(argv))
 
 
@@ -96,12 +109,16 @@ def plan(argv: Sequence[str], env: Mapping[str, str]) -> Plan:
     if not base_url or not key:
         missing = " and ".join(name for name, value in (("BASE_URL", base_url), ("MAAS_KL_API_KEY", key)) if not value)
         return Plan(
+            required=args.require_server,
             skip=f"contract: skipped, {missing} not set. Run `make contract BASE_URL=https://host "
-            "MAAS_KL_API_KEY=... [MAAS_KL_ENDPOINT_PATH=...]`; see contract_tests/README.md."
+            "MAAS_KL_API_KEY=... [MAAS_KL_ENDPOINT_PATH=...]`; see contract_tests/README.md.",
         )
     parts = urlsplit(base_url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
-        return Plan(skip=f"contract: BASE_URL must be an http(s) origin such as https://host, got {base_url!r}")
+        return Plan(
+            required=args.require_server,
+            skip=f"contract: BASE_URL must be an http(s) origin such as https://host, got {base_url!r}",
+        )
     endpoint = env.get("MAAS_KL_ENDPOINT_PATH") or "default"
     url = f"{base_url}/v1/ai/{quote(endpoint, safe='')}/kling"
     loopback = is_loopback(parts.hostname)
@@ -127,6 +144,7 @@ def plan(argv: Sequence[str], env: Mapping[str, str]) -> Plan:
     if args.max_examples is not None:
         command += ["--max-examples", str(args.max_examples)]
     child_env = {k: v for k, v in env.items() if k not in {MAX_CREATES_ENV, LEDGER_ENV}}
+    child_env[coverage.OBSERVATIONS_ENV] = str(reports / OBSERVATIONS)
     child_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     notes = [f"contract: {url} ({'loopback' if loopback else 'remote'})"]
     if excluded:
@@ -147,8 +165,9 @@ def plan(argv: Sequence[str], env: Mapping[str, str]) -> Plan:
             notes=notes,
             config_text=CONFIG.read_text(encoding="utf-8") + CAPPED_OPERATIONS,
             ledger=ledger,
+            baseline=args.coverage_baseline,
         )
-    return Plan(command=command, env=child_env, notes=notes)
+    return Plan(command=command, env=child_env, notes=notes, baseline=args.coverage_baseline)
 
 
 def _st() -> list[str]:
@@ -161,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     decided = plan(sys.argv[1:] if argv is None else argv, os.environ)
     if decided.skip is not None:
         print(decided.skip)
-        return 0
+        return 2 if decided.required else 0
     for note in decided.notes:
         print(note)
     junit = Path(decided.command[decided.command.index("--report-junit-path") + 1])
@@ -172,10 +191,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if decided.ledger is not None:
         decided.ledger.unlink(missing_ok=True)
+    observations = Path(decided.env[coverage.OBSERVATIONS_ENV])
+    observations.unlink(missing_ok=True)
     code = subprocess.run(decided.command, env=decided.env, check=False).returncode  # noqa: S603  (our own argv)
-    if decided.ledger is None:
-        return code
-    return settle_capped_run(code, decided.ledger, junit)
+    if decided.ledger is not None:
+        code = settle_capped_run(code, decided.ledger, junit)
+    baseline = json.loads(decided.baseline.read_text(encoding="utf-8")) if decided.baseline else None
+    lost = report_coverage(observations, junit.parent, baseline)
+    if lost and code == 0:
+        print(f"contract: coverage drift: {len(lost)} rows the baseline run exercised are not exercised now")
+        return 1
+    return code
+
+
+def report_coverage(observations: Path, reports: Path, baseline: dict[str, object] | None = None) -> list[str]:
+    """Write and print what the run exercised; return the rows a baseline report saw and this run did not."""
+    exchanges = coverage.load_observations(observations)
+    rows = coverage.measure(exchanges, mock=False)
+    run = coverage.Run("make contract", mock=False, exchanges=len(exchanges))
+    written = coverage.write_reports(rows, run, reports, "contract-coverage")
+    print(coverage.render_table(rows, run, written))
+    lost = coverage.lost_since(baseline, rows) if baseline is not None else []
+    for key in lost:
+        print(f"contract:   no longer exercised: {key}")
+    return lost
 
 
 def settle_capped_run(code: int, ledger: Path, junit: Path) -> int:

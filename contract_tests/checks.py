@@ -21,6 +21,7 @@ from schemathesis.core.control import SkipTest
 from schemathesis.openapi.checks import RejectedPositiveData, UnsupportedMethodResponse
 from schemathesis.specs.openapi.checks import positive_data_acceptance, unsupported_method
 
+from contract_tests.coverage import RECORDER, Exchange, json_or_none
 from contract_tests.spec_facts import code, creates, error_statuses
 
 JSON = Any
@@ -272,3 +273,21 @@ def _phase(case: Case[Any]) -> str | None:
 def before_call(context: schemathesis.HookContext, case: Case[Any], kwargs: dict[str, Any]) -> None:
     """Enforce the create cap before any request leaves: every create, in every phase, passes here."""
     BUDGET.spend(_operation_id(case), case.operation.label, _phase(case))
+
+
+@schemathesis.hook
+def after_call(context: schemathesis.HookContext, case: Case[Any], response: Response) -> None:
+    """Record every exchange for the coverage report (contract_tests/coverage.py), in every phase."""
+    headers: dict[str, Any] = dict(case.headers or {})
+    prefer = next((str(v) for k, v in headers.items() if k.lower() == "prefer"), "")
+    RECORDER.record(
+        Exchange(
+            source="schemathesis",
+            method=case.method.upper(),
+            path=case.formatted_path,
+            prefer=prefer,
+            request=case.body if isinstance(case.body, dict | list | str | int | float) else None,
+            status=response.status_code,
+            response=json_or_none(response.content, (response.headers.get("content-type") or [""])[0]),
+        )
+    )

@@ -22,6 +22,7 @@ from maas_kl_mock.cassettes.format import VIDEO, CassetteError, Flow, body_bytes
 from maas_kl_mock.proxy.conformance import Conformance
 from schemathesis import Response
 
+from contract_tests import coverage
 from contract_tests.checks import STATE, error_envelope_matches_table, request_id_unique
 from contract_tests.spec_facts import facts
 
@@ -40,6 +41,32 @@ class Finding:
 
     def __str__(self) -> str:
         return f"FAIL {self.flow} #{self.seq} [{self.check}] {self.message}"
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def observed(directory: Path) -> list[coverage.Exchange]:
+    """Every API exchange of a recording, as the coverage report reads it (video fetches are not API calls)."""
+    found = []
+    for flow in load_flows(directory):
+        for exchange in flow.exchanges:
+            if exchange.get("kind") == VIDEO:
+                continue
+            request, answer = exchange["request"], exchange["response"]
+            headers = {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()}
+            found.append(
+                coverage.Exchange(
+                    source="recorded",
+                    method=str(request.get("method", "")).upper(),
+                    path=str(request.get("path", "")),
+                    prefer=headers.get("prefer", ""),
+                    request=request.get("json"),
+                    status=int(answer["status"]) if isinstance(answer.get("status"), int) else None,
+                    response=answer.get("json"),
+                )
+            )
+    return found
 
 
 def check_directory(directory: Path) -> tuple[int, list[Finding]]:
@@ -142,16 +169,22 @@ def main(argv: list[str] | None = None) -> int:
     """Check the directory given on the command line; exit 1 when any check failed."""
     parser = argparse.ArgumentParser(prog="make contract-recorded DIR=...", description=__doc__)
     parser.add_argument("directory", type=Path, help="a cassette directory written by `maas-kl-mock proxy --record`")
+    parser.add_argument("--reports", type=Path, default=ROOT / "reports", help="where the coverage report goes")
     args = parser.parse_args(argv)
     try:
         checked, findings = check_directory(args.directory)
+        exchanges = observed(args.directory)
     except (CassetteError, orjson.JSONDecodeError) as exc:
         parser.error(str(exc))
+    rows = coverage.measure(exchanges, mock=False)
+    run = coverage.Run("make contract-recorded", mock=False, exchanges=len(exchanges))
+    written = coverage.write_reports(rows, run, args.reports, "contract-recorded-coverage")
     for finding in findings:
         print(finding)
     flows = len(list(args.directory.glob("*.json")))
     verdict = "FAILED" if findings else "passed"
     print(f"contract-recorded {verdict}: {checked} exchanges in {flows} flows, {len(findings)} findings")
+    print(coverage.render_table(rows, run, written))
     return 1 if findings else 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from maas_kl_specfacts import BusinessCode, SpecFacts
+from maas_kl_specfacts import BusinessCode, CapabilityMap, SpecFacts
 from maas_kl_specfacts import resolve as resolve_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,12 @@ def spec() -> dict[str, JSON]:
 def facts() -> SpecFacts:
     """Read the spec's families and business codes with the interpreter the SDK and the mock share."""
     return SpecFacts(spec())
+
+
+@cache
+def capability_map() -> CapabilityMap:
+    """Read `x-capability-map` (rules, defaults, the extension facts) with the shared interpreter."""
+    return CapabilityMap(spec().get("x-capability-map") or {})
 
 
 def code(name: str) -> BusinessCode:

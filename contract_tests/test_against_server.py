@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ from contract_tests.against_server import (
     MAX_CREATES_ENV,
     is_loopback,
     plan,
+    report_coverage,
     settle_capped_run,
 )
 from contract_tests.checks import CreateBudget, CreateCapReached
@@ -196,6 +198,17 @@ def test_make_contract_passes_against_the_standalone_mock(loopback_mock: str, tm
     assert TENANT_A not in report, "the key must not reach the JUnit report"
     assert TENANT_B not in report, "the other tenant's key must not reach the JUnit report"
     assert schemathesis.__version__ == "4.32.5"
+    # The coverage report: printed at the end, written beside the JUnit file, report only, free of keys.
+    assert "contract coverage (make contract, live: report only;" in done.stdout
+    assert "rows not seen need a paid create" in done.stdout
+    coverage = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))
+    assert coverage["mode"] == "live"
+    assert coverage["exchanges"] > 0
+    assert any(row["seen"] and "schemathesis" in row["sources"] for row in coverage["rows"])
+    written = (tmp_path / "contract-coverage.md").read_text(encoding="utf-8") + json.dumps(coverage)
+    written += (tmp_path / "contract-observations.jsonl").read_text(encoding="utf-8")
+    assert TENANT_A not in written
+    assert TENANT_B not in written
 
 
 def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_path: Path) -> None:
@@ -203,7 +216,7 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
 
     The mock is on loopback; `--max-creates` is the seam that caps a loopback run as if it were remote.
     """
-    httpx.post(f"{loopback_mock}/_mock/reset", timeout=10).raise_for_status()
+    httpx.post(f"{loopback_mock}/_mock/reset", json={}, timeout=10).raise_for_status()
     config_before = (ROOT / "contract_tests" / "schemathesis.toml").read_text(encoding="utf-8")
     # The other tenant is set here, not inherited: test_mock_schemathesis puts its own key in os.environ.
     env = {
@@ -212,12 +225,18 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
         "MAAS_KL_API_KEY": TENANT_A,
         "MAAS_KL_CONTRACT_OTHER_API_KEY": TENANT_B,
     }
+    # The nightly recipe's options (README), with a smaller cap and one example: a baseline that saw nothing.
+    baseline = tmp_path / "last" / "contract-coverage.json"
+    baseline.parent.mkdir()
+    baseline.write_text(json.dumps({"rows": []}), encoding="utf-8")
+    recipe = without(recipe_args(), "--max-creates", "--coverage-baseline")
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "contract_tests.against_server",
-            *("--max-examples", "1", "--max-creates", "2"),
+            *recipe,
+            *("--max-examples", "1", "--max-creates", "2", "--coverage-baseline", str(baseline)),
             "--reports",
             str(tmp_path),
         ],
@@ -244,3 +263,76 @@ def test_make_contract_sends_no_create_beyond_the_cap(loopback_mock: str, tmp_pa
     assert (root.get("failures"), root.get("errors")) == ("0", "0"), report
     assert f"{skipped} create cases skipped after {sent} creates were sent" in report
     assert TENANT_A not in report + done.stdout + done.stderr
+    for kept in RECIPE_KEEPS:  # every file the recipe says to keep is there
+        assert (tmp_path / kept).is_file(), kept
+    assert "contract coverage (make contract, live: report only;" in done.stdout
+    assert "coverage drift" not in done.stdout
+
+
+README = (ROOT / "contract_tests" / "README.md").read_text(encoding="utf-8")
+RECIPE = README.partition("## Nightly against your gateway\n")[2]
+RECIPE_BASELINE = Path("last/contract-coverage.json")
+RECIPE_KEEPS = (
+    "contract-junit.xml",
+    "contract-coverage.json",
+    "contract-coverage.md",
+    "contract-creates.json",
+    "contract-observations.jsonl",
+)
+
+
+def recipe_args() -> list[str]:
+    """The CONTRACT_ARGS of the nightly recipe's one command, as make passes them."""
+    block = re.search(r"```sh\n(.*?)```", RECIPE, flags=re.DOTALL)
+    assert block is not None, "contract_tests/README.md: no sh block under 'Nightly against your gateway'"
+    (line,) = [line for line in block[1].splitlines() if line.strip()]
+    words = shlex.split(line)
+    assert words[:2] == ["make", "contract"], line
+    (args,) = [w.removeprefix("CONTRACT_ARGS=") for w in words[2:] if w.startswith("CONTRACT_ARGS=")]
+    return args.split()
+
+
+def without(args: list[str], *options: str) -> list[str]:
+    """`args` with each of `options` and its value left out."""
+    out: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in options:
+            skip = True
+        else:
+            out.append(arg)
+    return out
+
+
+def test_the_nightly_recipe_caps_creates_keeps_reports_and_compares_coverage() -> None:
+    """The recipe's command, planned offline against a remote gateway: creates allowed and capped, a baseline."""
+    args = recipe_args()
+    decided = plan(args, REMOTE)
+    assert decided.skip is None
+    assert decided.env[MAX_CREATES_ENV] == args[args.index("--max-creates") + 1]
+    assert decided.config_text is not None, "a capped run gets its own config"
+    assert decided.baseline == RECIPE_BASELINE
+    assert "--exclude-method" not in decided.command
+    for kept in RECIPE_KEEPS:
+        assert f"`{kept}`" in RECIPE, f"the recipe does not say to keep {kept}"
+
+
+def test_require_server_turns_a_missing_secret_into_a_failure(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("BASE_URL", "MAAS_KL_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    assert against_server.main(["--require-server"]) == 2
+    assert "contract: skipped, BASE_URL and MAAS_KL_API_KEY not set" in capsys.readouterr().out
+
+
+def test_a_row_the_baseline_exercised_and_this_run_did_not_is_coverage_drift(tmp_path: Path) -> None:
+    observations = tmp_path / "none.jsonl"
+    first = report_coverage(observations, tmp_path, None)
+    assert first == []
+    seen_before = json.loads((tmp_path / "contract-coverage.json").read_text(encoding="utf-8"))
+    row = seen_before["rows"][0]
+    row["seen"] = 1
+    assert report_coverage(observations, tmp_path, seen_before) == [f"{row['section']}: {row['key']}"]

@@ -6,6 +6,7 @@ import base64
 import struct
 import zlib
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -13,6 +14,8 @@ import maas_kl_client as sdk
 import pytest
 from maas_kl_client import PollSchedule
 from maas_kl_mock import MockServer
+
+from contract_tests.coverage import RECORDER, Exchange, from_httpx
 
 KEY = "e2e-key"
 FAST_POLL = PollSchedule(initial=0.05, multiplier=1.5, maximum=0.5)
@@ -41,8 +44,25 @@ def throttled_origin() -> Iterator[str]:
     yield from _serve("--rate-limit", "3/600")
 
 
-def _client(origin: str, **kwargs: object) -> sdk.MaasKL:
-    return sdk.MaasKL(KEY, "default", origin, poll=FAST_POLL, **kwargs)  # type: ignore[arg-type]
+def _observe(response: httpx.Response) -> None:
+    """Count every JSON answer the SDK gets in the run's coverage report (videos are left unread)."""
+    if "json" in response.headers.get("content-type", ""):
+        response.read()
+        RECORDER.record(from_httpx(response, "sdk"))
+
+
+def _http(**kwargs: object) -> httpx.Client:
+    """An httpx client for the SDK that lets the coverage report see each exchange."""
+    return httpx.Client(event_hooks={"response": [_observe]}, **kwargs)  # type: ignore[arg-type]
+
+
+@contextmanager
+def _client(origin: str, **kwargs: object) -> Iterator[sdk.MaasKL]:
+    """The SDK on the mock, over an httpx client the coverage report sees (closed with it)."""
+    with ExitStack() as stack:
+        if "http_client" not in kwargs:
+            kwargs["http_client"] = stack.enter_context(_http())
+        yield stack.enter_context(sdk.MaasKL(KEY, "default", origin, poll=FAST_POLL, **kwargs))  # type: ignore[arg-type]
 
 
 def _png(width: int = 320, height: int = 320) -> bytes:
@@ -67,6 +87,11 @@ def test_text2video_waits_to_succeed_then_downloads_then_extends(origin: str, tm
         longer = extended.videos[0]
         assert longer.id != video.id, "an extension is a new video"
         assert float(longer.duration) > float(video.duration)
+    # The file route's Prefer scenario: the same video, cut off mid-body.
+    cut = {"Prefer": "scenario=download-cut"}
+    with _http(headers=cut) as http, pytest.raises(httpx.RemoteProtocolError):
+        http.get(video.url).read()
+    RECORDER.record(Exchange("sdk", "GET", httpx.URL(video.url).path, cut["Prefer"]))
 
 
 def test_image2video_with_a_local_image(origin: str, tmp_path: Path) -> None:
@@ -82,7 +107,7 @@ def test_image2video_with_a_local_image(origin: str, tmp_path: Path) -> None:
 def test_a_failed_task_raises_task_failed(origin: str) -> None:
     # Extra headers reach the mock through an injected httpx client: Prefer picks the failing scenario.
     with (
-        httpx.Client(headers={"Prefer": "scenario=fail"}) as http,
+        _http(headers={"Prefer": "scenario=fail"}) as http,
         _client(origin, http_client=http) as client,
         pytest.raises(sdk.TaskFailed) as caught,
     ):

@@ -10,9 +10,10 @@ import httpx
 import jsonschema
 import pytest
 import yaml
-from maas_kl_mock import InProcessMock, ManualClock, MockConfig
+from maas_kl_mock import FaultPlan, InProcessMock, ManualClock, MockConfig
 
-from contract_tests.spec_facts import SpecExample, code, examples, resolve, spec
+from contract_tests.coverage import RECORDER, Exchange, from_httpx
+from contract_tests.spec_facts import SpecExample, capability_map, code, examples, resolve, spec
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 JSON = Any
@@ -38,12 +39,28 @@ def _subset(expected: JSON, actual: JSON, where: str = "data") -> None:
         assert actual == expected, f"{where}: expected {expected!r}, got {actual!r}"
 
 
-def _send(mock: InProcessMock, client: httpx.Client, step: dict[str, JSON]) -> httpx.Response:
+def _send(mock: InProcessMock, client: httpx.Client, step: dict[str, JSON], fault: str | None = None) -> httpx.Response:
+    """Send one step; the run's coverage report counts it, with the fault kind the case asked the mock for."""
     headers = {**mock.auth_headers, **step.get("headers", {})}
     kwargs: dict[str, JSON] = {"headers": headers}
     if "body" in step:
         kwargs["json"] = step["body"]
-    return client.request(step["method"], step["path"], **kwargs)
+    try:
+        response = client.request(step["method"], step["path"], **kwargs)
+    except httpx.TransportError:  # a dropped connection: no status, but the exchange happened
+        prefer = step.get("headers", {}).get("Prefer", "")
+        RECORDER.record(Exchange("scenarios", step["method"], step["path"], prefer, step.get("body"), fault=fault))
+        raise
+    RECORDER.record(from_httpx(response, "scenarios", fault))
+    return response
+
+
+def _config(case: dict[str, JSON]) -> MockConfig:
+    """The case's mock: `mock:` settings, and `fault: KIND` for a mock whose every API answer takes that fault."""
+    settings = dict(case.get("mock", {}))
+    if "fault" in case:  # after_store 1: a create's fault strikes its answer, so `truncate` has a body to cut
+        settings["faults"] = FaultPlan(rate=1.0, kinds={str(case["fault"]): 1.0}, after_store=1.0)
+    return MockConfig(check_responses=True, **settings)
 
 
 def test_hand_written_scenarios_name_examples_the_spec_has() -> None:
@@ -110,7 +127,8 @@ def test_scenario(name: str) -> None:
 
 def _run(case: dict[str, JSON]) -> None:
     clock = ManualClock()
-    mock = InProcessMock(MockConfig(check_responses=True, **case.get("mock", {})), clock=clock)
+    mock = InProcessMock(_config(case), clock=clock)
+    expect = case["expect"]
     with mock.client(headers={}) as client:
         for step in case.get("setup", []):
             if "advance" in step:
@@ -118,8 +136,11 @@ def _run(case: dict[str, JSON]) -> None:
                 continue
             done = _send(mock, client, step)
             assert done.status_code == 200, f"setup step {step} failed: {done.text}"
-        response = _send(mock, client, case["request"])
-    expect = case["expect"]
+        if expect.get("dropped"):
+            with pytest.raises(httpx.TransportError):
+                _send(mock, client, case["request"], case.get("fault"))
+            return
+        response = _send(mock, client, case["request"], case.get("fault"))
     body = response.json()
     assert response.status_code == expect["status"], f"expected HTTP {expect['status']}, got {response.text}"
     if "code" in expect:
@@ -145,3 +166,19 @@ def _validate_against_spec(request: dict[str, JSON], response: httpx.Response) -
             schema = resolve(declared["content"]["application/json"]["schema"])
             jsonschema.validate(response.json(), {**schema, "components": spec()["components"]})
             return
+
+
+def test_capability_scenarios_name_a_rule_and_side_the_spec_has() -> None:
+    """Each `capability.*` scenario names its x-capability-map rule and side, and expects what that side means."""
+    rules = {rule.name for rule in capability_map().rules}
+    invalid = code("invalid_value")
+    chosen = {name: case for name, case in CASES.items() if case["source"] == "capability-map"}
+    assert chosen, "no capability scenarios"
+    for name, case in chosen.items():
+        assert case["rule"] in rules, f"{name} names a rule the spec does not have: {case['rule']!r}"
+        expected = (
+            {"status": 200, "code": 0}
+            if case["side"] == "accepted"
+            else {"status": invalid.status, "code": invalid.code}
+        )
+        assert case["expect"] == expected, name

@@ -22,6 +22,7 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("AsyncTaskResource", "TaskResource"),
     ("AsyncFamilies", "Families"),
     ("httpx.AsyncClient", "httpx.Client"),
+    ("AsyncRequests", "Requests"),
     ("asleep", "sleep"),
     ("aclose", "close"),
     ("__aenter__", "__enter__"),

@@ -15,7 +15,7 @@ if _typing.TYPE_CHECKING:
     from ._arguments import NOT_GIVEN, NotGiven
     from ._async.client import AsyncMaasKL
     from ._async.resource import AsyncTaskResource
-    from ._batch import BatchInterrupted, Job, JobResult, JobUpdate
+    from ._batch import BatchInterrupted, InvalidJob, InvalidJobs, Job, JobResult, JobSending, JobUpdate
     from ._bodies import new_external_task_id
     from ._clock import Clock, SystemClock
     from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT
@@ -30,6 +30,7 @@ if _typing.TYPE_CHECKING:
         ContentPolicyError,
         CreateOutcomeUnknown,
         DownloadError,
+        DownloadTargetExists,
         InvalidRequestError,
         MaasKLError,
         MalformedResponseError,
@@ -41,6 +42,7 @@ if _typing.TYPE_CHECKING:
         TaskFailed,
         TaskTimeout,
     )
+    from ._journal import Journal, JournalMismatch
     from ._plans import (
         ClientEvent,
         PollScheduled,
@@ -85,10 +87,16 @@ _WHERE: dict[str, str] = {
     "DEFAULT_WAIT_TIMEOUT": "._config",
     "DownloadError": "._errors",
     "DownloadProgress": "._download",
+    "DownloadTargetExists": "._errors",
+    "InvalidJob": "._batch",
+    "InvalidJobs": "._batch",
     "InvalidRequestError": "._errors",
     "Job": "._batch",
     "JobResult": "._batch",
+    "JobSending": "._batch",
     "JobUpdate": "._batch",
+    "Journal": "._journal",
+    "JournalMismatch": "._journal",
     "MaasKL": "._sync.client",
     "MaasKLError": "._errors",
     "MalformedResponseError": "._errors",
@@ -157,10 +165,16 @@ __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_ap
     "DEFAULT_WAIT_TIMEOUT",
     "DownloadError",
     "DownloadProgress",
+    "DownloadTargetExists",
+    "InvalidJob",
+    "InvalidJobs",
     "InvalidRequestError",
     "Job",
     "JobResult",
+    "JobSending",
     "JobUpdate",
+    "Journal",
+    "JournalMismatch",
     "MaasKL",
     "MaasKLError",
     "MalformedResponseError",

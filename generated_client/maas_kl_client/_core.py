@@ -167,7 +167,7 @@ class _Core:
         self.durations.observe(key, (task.updated_at - task.created_at) / 1000)
         return task
 
-    def _batch_plan(
+    def _batch_plan(  # noqa: PLR0913 - batch()'s options, passed on
         self,
         jobs: Any,
         *,
@@ -175,21 +175,29 @@ class _Core:
         resume: Any,
         timeout: float | None,
         retry: RetryPolicy | None,
+        preflight: bool | None = None,
+        skip_invalid: bool = False,
+        overlapping: bool = False,
     ) -> _batch.BatchPlan:
-        from . import _batch  # noqa: PLC0415 - only a batch loads the batch runner
+        from . import _batch, _preflight  # noqa: PLC0415 - only a batch loads the batch runner
         from ._batch_spec import family_kind, is_account_full, is_rate_limited  # noqa: PLC0415
+
+        check = self.preflight if preflight is None else preflight
 
         def prepare(job: _batch.Job) -> tuple[str, dict[str, Any], bool]:
             kind = family_kind(job.family)
             body = build_body(job.request, {})
-            recoverable = bool(self._operation(kind)["external_task_id"])
+            op = self._operation(kind)
+            if check:  # every job is checked before the first create (the batch prepares them all first)
+                _preflight.validate(op["create_operation"], body)
+            recoverable = bool(op["external_task_id"])
             if recoverable and body.get("external_task_id") is None:
                 body["external_task_id"] = self._new_id()  # known before the send, so a stop can name it
             return kind, body, recoverable
 
         def create(kind: str, body: dict[str, Any], maybe_sent: bool) -> _plans.Plan[Task]:
             return self._create_plan(
-                kind, body, preflight=None, retry=retry, defer=is_rate_limited, maybe_sent=maybe_sent
+                kind, body, preflight=False, retry=retry, defer=is_rate_limited, maybe_sent=maybe_sent
             )
 
         def wait(kind: str, task_id: str, first: Task | None) -> _plans.Plan[Task]:
@@ -198,7 +206,15 @@ class _Core:
             )
 
         steps = _batch.Steps(prepare=prepare, create=create, wait=wait, is_account_full=is_account_full)
-        return _batch.run(jobs, steps=steps, ctx=self._context(retry), max_in_flight=max_in_flight, resume=resume or ())
+        return _batch.run(
+            jobs,
+            steps=steps,
+            ctx=self._context(retry),
+            max_in_flight=max_in_flight,
+            resume=resume or (),
+            skip_invalid=skip_invalid,
+            overlapping=overlapping,
+        )
 
     def _request(self, action: _plans.Send, timeout: Timeout, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
         return http.build_request(

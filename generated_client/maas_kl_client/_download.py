@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO, Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from ._errors import DownloadError
+from ._errors import DownloadError, DownloadTargetExists
 
 MAX_REDIRECTS = 5
 T = TypeVar("T")
@@ -25,17 +27,43 @@ def shown(url: str | httpx.URL) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-def destination(url: str, path: str | os.PathLike[str]) -> Path:
+FALLBACK_NAME = "video.mp4"
+# A name Windows would read as a device (CON, NUL, COM1, ...), whatever its extension.
+_RESERVED = re.compile(r"(?i)(con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3])(\..*)?")
+_UNSAFE = frozenset('<>:"|?*') | {chr(c) for c in range(32)} | {chr(127)}
+
+
+def file_name(url: str) -> str:
+    r"""Return the URL's last path segment when it is one safe file name on every platform, else `video.mp4`.
+
+    Both `/` and `\` separate (a `..\x.mp4` segment is `x.mp4`); a drive (`C:x.mp4`), a stream
+    (`a:b`), a device name (`NUL.mp4`), `.`, `..` and names ending in a dot or space are not used.
+    """
+    name = re.split(r"[/\\]", urlsplit(url).path)[-1]
+    if (
+        name in {"", ".", ".."}
+        or any(c in _UNSAFE for c in name)
+        or name.endswith((".", " "))
+        or _RESERVED.fullmatch(name)
+        or len(name.encode()) > 200  # room for the temporary name beside it
+    ):
+        return FALLBACK_NAME
+    return name
+
+
+def destination(url: str, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
     """Choose the file to write: `path` itself, or the URL's file name inside `path` when it is a folder.
 
     A folder is one that exists, or a path written with a trailing slash (`"out/"`), created on write.
+    The name taken from the URL never leaves the folder on any platform (`file_name`). An existing
+    file is never replaced unless `overwrite=True`: DownloadTargetExists names it (decision S18).
     """
     text = os.fspath(path)
     target = Path(text)
     if target.is_dir() or text.endswith(("/", os.sep)):
-        name = PurePosixPath(urlsplit(url).path).name
-        # A URL ending in `/..` would name the folder's parent: never write outside `path`.
-        target = target / (name if name not in {"", ".", ".."} else "video.mp4")
+        target = target / file_name(url)
+    if not overwrite and (target.exists() or target.is_symlink()):
+        raise DownloadTargetExists(target)
     return target
 
 
@@ -69,8 +97,9 @@ OnProgress = Callable[[DownloadProgress], None]
 class PartFile:
     """The temporary file a download writes next to its target; renamed into place only once complete and checked."""
 
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, *, overwrite: bool = False) -> None:
         self.target = target
+        self.overwrite = overwrite
         self.path = temporary(target)
         self._handle: IO[bytes] | None = None
         self._unflushed_from = 0  # where the bytes begin that the kernel was not yet asked to write back
@@ -112,8 +141,26 @@ class PartFile:
         os.fsync(handle.fileno())
         handle.close()
         self._handle = None
-        self.path.replace(self.target)
+        if self.overwrite:
+            self.path.replace(self.target)
+        else:
+            self._place()
         return self.target
+
+    def _place(self) -> None:
+        """Move the file into place only if nothing is there: a hard link fails on an existing name (no race)."""
+        try:
+            os.link(self.path, self.target)
+        except FileExistsError:
+            raise DownloadTargetExists(self.target) from None
+        except OSError as exc:  # a file system without hard links (FAT, some network shares)
+            if exc.errno not in {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK}:
+                raise
+            if self.target.exists() or self.target.is_symlink():
+                raise DownloadTargetExists(self.target) from None
+            self.path.replace(self.target)
+            return
+        self.path.unlink()
 
     def discard(self) -> None:
         """Remove the temporary file after a failure, so no partial video is left behind."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from typing import TYPE_CHECKING, Any
 
 from ._spec_data import VIDEO_RETENTION_DAYS
@@ -12,6 +14,18 @@ if TYPE_CHECKING:
 
 class MaasKLError(Exception):
     """Base class of every exception raised by maas_kl_client, so one except clause catches them all."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields: pickle (multiprocessing, pytest-xdist) must rebuild them from the state, not by
+        # calling __init__ again; what the state holds (a Task, its Envelope) pickles without the key (issue 24).
+        return (_rebuild_error, (type(self), self.args, self.__dict__.copy()))
+
+
+def _rebuild_error(cls: type[MaasKLError], args: tuple[Any, ...], state: dict[str, Any]) -> MaasKLError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class ConfigurationError(MaasKLError, ValueError):
@@ -54,17 +68,6 @@ class APIError(MaasKLError):
         )
         return f"{self.message} ({where}). {self.hint}"
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Keyword-only fields: pickle (multiprocessing, pytest-xdist) must rebuild them by keyword.
-        return (_rebuild_api_error, (type(self), self.message, self.__dict__.copy()))
-
-
-def _rebuild_api_error(cls: type[APIError], message: str, state: dict[str, Any]) -> APIError:
-    error = cls.__new__(cls)
-    Exception.__init__(error, message)
-    error.__dict__.update(state)
-    return error
-
 
 # Which business codes map to which class is data: `error_class` in the spec's x-business-codes (F1).
 class AuthenticationError(APIError):
@@ -95,6 +98,17 @@ class NotFoundError(APIError):
     """The task, model or video does not exist (or belongs to another account)."""
 
     hint = f"Check the id (and the endpoint path); videos are deleted {VIDEO_RETENTION_DAYS} days after generation."
+
+    def __str__(self) -> str:
+        """Say the videos' retention only when the answer is about a video: a missing task or replay miss is not."""
+        text = super().__str__()
+        if _ABOUT_A_VIDEO.search(self.message):
+            return text
+        return text.removesuffix(self.hint) + "Check the id (and the endpoint path)."
+
+
+_ABOUT_A_VIDEO = re.compile(r"(?<![\w-])videos?(?![\w-])", re.IGNORECASE)
+"""A message about a video as such, not an operation or a family that merely has "video" in its name."""
 
 
 class ContentPolicyError(APIError):
@@ -189,3 +203,15 @@ class DownloadError(MaasKLError):
     def __init__(self, message: str, *, retryable: bool = False) -> None:
         self.retryable = retryable
         super().__init__(message)
+
+
+class DownloadTargetExists(DownloadError):  # noqa: N818 - reads as what the download found
+    """The file a download would write already exists; nothing was replaced. Pass overwrite=True to replace it."""
+
+    def __init__(self, path: os.PathLike[str] | str) -> None:
+        self.path = os.fspath(path)
+        super().__init__(
+            f"{self.path} already exists; nothing was written. Pass overwrite=True to replace it, "
+            "or choose another file or folder.",
+            retryable=False,
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -37,6 +38,11 @@ def _is_url(value: object) -> bool:
 
 
 _FILTER = RedactUrls()
+_WARNED: set[str] = set()
+
+
+class LogSettingWarning(UserWarning):
+    """MAAS_KL_LOG holds a value that is not a level; the SDK logs nothing and says so once."""
 
 
 def configure(environ: Mapping[str, str] = os.environ) -> None:
@@ -47,8 +53,16 @@ def configure(environ: Mapping[str, str] = os.environ) -> None:
     to stderr.
     """
     logging.getLogger("httpx").addFilter(_FILTER)  # a no-op when httpx logs nothing; added once (a set)
-    level = LEVELS.get(environ.get(ENV_LOG, "").strip().lower())
+    asked = environ.get(ENV_LOG, "").strip().lower()
+    level = LEVELS.get(asked)
     if level is None:
+        if asked and asked not in _WARNED:  # a typo should not look like "nothing to log"
+            _WARNED.add(asked)
+            warnings.warn(
+                f"{ENV_LOG}={asked[:20]!r} is not a log level; use {' or '.join(LEVELS)} (logging stays off)",
+                LogSettingWarning,
+                stacklevel=3,
+            )
         return
     for name in ("maas_kl_client", "httpx"):
         target = logging.getLogger(name)

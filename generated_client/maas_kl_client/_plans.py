@@ -48,6 +48,21 @@ class Sleep:
 
 
 @dataclass(frozen=True, slots=True)
+class Start:
+    """Send `send` without waiting for its answer, which a later Collect returns under `ticket` (a batch's job)."""
+
+    ticket: int
+    send: Send
+
+
+@dataclass(frozen=True, slots=True)
+class Collect:
+    """Wait until started requests are answered or `seconds` pass (None: no bound); receive (ticket, outcome) pairs."""
+
+    seconds: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class RetryScheduled:
     """A request failed for a retryable `reason`; it is sent again after `delay` seconds (attempt `attempt`)."""
 
@@ -118,6 +133,8 @@ if TYPE_CHECKING:
     INTERRUPTS: tuple[type[BaseException], ...]
     """What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
 Outcome = dict[str, Any] | MaasKLError
+Answered = list[tuple[int, Outcome]]
+"""What a Collect receives: each answered Start's ticket and outcome, in the order they were started."""
 T = TypeVar("T")
 Plan = Generator[Action, Any, T]
 """A protocol that returns T: it yields actions, receives each Send's outcome (None for Sleep and events)."""

@@ -25,6 +25,11 @@ class Envelope(dict[str, Any]):
         self.request_id = request_id
         self.response = response
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The HTTP response holds the request's headers, the key among them: a pickle (multiprocessing,
+        # xdist, a cache) keeps the data and the request id only (issue 24).
+        return (Envelope, (dict(self), self.request_id, None))
+
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None

@@ -32,7 +32,8 @@ import yaml
 
 from generator.api_changes import python_api, wire
 from generator.api_changes.changelog import UNRELEASED, Version, heading_line, releases, section
-from generator.api_changes.grading import GRADES, Change, grade
+from generator.api_changes.files import WIRE, render_wire
+from generator.api_changes.grading import GRADES, UNCOUNTED, Change, grade
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = "openapi/maas_kl.yaml"
@@ -96,7 +97,11 @@ def _git(root: Path, *args: str) -> str:
 @contextmanager
 def snapshot_at(root: Path, rev: str, name: str = "") -> Iterator[Snapshot]:
     """Snapshot a git revision, extracted with `git archive` into a temporary folder."""
-    commit = _git(root, "rev-parse", "--verify", f"{rev}^{{commit}}").strip()
+    try:
+        commit = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").strip()
+    except GateError as exc:
+        msg = f"{rev!r} names no commit in this repository: give a branch, tag or commit to compare with"
+        raise GateError(msg) from exc
     present = [p for p in TRACKED if _git(root, "ls-tree", "--name-only", commit, p).strip()]
     missing = {SPEC, PYPROJECT, f"{PACKAGE_DIR}/{python_api.PACKAGE}"} - set(present)
     if missing:
@@ -197,12 +202,13 @@ def _addition_problems(old: Snapshot, new: Snapshot, verdict: Verdict) -> Iterat
         yield f"wire additions released need the spec's info.version moved to {verdict.wire_needed}"
 
 
-def judge(old: Snapshot, new: Snapshot, changes: list[Change]) -> Verdict:
-    """Apply the version and changelog rules to one step from `old` to `new`."""
+def judge(old: Snapshot, new: Snapshot, found: list[Change]) -> Verdict:
+    """Apply the version and changelog rules to one step from `old` to `new` (notes such as a rename need none)."""
+    changes = [c for c in found if c.grade not in UNCOUNTED]
     breaking = any(c.grade == "breaking" for c in changes)
     wire = [c for c in changes if c.area == "wire"]
     verdict = Verdict(
-        changes,
+        found,
         _needed(old.sdk_version, breaking, bool(changes)),
         _needed(old.wire_version, any(c.grade == "breaking" for c in wire), bool(wire)),
     )
@@ -223,7 +229,7 @@ def judge(old: Snapshot, new: Snapshot, changes: list[Change]) -> Verdict:
 
 def draft(changes: Sequence[Change], heading: str) -> str:
     """Draft a changelog entry grouped under Breaking, Deprecated and Added."""
-    titles = {"breaking": "Breaking", "deprecation": "Deprecated", "addition": "Added"}
+    titles = {"breaking": "Breaking", "deprecation": "Deprecated", "addition": "Added", "info": "Tooling"}
     lines = [f"## [{heading}]"]
     for level in GRADES:
         chosen = [c for c in changes if c.grade == level]
@@ -248,9 +254,27 @@ def _releases_found(root: Path, changelog: str) -> list[tuple[str, str]]:
     return found
 
 
+class StaleSDKError(GateError):
+    """The generated SDK was not regenerated after a spec change: its Python changes cannot be reported."""
+
+
+def stale_sdk(root: Path, head: Snapshot) -> str | None:
+    """Say why the generated SDK is stale, or None: the committed wire report must be the spec's own."""
+    written = root / PACKAGE_DIR / WIRE
+    if written.exists() and written.read_text(encoding="utf-8") == render_wire(wire.report(head.spec)):
+        return None
+    return (
+        f"the generated SDK is stale: {SPEC} changed since `make generate` last ran ({PACKAGE_DIR}/{WIRE} does not"
+        " match it), so the SDK's Python changes cannot be reported. Run `make generate`, then `make changes` again"
+    )
+
+
 def changes_report(root: Path, base: str | None) -> str:
     """Build the text `make changes` prints: graded changes, versions needed, and a changelog draft."""
     head = working_tree(root)
+    stale = stale_sdk(root, head)
+    if stale is not None:
+        raise StaleSDKError(stale)
     if base:
         rev, name = base, base
     else:
@@ -318,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         problems = gate(args.root)
     except GateError as exc:
-        sys.stderr.write(f"version gate: {exc}\n")
+        # Only --gate is the version gate; `make changes` is a report and says so.
+        sys.stderr.write(f"{'version gate' if args.gate else 'make changes'}: {exc}\n")
         return 2
     if problems:
         sys.stderr.write("version gate failed:\n" + "\n".join(problems) + "\n")

@@ -12,8 +12,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Grade = Literal["breaking", "deprecation", "addition"]
-GRADES: tuple[Grade, ...] = ("breaking", "deprecation", "addition")
+Grade = Literal["breaking", "deprecation", "addition", "info"]
+GRADES: tuple[Grade, ...] = ("breaking", "deprecation", "addition", "info")
+# Reported, never counted: no version bump and no changelog entry is needed for these (an operationId rename).
+UNCOUNTED: frozenset[Grade] = frozenset({"info"})
 Json = Any
 
 # Bounds that shrink what is allowed when they grow, and those that shrink it when they fall.
@@ -26,7 +28,7 @@ class Change:
     """One user-visible change: its grade, where it is, what happened, and the values either side."""
 
     grade: Grade
-    area: str  # "wire" or "python"
+    area: str  # "wire", "python", or "tooling" (what only tools that read the spec see, like operationIds)
     where: str  # operation and field, or the Python path
     what: str
     old: str = ""
@@ -72,7 +74,13 @@ def _bound(key: str, was: Json, now: Json, request: bool) -> tuple[Grade, str]:
 
 def _attribute(key: str, was: Json, now: Json, request: bool) -> Iterator[tuple[Grade, str]]:
     """Grade one changed fact of a field; requests may only widen, responses may only narrow."""
-    if key == "required":
+    if key == "default" and request:
+        # A caller that leaves the field out gets other behaviour; oasdiff calls this INFO, we call it breaking (W3).
+        if now is None:
+            yield "breaking", "default removed"
+        else:
+            yield ("addition" if was is None else "breaking"), ("default added" if was is None else "default changed")
+    elif key == "required":
         breaks = bool(now) if request else not now
         yield ("breaking" if breaks else "addition"), ("made required" if now else "made optional")
     elif key == "deprecated":
@@ -176,9 +184,15 @@ def _data(where: str, old: Json, new: Json) -> Iterator[Change]:
 
 
 def _operation(op: str, old: Mapping[str, Json], new: Mapping[str, Json]) -> Iterator[Change]:
-    for key in ("method", "path", "security"):
-        if old.get(key) != new.get(key):
-            yield Change("breaking", "wire", op, f"{key} changed", _show(old.get(key)), _show(new.get(key)), op)
+    if old.get("security") != new.get("security"):
+        yield Change(
+            "breaking", "wire", op, "security changed", _show(old.get("security")), _show(new.get("security")), op
+        )
+    was_id, now_id = old.get("operation_id"), new.get("operation_id")
+    if was_id != now_id:
+        # The method and path are the operation on the wire; the id is a name for tools (W4).
+        what = "operationId renamed: no wire change; tools that select or name operations by id see the new id"
+        yield Change("info", "tooling", op, what, _show(was_id), _show(now_id), str(now_id))
     if old.get("deprecated") != new.get("deprecated"):
         yield Change(
             "deprecation" if new.get("deprecated") else "addition",

@@ -131,8 +131,7 @@ def _operation(spec: Mapping[str, Json], path: str, method: str, item: Mapping[s
         entry["links"] = sorted(response.get("links", {}))
         responses[str(status)] = entry
     return {
-        "method": method.upper(),
-        "path": path,
+        "operation_id": op.get("operationId"),
         "deprecated": bool(op.get("deprecated", False)),
         "security": sorted(name for requirement in security for name in requirement),
         "request": request,
@@ -167,27 +166,44 @@ def business_codes(spec: Mapping[str, Json]) -> dict[str, dict[str, Json]]:
     return dict(sorted(codes.items(), key=lambda kv: int(kv[0])))
 
 
+def operation_key(method: str, path: str) -> str:
+    """Name an operation as the wire knows it, `POST /videos/text2video`: its operationId is only what tools call it."""
+    return f"{method.upper()} {path}"
+
+
+def _on_the_wire(node: Json, by_id: Mapping[str, str]) -> Json:
+    """Name the operations a data table refers to (`operation: <operationId>`) by method and path instead."""
+    if isinstance(node, Mapping):
+        return {
+            k: by_id.get(v, v) if k == "operation" and isinstance(v, str) else _on_the_wire(v, by_id)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_on_the_wire(v, by_id) for v in node]
+    return node
+
+
 def report(spec: Mapping[str, Json]) -> dict[str, Json]:
-    """Build the whole wire report: version, servers, security, operations, business codes, capabilities."""
+    """Build the wire report: version, servers, security, operations by method and path, codes, capabilities."""
     operations: dict[str, Json] = {}
     for path, raw_item in sorted(spec.get("paths", {}).items()):
         item = resolve(spec, raw_item, siblings=True)
         for method in HTTP_METHODS:
             if method in item:
-                op = item[method]
-                operations[str(op.get("operationId", f"{method.upper()} {path}"))] = _operation(
-                    spec, path, method, item
-                )
+                operations[operation_key(method, path)] = _operation(spec, path, method, item)
     codes = business_codes(spec)
     for op in operations.values():
         statuses = {int(s) for s in op["responses"] if s.isdigit()}
         op["business_codes"] = [int(c) for c, row in codes.items() if row.get("status") in statuses]
     capability = spec.get("x-capability-map")
+    if capability is not None:
+        by_id = {op["operation_id"]: key for key, op in operations.items() if op.get("operation_id")}
+        capability = _on_the_wire(_strip(spec, capability), by_id)
     return {
         "wire_version": str(spec.get("info", {}).get("version", "")),
         "servers": _strip(spec, spec.get("servers", [])),
         "security_schemes": _strip(spec, spec.get("components", {}).get("securitySchemes", {})),
         "operations": dict(sorted(operations.items())),
         "business_codes": codes,
-        "capabilities": _strip(spec, capability) if capability is not None else {},
+        "capabilities": capability if capability is not None else {},
     }

@@ -80,4 +80,6 @@ def test_unusable_state_file_is_a_one_line_error(tmp_path: Path, capsys: pytest.
     with pytest.raises(SystemExit) as exited:
         main(["serve", "--state", str(state)])
     assert exited.value.code == 2
-    assert "cannot start: file is not a database" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"cannot start: {state}" in err
+    assert "file is not a database" in err

@@ -2,7 +2,8 @@
 
 When one of these fails after an upgrade, re-check `proxy/upstream.py` (httpx's private `_pool`, an
 httpcore `AsyncConnectionPool` it replaces) and `faces/asgi.py` (uvicorn's `HttpToolsProtocol`:
-`on_message_begin`, `send_400_response`, `scope`, `transport`), run the proxy and ASGI tests, then move
+`on_message_begin`, `send_400_response`, `scope`, `transport`) and `faces/guarded.py` (the connection
+callbacks it overrides, `loop`, `cycle`), run the proxy and ASGI tests, then move
 the upper bounds in mock_server/pyproject.toml.
 """
 
@@ -34,8 +35,21 @@ def test_httpx_transport_still_sends_through_a_private_httpcore_pool() -> None:
 
 
 def test_uvicorn_httptools_protocol_still_has_what_the_mock_overrides() -> None:
-    for method in ("on_message_begin", "send_400_response"):
+    # faces/asgi.py overrides the first two; faces/guarded.py (the connection limits, M-LIMITS) the rest.
+    overridden = (
+        "on_message_begin",
+        "send_400_response",
+        "connection_made",
+        "connection_lost",
+        "data_received",
+        "on_headers_complete",
+        "on_body",
+        "on_message_complete",
+        "on_response_complete",
+        "shutdown",
+    )
+    for method in overridden:
         assert callable(getattr(HttpToolsProtocol, method, None)), f"HttpToolsProtocol.{method} is gone; {RECHECK}"
     source = inspect.getsource(HttpToolsProtocol)
-    for attribute in ("self.scope = ", "self.transport = "):
+    for attribute in ("self.scope = ", "self.transport = ", "self.loop = ", "self.cycle = "):
         assert attribute in source, f"HttpToolsProtocol no longer sets {attribute.strip(' =')}; {RECHECK}"

@@ -24,7 +24,8 @@ def test_an_example_of_another_operation_says_where_it_applies_and_what_to_use()
     message = orjson.loads(refused.body)["message"]
     assert refused.status == 400
     assert "is not an example of create_text2video_task's 200" in message
-    assert "it is an example of get_text2video_task" in message
+    assert "(its examples: example=document)" in message  # a name to send, not a verb to puzzle over
+    assert "example=failed is one of get_text2video_task's" in message
     assert "Prefer: scenario=fail" in message
     failed = mock.send("GET", f"{API}/text2video/123", headers={"Prefer": "example=failed"})
     assert orjson.loads(failed.body)["data"]["task_status"] == "failed"

@@ -166,6 +166,7 @@ def test_same_bytes_after_a_restart_with_state(tmp_path: Path) -> None:
     core.store.close()
     again = MockCore(MockConfig(state_path=state, seed=3), clock)
     assert fetch(again, url) == before
+    again.close()
     assert probe(before)["size"] == (160, 160)
 
 

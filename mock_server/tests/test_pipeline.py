@@ -22,7 +22,7 @@ PACKAGE = Path(maas_kl_mock.__file__).parent
 LAYERS = (
     {"_errors", "_http"},  # values every part shares
     {"_spec"},
-    {"media", "state"},
+    {"media", "state", "inspector"},
     {"pipeline"},
     {"cassettes"},
     {"_core"},

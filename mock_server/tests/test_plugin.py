@@ -1,5 +1,9 @@
 """The README's example: user code tested with the `maas_kl_mock` fixture (from the pytest11 entry point)."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 from maas_kl_mock.pytest_plugin import MockFixture
@@ -54,3 +58,19 @@ def test_readme_example(maas_kl_mock: MockFixture) -> None:
     assert video[4:8] == b"ftyp"
     assert len(maas_kl_mock.store) == 1
     assert [c.operation_id for c in maas_kl_mock.calls] == ["create_text2video_task", "get_text2video_task", None]
+
+
+def test_a_misspelt_marker_setting_names_the_valid_ones(tmp_path: Path) -> None:
+    test = tmp_path / "test_typo.py"
+    test.write_text(
+        "import pytest\n\n@pytest.mark.maas_kl_mock(concurency_limit=2)\ndef test_typo(maas_kl_mock):\n    pass\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", str(test), "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path)],
+        capture_output=True, text=True, check=False, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout
+    assert "has no setting concurency_limit (did you mean concurrency_limit?)" in done.stdout
+    assert "the settings are the fields of MockConfig" in done.stdout
+    assert "TypeError" not in done.stdout
+    assert "Traceback" not in done.stdout

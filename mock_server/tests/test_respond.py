@@ -68,9 +68,25 @@ def test_prefer_example_serves_a_named_example(harness: Harness) -> None:
 def test_prefer_unknown_example_or_code_is_a_clear_400(harness: Harness) -> None:
     response = harness.send("GET", f"{API}/text2video/x", headers={"prefer": "example=nope"})
     assert (response.status, body(response)["code"]) == (400, 1200)
-    assert "document, failed" in body(response)["message"]
+    assert "(its examples: example=document or example=failed)" in body(response)["message"]
     response = harness.send("GET", f"{API}/text2video/x", headers={"prefer": "code=418"})
     assert (response.status, body(response)["code"]) == (400, 1200)
+
+
+@pytest.mark.parametrize(
+    ("prefer", "meant"),
+    [("scenaro=fail", "scenario=fail"), ("fail", "scenario=fail"), ("exmple=failed", "example=failed")],
+)
+def test_prefer_near_misses_are_refused_naming_what_was_meant(harness: Harness, prefer: str, meant: str) -> None:
+    response = harness.send("GET", f"{API}/text2video/x", headers={"prefer": prefer})
+    assert (response.status, body(response)["code"]) == (400, 1200)
+    assert f"did you mean {meant}?" in body(response)["message"]
+
+
+@pytest.mark.parametrize("prefer", ["garbage", "return=minimal", "respond-async, wait=5"])
+def test_other_preferences_are_ignored_as_rfc_7240_asks(harness: Harness, prefer: str) -> None:
+    response = harness.send("POST", f"{API}/text2video", {"prompt": "x"}, headers={"prefer": prefer})
+    assert (response.status, body(response)["code"]) == (200, 0)
 
 
 def test_validation_runs_before_prefer(harness: Harness) -> None:

@@ -45,7 +45,9 @@ def test_reopened_store_keeps_tasks_counters_and_secret(tmp_path: Path) -> None:
     assert not again.has_external("t", "e0")
     again.clear()
     again.close()
-    assert len(SqliteTaskStore(path)) == 0
+    emptied = SqliteTaskStore(path)
+    assert len(emptied) == 0
+    emptied.close()
 
 
 def test_memory_store_secrets_differ_per_instance() -> None:
@@ -82,3 +84,4 @@ def test_core_on_a_state_file_serves_old_tasks_and_urls_after_restart(tmp_path: 
     new = orjson.loads(again.body)["data"]
     assert new["task_id"] != data["task_id"]
     assert len({t.video.id for t in second.store.tasks() if t.video}) == 2
+    second.close()

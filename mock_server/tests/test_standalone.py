@@ -7,8 +7,10 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -188,3 +190,17 @@ def test_the_server_fixture_takes_the_marker(maas_kl_mock_server: MockServer) ->
 @pytest.mark.maas_kl_mock(concurrency_limit=1)
 def test_the_server_fixture_starts_each_test_with_no_tasks(maas_kl_mock_server: MockServer) -> None:
     assert maas_kl_mock_server.control.tasks() == []
+
+
+def test_serve_on_a_port_in_use_says_to_choose_another() -> None:
+    with MockServer() as running:
+        port = str(urlsplit(running.base_url).port)
+        done = subprocess.run(
+            [sys.executable, "-m", "maas_kl_mock", "serve", "--port", port, "--any-token"],
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert f"port {port} on 127.0.0.1 is in use" in done.stderr
+    assert "pass --port N for another port, or --port 0 for a free one" in done.stderr
+    assert "Errno" not in done.stderr
+    assert "Traceback" not in done.stderr

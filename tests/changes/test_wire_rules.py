@@ -96,37 +96,37 @@ def _narrow_capability(spec: dict[str, Any]) -> None:
 
 
 BREAKING: list[tuple[str, Mutation, str, str]] = [
-    ("operation removed", _remove_operation, "create_video_extend_task", "operation removed"),
-    ("required field added", _add_required_field, "create_video_extend_task request body.seed", "added as required"),
-    ("field made required", _make_required, "create_text2video_task request body.negative_prompt", "made required"),
-    ("request field removed", _remove_request_field, "create_text2video_task request body.negative_prompt", "removed"),
-    ("type changed", _change_type, "create_text2video_task request body.cfg_scale", "type changed"),
+    ("operation removed", _remove_operation, "POST /videos/video-extend", "operation removed"),
+    ("required field added", _add_required_field, "POST /videos/video-extend request body.seed", "added as required"),
+    ("field made required", _make_required, "POST /videos/text2video request body.negative_prompt", "made required"),
+    ("request field removed", _remove_request_field, "POST /videos/text2video request body.negative_prompt", "removed"),
+    ("type changed", _change_type, "POST /videos/text2video request body.cfg_scale", "type changed"),
     (
         "request enum value removed",
         _remove_request_enum_value,
-        "create_text2video_task request body.aspect_ratio",
+        "POST /videos/text2video request body.aspect_ratio",
         'enum value "1:1" removed',
     ),
     (
         "closed response enum grew",
         _add_response_enum_value,
-        "get_text2video_task response 200 body.data.task_status",
+        "GET /videos/text2video/{id} response 200 body.data.task_status",
         'enum value "cancelled" added',
     ),
-    ("bound tightened", _tighten_bound, "create_text2video_task request body.prompt", "maxLength tightened"),
+    ("bound tightened", _tighten_bound, "POST /videos/text2video request body.prompt", "maxLength tightened"),
     (
         "response field removed",
         _remove_response_field,
-        "get_text2video_task response 200 body.data.updated_at",
+        "GET /videos/text2video/{id} response 200 body.data.updated_at",
         "removed",
     ),
     (
         "response field made optional",
         _make_response_optional,
-        "get_text2video_task response 200 body.data.updated_at",
+        "GET /videos/text2video/{id} response 200 body.data.updated_at",
         "made optional",
     ),
-    ("status removed", _remove_status, "create_text2video_task response 503", "status removed"),
+    ("status removed", _remove_status, "POST /videos/text2video response 503", "status removed"),
     ("business code removed", _remove_business_code, "business_codes.1301", "removed"),
     (
         "capability narrowed",
@@ -146,7 +146,7 @@ def test_breaking_rules(mutate: Mutation, where: str, what: str) -> None:
 
 
 def test_enum_change_names_old_and_new_values() -> None:
-    change = only([c for c in changes(_remove_request_enum_value) if c.where.startswith("create_text2video_task")])
+    change = only([c for c in changes(_remove_request_enum_value) if c.where.startswith("POST /videos/text2video ")])
     assert (change.old, change.new, change.subject) == ('["16:9", "1:1", "9:16"]', '["16:9", "9:16"]', "aspect_ratio")
 
 
@@ -243,7 +243,77 @@ def test_business_codes_come_from_the_code_table_when_the_spec_has_one() -> None
         "1200": {"error_class": "InvalidRequestError", "retryable": False, "status": 400},
         "5000": {"error_class": "ServerError", "retryable": True, "status": 500},
     }
-    assert wire["operations"]["create_text2video_task"]["business_codes"] == [1200, 5000]
+    assert wire["operations"]["POST /videos/text2video"]["business_codes"] == [1200, 5000]
     flipped = copy.deepcopy(spec)
     flipped["x-business-codes"]["codes"][1]["retryable"] = False
     assert only(grade(wire, report(flipped))).where == "business_codes.5000.retryable"
+
+
+def _rename_extend_query(spec: dict[str, Any]) -> None:
+    """Rename get_video_extend_task everywhere it is named: the operation and the link that targets it."""
+    spec["paths"]["/videos/video-extend/{id}"]["get"]["operationId"] = "query_video_extend_task"
+    spec["components"]["responses"]["VideoExtendTaskCreated"]["links"]["QueryByTaskId"]["operationId"] = (
+        "query_video_extend_task"
+    )
+
+
+def test_an_operation_id_rename_is_no_wire_change() -> None:
+    """Issue 21: the wire knows an operation by method and path; a rename only reaches tools that read ids (W4)."""
+    change = only(changes(_rename_extend_query))
+    assert (change.grade, change.area, change.where) == ("info", "tooling", "GET /videos/video-extend/{id}")
+    assert change.what.startswith("operationId renamed: no wire change")
+    assert (change.old, change.new, change.subject) == (
+        '"get_video_extend_task"',
+        '"query_video_extend_task"',
+        "query_video_extend_task",
+    )
+
+
+def test_renaming_a_create_leaves_the_capability_map_alone() -> None:
+    """The capability map names operations by id; on the wire report it names them by method and path."""
+
+    def rename_create(spec: dict[str, Any]) -> None:
+        spec["paths"]["/videos/text2video"]["post"]["operationId"] = "start_text2video_task"
+        for rule in spec["x-capability-map"]["rules"]:
+            if rule["operation"] == "create_text2video_task":
+                rule["operation"] = "start_text2video_task"
+
+    assert [(c.grade, c.where) for c in changes(rename_create)] == [("info", "POST /videos/text2video")]
+    assert {r["operation"] for r in report(SPEC)["capabilities"]["rules"]} == {
+        "POST /videos/text2video",
+        "POST /videos/image2video",
+    }
+
+
+def _set_default(field: str, value: Any) -> Mutation:
+    def mutate(spec: dict[str, Any]) -> None:
+        schemas(spec)[field]["default"] = value
+
+    return mutate
+
+
+def test_a_changed_request_default_is_breaking_by_decision_w3() -> None:
+    """oasdiff grades request-property-default-value-changed INFO; a caller that leaves mode out pays for pro (W3)."""
+    found = changes(_set_default("Mode", "pro"))
+    assert {(c.grade, c.what, c.old, c.new) for c in found} == {("breaking", "default changed", '"std"', '"pro"')}
+    assert {c.where for c in found} == {
+        "POST /videos/text2video request body.mode",
+        "POST /videos/image2video request body.mode",
+    }
+
+
+def test_a_removed_request_default_is_breaking_and_an_added_one_an_addition() -> None:
+    def drop(spec: dict[str, Any]) -> None:
+        del schemas(spec)["Mode"]["default"]
+
+    assert {(c.grade, c.what) for c in changes(drop)} == {("breaking", "default removed")}
+    assert {(c.grade, c.what) for c in changes(_set_default("Prompt", "A dog"))} == {("addition", "default added")}
+
+
+def test_a_changed_response_default_stays_with_the_catch_all() -> None:
+    """Only request defaults have a rule: a response default is read nowhere, so the catch-all asks a human."""
+
+    def response_default(spec: dict[str, Any]) -> None:
+        schemas(spec)["TaskStatus"]["default"] = "submitted"
+
+    assert {(c.grade, c.what) for c in changes(response_default)} == {("breaking", "default changed")}

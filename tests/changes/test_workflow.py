@@ -86,12 +86,12 @@ def test_descriptions_mean_nothing_and_an_optional_field_is_an_addition_that_nee
     assert "Reworded" not in "\n".join(report_diff)
 
     out = ws.changes()
-    assert "ADDITION    wire   create_text2video_task request body.seed: added" in out
+    assert "ADDITION    wire   POST /videos/text2video request body.seed: added" in out
     assert "ADDITION    python maas_kl_client.models.Text2VideoRequest.seed: added" in out
     assert "BREAKING" not in out
     assert "DEPRECATION" not in out
     assert "## [Unreleased]\n\n### Added\n" in out
-    assert "\n- wire: `create_text2video_task request body.seed`: added\n" in out
+    assert "\n- wire: `POST /videos/text2video request body.seed`: added\n" in out
     assert len([line for line in out.splitlines() if line.startswith("  ADDITION")]) == 2  # nothing from the rewording
 
     refused = ws.gate()
@@ -120,11 +120,11 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
 
     out = ws.changes()
     assert (
-        'BREAKING    wire   create_text2video_task request body.aspect_ratio: enum value "1:1" removed'
+        'BREAKING    wire   POST /videos/text2video request body.aspect_ratio: enum value "1:1" removed'
         ' (was ["16:9", "1:1", "9:16"], now ["16:9", "9:16"])'
     ) in out
     assert (
-        "BREAKING    wire   create_text2video_task request body.negative_prompt: made required (was false, now true)"
+        "BREAKING    wire   POST /videos/text2video request body.negative_prompt: made required (was false, now true)"
         in out
     )
     assert "BREAKING    python maas_kl_client.new_external_task_id: public object was removed" in out
@@ -164,7 +164,7 @@ def test_breaking_changes_fail_the_gate_until_the_version_and_changelog_move(ws:
     ws.commit("release 0.2.0")
     assert ws.gate().returncode == 0
     assert "no user-visible changes" in ws.changes()
-    assert "BREAKING    wire   create_text2video_task request body.negative_prompt" in ws.changes(base=ws.baseline)
+    assert "BREAKING    wire   POST /videos/text2video request body.negative_prompt" in ws.changes(base=ws.baseline)
 
 
 def test_check_generated_fails_while_a_report_is_stale(ws: Workspace) -> None:
@@ -216,3 +216,55 @@ def test_make_changes_runs_on_this_checkout() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("Changes from HEAD (")
     assert "SDK version: " in done.stdout
+
+
+def _rename_extend_query(spec: dict[str, Any]) -> None:
+    spec["paths"]["/videos/video-extend/{id}"]["get"]["operationId"] = "query_video_extend_task"
+    spec["components"]["responses"]["VideoExtendTaskCreated"]["links"]["QueryByTaskId"]["operationId"] = (
+        "query_video_extend_task"
+    )
+
+
+def test_an_operation_id_rename_needs_no_version_and_says_what_it_is(ws: Workspace) -> None:
+    """Issue 21: this rename used to print `operation removed` and `operation added` and ask for wire 2.0.0."""
+    ws.edit_spec(_rename_extend_query)
+    ws.generate()
+    out = ws.changes()
+    assert "operation removed" not in out
+    assert "operation added" not in out
+    assert (
+        "INFO        tooling GET /videos/video-extend/{id}: operationId renamed: no wire change; tools that select"
+        in out
+    )
+    assert f"SDK version: {CUR} -> {CUR} (needs at least {CUR})" in out
+    assert "Wire version (info.version): 1.0.0 -> 1.0.0 (needs at least 1.0.0)" in out
+    assert "### Tooling" in out
+    assert " python " not in out  # the id surfaces only in the SDK's private _spec_data, never in its public API
+    done = ws.gate()
+    assert done.returncode == 0, done.stderr
+
+
+def test_make_changes_says_the_generated_sdk_is_stale_instead_of_leaving_python_out(ws: Workspace) -> None:
+    """Issue 20: a spec edited without `make generate` used to report wire changes only, as if that were all."""
+
+    def add_optional_field(spec: dict[str, Any]) -> None:
+        schemas(spec)["Text2VideoRequest"]["properties"]["seed"] = {"type": "integer", "minimum": 0}
+
+    ws.edit_spec(add_optional_field)
+    done = ws.run("generator.api_changes.changes")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("make changes: the generated SDK is stale: openapi/maas_kl.yaml changed since")
+    assert "Run `make generate`, then `make changes` again" in done.stderr
+    ws.generate()
+    assert "ADDITION    wire   POST /videos/text2video request body.seed: added" in ws.changes()
+
+
+def test_make_changes_with_a_bad_base_names_the_base_not_the_gate(ws: Workspace) -> None:
+    done = ws.run("generator.api_changes.changes", "--base", "bad")
+    assert done.returncode == 2
+    assert "version gate" not in done.stderr.lower()
+    assert (
+        done.stderr
+        == "make changes: 'bad' names no commit in this repository: give a branch, tag or commit to compare with\n"
+    )

@@ -71,7 +71,7 @@ def test_ctrl_c_prints_how_to_resume_and_resume_creates_nothing_twice(
         code = main(["batch", str(jobs), "--output", str(out), "--max-in-flight", "3"], clock=clock, http_client=http)
     err = capsys.readouterr().err
     assert code == 130
-    assert f"--resume {out / 'results.jsonl'}" in err
+    assert f"--output {out} --resume" in err
     created_at_stop = len(maas_kl_mock.store.tasks())
     assert 0 < created_at_stop < 6
 

@@ -92,6 +92,26 @@ def test_the_wheels_work_in_a_clean_venv(venv: Path) -> None:
     assert "--ready-file" in serve.stdout
 
 
+def test_the_mock_wheel_ships_the_inspector(wheels: dict[str, Path], venv: Path) -> None:
+    """The inspector's static files are package data: in the wheel, and served from an installed copy."""
+    static = ROOT / "mock_server" / "src" / "maas_kl_mock" / "inspector" / "static"
+    with zipfile.ZipFile(wheels["maas_kl_mock"]) as wheel:
+        names = set(wheel.namelist())
+    expected = {f"maas_kl_mock/inspector/static/{p.name}" for p in static.iterdir()}
+    assert {"index.html", "inspector.js", "inspector.css"} <= {p.name for p in static.iterdir()}
+    assert expected <= names, sorted(expected - names)
+    check = (
+        "from maas_kl_mock.inspector import serve\n"
+        "for name in ('', 'inspector.js', 'inspector.css'):\n"
+        "    answer = serve('/_mock/ui/' + name)\n"
+        "    print(answer.status, len(answer.body) > 100, answer.header('content-security-policy')[:18])\n"
+    )
+    python = venv / "bin" / "python"
+    done = subprocess.run([python, "-c", check], capture_output=True, text=True, timeout=60, check=False, cwd=venv)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.splitlines() == ["200 True default-src 'self'"] * 3
+
+
 def test_the_respx_extra_makes_the_router_work(venv: Path, wheels: dict[str, Path]) -> None:
     _install(venv, "maas-kl-mock[respx]", links=wheels["maas_kl_mock"].parent)
     code = "from maas_kl_mock import InProcessMock; print(type(InProcessMock().respx_router()).__name__)"

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import maas_kl_client
 import pytest
-from maas_kl_client import AsyncMaasKL, MaasKL, RetryPolicy
+from maas_kl_client import AsyncMaasKL, MaasKL, RateLimitError, RetryPolicy
 from maas_kl_client._envelope import error_class
+from maas_kl_mock import Lifecycle
 from maas_kl_mock.pytest_plugin import MockFixture
 
 from contract_tests.spec_facts import error_statuses
@@ -102,6 +103,18 @@ def test_the_batch_example_runs_every_job_within_the_limit(
     assert len(maas_kl_mock.store.tasks()) == 9
 
 
+@pytest.mark.maas_kl_mock(concurrency_limit=50, record_calls=None)
+def test_the_async_batch_example_runs_every_job_once(
+    maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _bind_to_mock(monkeypatch, maas_kl_mock, tmp_path)
+    exec(_block("asyncio.run(run_all("), {})
+    assert capsys.readouterr().out.splitlines() == ["40 of 40 succeeded"]
+    assert len(maas_kl_mock.store.tasks()) == 40
+    assert len(_mp4s(tmp_path / "out")) == 40
+    assert (tmp_path / "run.jsonl").read_text().count('"succeed"') == 40
+
+
 def test_the_progress_example_downloads_and_reports(
     maas_kl_mock: MockFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -182,3 +195,19 @@ def test_readme_names_the_cli_flags_and_the_mock_key() -> None:
     assert "an `--output` under an existing *file* is bad input (exit 2, nothing sent)" in text
     assert "export MAAS_KL_API_KEY=mock-token" in text
     assert "`--any-token` opts into" in text
+
+
+@pytest.mark.maas_kl_mock(concurrency_limit=1, lifecycle=Lifecycle(processing_seconds=60.0))
+def test_a_1303_with_retry_after_60_is_not_retried_as_the_readme_says(maas_kl_mock: MockFixture) -> None:
+    text = " ".join(README.split())
+    assert "a `Retry-After: 60` is not retried at all, because the next attempt would start after the deadline" in text
+    http = httpx.Client(transport=maas_kl_mock.transport())
+    with MaasKL(
+        api_key="k", endpoint_path="default", base_url=BASE_URL, http_client=http, clock=maas_kl_mock.clock
+    ) as kl:
+        kl.text2video.create(prompt="holds the only slot")
+        with pytest.raises(RateLimitError) as refused:
+            kl.with_options(max_retries=0).text2video.create(prompt="finds the account full")
+    assert refused.value.retry_after == 60  # the mock's processing time, as the README says
+    # Any real first attempt takes some time, and then a 60 s wait would pass the 60 s deadline.
+    assert RetryPolicy().delay(attempt=1, retry_after=60, elapsed=0.001, random=lambda: 0.5) is None

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+from maas_kl_client import NotFoundError
 from maas_kl_mock import ManualClock, MockConfig, MockServer
 from maas_kl_mock.pytest_plugin import MockFixture
 
@@ -82,3 +83,13 @@ def test_the_readme_replay_recipe_passes() -> None:
     root = Path(__file__).resolve().parents[2]
     config = MockConfig(check_responses=True, record_calls=None, replay=root / marker.kwargs["replay"])
     recipe(MockFixture(config, ManualClock()))
+
+
+@pytest.mark.maas_kl_mock(replay="tests/cassettes/three-families")
+def test_an_unrecorded_create_through_the_sdk_says_nothing_of_video_retention(maas_kl_mock: MockFixture) -> None:
+    http = httpx.Client(transport=maas_kl_mock.transport())
+    sdk = client("http://127.0.0.1:4010", "default", http_client=http, clock=maas_kl_mock.clock)
+    with sdk, pytest.raises(NotFoundError) as missed:
+        sdk.image2video.create(image="https://example.com/other.png")
+    assert "no recorded exchange matches" in str(missed.value)
+    assert "days after generation" not in str(missed.value)  # a replay miss is not an expired video

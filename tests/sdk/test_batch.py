@@ -9,7 +9,18 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from maas_kl_client import AsyncMaasKL, BatchInterrupted, Job, JobResult, JobUpdate, MaasKL, RetryPolicy
+from maas_kl_client import (
+    AsyncMaasKL,
+    BatchInterrupted,
+    InvalidJobs,
+    Job,
+    JobResult,
+    JobUpdate,
+    MaasKL,
+    PreflightError,
+    RetryPolicy,
+)
+from maas_kl_client._batch import status_of
 from maas_kl_mock import Lifecycle
 from maas_kl_mock.pytest_plugin import MockFixture
 
@@ -148,9 +159,22 @@ def test_interrupted_batch_resumes_without_creating_twice(maas_kl_mock: MockFixt
 
 
 def test_jobs_are_checked_before_anything_is_sent(maas_kl_mock: MockFixture) -> None:
+    jobs = [("text2video", {"prompt": "ok"}), ("text2audio", {"prompt": "x"}), ("text2video", {"duration": "7"})]
+    jobs += [("text2video", {"prompt": "fine"}), "not a job"]  # type: ignore[list-item]
+    with sync_client(maas_kl_mock) as client, pytest.raises(InvalidJobs) as refused:
+        client.batch(jobs)
+    assert [index for index, _ in refused.value.problems] == [1, 2, 4]
+    assert "Unknown family 'text2audio'" in str(refused.value.problems[0][1])
+    assert isinstance(refused.value.problems[1][1], PreflightError)
+    assert "job 2: PreflightError" in str(refused.value)
+    assert not maas_kl_mock.calls  # nothing sent, not even the valid job before the bad one
+
+
+def test_skip_invalid_records_bad_jobs_and_runs_the_rest(maas_kl_mock: MockFixture) -> None:
     with sync_client(maas_kl_mock) as client:
-        results = client.batch([("text2audio", {"prompt": "x"}), ("text2video", {"prompt": "ok"})])
+        results = client.batch([("text2audio", {"prompt": "x"}), ("text2video", {"prompt": "ok"})], skip_invalid=True)
     assert "Unknown family 'text2audio'" in str(results[0].error)
+    assert status_of(results[0]) == "invalid"
     assert results[0].task is None
     assert not results[0].sent
     assert results[1].task is not None

@@ -64,7 +64,8 @@ def test_dropped_connection_leaves_no_file_then_retry_succeeds(tmp_path: Path) -
 
     target = tmp_path / "out.mp4"
     target.write_bytes(b"previous complete file")
-    assert sync_client(handler).download_video("https://cdn.example.com/x.mp4", target) == target
+    client = sync_client(handler)
+    assert client.download_video("https://cdn.example.com/x.mp4", target, overwrite=True) == target
     assert target.read_bytes() == VIDEO
     assert _no_leftovers(tmp_path) == ["out.mp4"]
 
@@ -76,7 +77,7 @@ def test_dropped_connection_without_retries_keeps_the_old_file(tmp_path: Path) -
     target = tmp_path / "out.mp4"
     target.write_bytes(b"previous complete file")
     with pytest.raises(DownloadError, match="nothing was written"):
-        sync_client(handler, max_retries=0).download_video("https://cdn.example.com/x.mp4", target)
+        sync_client(handler, max_retries=0).download_video("https://cdn.example.com/x.mp4", target, overwrite=True)
     assert target.read_bytes() == b"previous complete file"
     assert _no_leftovers(tmp_path) == ["out.mp4"]
 

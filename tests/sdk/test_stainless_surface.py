@@ -8,6 +8,7 @@ import json
 import logging
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -240,3 +241,14 @@ def test_maas_kl_log_logs_without_the_key_or_url_signatures(maas_kl_mock: MockFi
 
 def test_logging_is_silent_by_default() -> None:
     assert logging.getLogger("maas_kl_client").level in {logging.NOTSET, logging.WARNING}
+
+
+def test_an_unknown_log_level_says_so_once() -> None:
+    from maas_kl_client._logs import LogSettingWarning, configure  # noqa: PLC0415 - the module under test
+
+    with pytest.warns(LogSettingWarning, match="MAAS_KL_LOG='verbose' is not a log level; use info or debug"):
+        configure({"MAAS_KL_LOG": "verbose"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        configure({"MAAS_KL_LOG": "verbose"})  # once is enough
+        configure({"MAAS_KL_LOG": ""})

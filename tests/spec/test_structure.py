@@ -94,6 +94,16 @@ def test_extend_links_to_its_query() -> None:
     assert [link["operationId"] for link in links.values()] == ["get_video_extend_task"]
 
 
+@pytest.mark.parametrize("path", ["/videos/text2video/{id}", "/videos/image2video/{id}", "/videos/video-extend/{id}"])
+def test_every_query_links_its_video_to_the_extension_create(path: str) -> None:
+    """A peer's stateful walk reaches a real extension only through this link (D28)."""
+    op = load_spec()["paths"][path]["get"]
+    links = deref(op["responses"]["200"])["links"]
+    assert {name: (link["operationId"], link["requestBody"]) for name, link in links.items()} == {
+        "ExtendVideo": ("create_video_extend_task", {"video_id": "$response.body#/data/task_result/videos/0/id"})
+    }
+
+
 def _enums() -> list[tuple[str, dict[str, object]]]:
     return [(name, s) for name, s in load_spec()["components"]["schemas"].items() if "enum" in s]
 

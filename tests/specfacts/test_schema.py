@@ -106,3 +106,13 @@ def test_patterns_read_as_ecma_262_like_jsonschema_rs(pattern: str) -> None:
     ours = Validator({"type": "string", "pattern": pattern})
     theirs = jsonschema_rs.Draft202012Validator({"type": "string", "pattern": pattern})
     assert [ours.first(s) is None for s in SAMPLES] == [theirs.is_valid(s) for s in SAMPLES]
+
+
+def test_a_pattern_finding_says_its_description_in_whole_words() -> None:
+    schema = {"type": "string", "pattern": "^a+$", "description": "Only the letter a. " + "More words here " * 40}
+    [found] = Validator(schema).violations("b")
+    assert found.message == "must match ^a+$ (Only the letter a)"
+    long = {"type": "string", "pattern": "^a+$", "description": "word " * 100}
+    [cut] = Validator(long).violations("b")
+    assert cut.message.endswith("word ...)")
+    assert "wor)" not in cut.message

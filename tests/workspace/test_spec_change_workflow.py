@@ -135,8 +135,8 @@ def changed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Changed]:
 def test_the_readme_names_the_commands_that_refresh_and_check_everything(changed: Changed) -> None:
     assert list(changed.outputs) == ["make generate", "make check-generated", "make changes", "make check-changes"]
     out = changed.outputs["make changes"]
-    assert 'create_text2video_task request body.aspect_ratio: enum value "1:1" removed' in out
-    assert "create_text2video_task request body.cfg_scale" in out
+    assert 'POST /videos/text2video request body.aspect_ratio: enum value "1:1" removed' in out
+    assert "POST /videos/text2video request body.cfg_scale" in out
     assert f"SDK version: {CUR} -> {NXT}" in out
     bundled = (changed.root / "mock_server/src/maas_kl_mock/data/maas_kl.yaml").read_text(encoding="utf-8")
     assert bundled.endswith((changed.root / "openapi/maas_kl.yaml").read_text(encoding="utf-8"))

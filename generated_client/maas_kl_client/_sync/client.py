@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from .. import _download, _download_plan, _logs, _plans
+from .. import _download, _download_plan, _inflight, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -28,7 +28,7 @@ from .families import Families
 from .resource import TaskResource
 
 if TYPE_CHECKING:
-    from .. import _batch  # the batch runner loads with the first batch (via _Core._batch_plan), not the client
+    from .. import _batch, _journal  # the batch runner and its journal load with the first batch, not the client
 
 
 class MaasKL(Families, _Core):
@@ -135,7 +135,7 @@ class MaasKL(Families, _Core):
         on_event: OnEvent | None = None,
         transfer: _download.Transfer | None = None,
     ) -> Any:
-        """Drive a plan: send its requests, sleep on the injected clock, hand its events to `on_plan_event`.
+        """Drive a plan: send its requests (a batch's: Start, then Collect), sleep on the clock, hand on its events.
 
         `on_plan_event` is the method's own handler (on_update's, a batch's report); `on_event` is the
         caller's per-call `on_event`: it, the client's `on_event` and MAAS_KL_LOG's logger see every
@@ -143,6 +143,7 @@ class MaasKL(Families, _Core):
         actions are answered into `transfer`.
         """
         listeners = self._listeners(on_event)
+        requests = _inflight.Requests(self._clock)
         try:
             action = next(plan)
             while True:
@@ -152,6 +153,10 @@ class MaasKL(Families, _Core):
                         self._clock.sleep(action.seconds)
                     elif isinstance(action, _plans.Send):
                         outcome = self._answer(action, timeout, listeners)
+                    elif isinstance(action, _plans.Start):
+                        requests.start(action.ticket, self._answer(action.send, timeout, listeners))
+                    elif isinstance(action, _plans.Collect):
+                        outcome = requests.collect(action.seconds)
                     elif isinstance(action, _download_plan.Open | _download_plan.Stream) and transfer is not None:
                         outcome = self._transfer(action, transfer, timeout)
                     else:
@@ -164,6 +169,8 @@ class MaasKL(Families, _Core):
                 action = plan.send(outcome)
         except StopIteration as done:
             return done.value
+        finally:
+            requests.close()  # requests still in flight when a batch stops are cancelled
 
     def _answer(self, action: _plans.Send, timeout: Timeout, listeners: tuple[OnEvent, ...]) -> Any:
         """Send one request of a plan; its outcome is the data or the typed error, told to the listeners."""
@@ -217,43 +224,87 @@ class MaasKL(Families, _Core):
         on_update: Callable[[_batch.JobUpdate], object] | None = None,
         download_to: str | os.PathLike[str] | None = None,
         resume: Iterable[_batch.JobResult] | None = None,
+        journal: str | os.PathLike[str] | _journal.Journal | None = None,
+        skip_invalid: bool = False,
+        preflight: bool | None = None,
         timeout: float | None = None,
         request_timeout: Timeout = None,
         retry: RetryPolicy | None = None,
     ) -> list[_batch.JobResult]:
         """Create and wait for many tasks, never more unfinished than `max_in_flight` (None: learn the limit).
 
-        Returns one JobResult per job, in input order. Interrupted, it raises BatchInterrupted, whose
-        `results` resume the batch without creating anything twice: ``batch(jobs, resume=err.results)``.
+        Every job is checked first; an invalid one raises InvalidJobs (nothing sent) unless
+        `skip_invalid`, which records it as its own error. Returns one JobResult per job, in input
+        order. Interrupted, it raises BatchInterrupted, whose `results` resume the batch without
+        creating anything twice: ``batch(jobs, resume=err.results)``. With `journal=PATH` each job's
+        recovery key, task id, status and files are on disk before they matter, and calling batch
+        again with the same jobs and journal (after a crash or a kill) resumes from it.
 
-        Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], max_in_flight=3)``.
+        Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], journal="run.jsonl")``.
         """
-        plan = self._batch_plan(jobs, max_in_flight=max_in_flight, resume=resume, timeout=timeout, retry=retry)
-        if download_to is not None:
-            Path(download_to).mkdir(parents=True, exist_ok=True)
+        jobs = list(jobs)
+        from .. import _journal  # noqa: PLC0415 - only a batch loads the journal (and the batch runner)
 
+        book = journal if isinstance(journal, _journal.Journal) or journal is None else _journal.Journal(journal, jobs)
+        if book is not None:
+            resume = [*book.load(), *(resume or ())]
+        plan = self._batch_plan(
+            jobs,
+            max_in_flight=max_in_flight,
+            resume=resume,
+            timeout=timeout,
+            retry=retry,
+            preflight=preflight,
+            skip_invalid=skip_invalid,
+            overlapping=_inflight.Requests.overlapping,
+        )
         saved: dict[int, _batch.JobResult] = {}
 
         def report(update: _batch.JobUpdate) -> None:
+            # The journal's fsync'd writes go through inline: the plan waits for each (a recovery key
+            # is on disk before its create starts), requests already in flight go on meanwhile.
+            if book is not None:
+                _download.inline(book.record, update)
             result = update.result
             if download_to is not None and result is not None and result.task is not None and result.error is None:
-                files: list[Path] = []
-                try:
-                    for video in result.task.videos:
-                        path = self.download_video(video.url, download_to, timeout=request_timeout, retry=retry)
-                        files.append(path)
-                    result = dataclasses.replace(result, files=tuple(files))
-                except DownloadError as error:  # the job's result, not the batch's end
-                    result = dataclasses.replace(result, files=tuple(files), error=error)
+                result = self._save_videos(result, download_to, book, request_timeout, retry)
                 saved[result.index] = result
                 update = dataclasses.replace(update, result=result)
+                if book is not None:
+                    _download.inline(book.record, update)
             if on_update is not None:
                 call(on_update, update)
 
         results: list[_batch.JobResult] = self._run(plan, request_timeout, on_plan_event=report)
         return [saved.get(r.index, r) for r in results]
 
-    def download_video(
+    def _save_videos(
+        self,
+        result: _batch.JobResult,
+        folder: str | os.PathLike[str],
+        book: _journal.Journal | None,
+        timeout: Timeout,
+        retry: RetryPolicy | None,
+    ) -> _batch.JobResult:
+        """Download a finished job's videos (those a resumed journal already has on disk stay); errors are the job's."""
+        from .. import _batch  # noqa: PLC0415 - loaded by the batch that calls this
+
+        assert result.task is not None
+        files = book.files(result.index) if book is not None else []
+        try:
+            for video in result.task.videos[len(files) :]:
+                Path(folder).mkdir(parents=True, exist_ok=True)
+                target = Path(folder) / _batch.video_file_name(video.id, video.url)
+                # named by its video id: an existing file is this video, saved by a run the journal did not see end
+                path = self.download_video(video.url, target, timeout=timeout, retry=retry, overwrite=True)
+                files.append(path)
+                if book is not None:
+                    _download.inline(book.saved, result.index, path)
+        except DownloadError as error:  # the job's result, not the batch's end
+            return dataclasses.replace(result, files=tuple(files), error=error)
+        return dataclasses.replace(result, files=tuple(files))
+
+    def download_video(  # noqa: PLR0913 - keyword-only options, each with a default
         self,
         url: str,
         path: str | os.PathLike[str],
@@ -261,18 +312,20 @@ class MaasKL(Families, _Core):
         timeout: Timeout = None,
         retry: RetryPolicy | None = None,
         on_progress: _download.OnProgress | None = None,
+        overwrite: bool = False,
     ) -> Path:
         """Stream a video to `path` (a file, or a folder to put it in) atomically; returns the file's Path.
 
         A cut transfer resumes from the bytes already received (Range + If-Range on the ETag), and
         the file appears only once its length (and ETag) check. `on_progress` gets a
-        DownloadProgress after each chunk.
+        DownloadProgress after each chunk. An existing file raises DownloadTargetExists, before
+        anything is fetched, unless `overwrite=True` (S18).
 
         Example: ``client.download_video(task.videos[0].url, "out/", on_progress=print)``.
         """
-        target = _download.destination(url, path)
+        target = _download.destination(url, path, overwrite=overwrite)
         _logs.logger.info("download %s to %s", _logs.redact_url(url), target)
-        transfer = _download.Transfer(_download.PartFile(target), on_progress)
+        transfer = _download.Transfer(_download.PartFile(target, overwrite=overwrite), on_progress)
         plan = _download_plan.download(url, self._context(retry))
         try:
             complete: _download_plan.Complete = self._run(plan, timeout, transfer=transfer)

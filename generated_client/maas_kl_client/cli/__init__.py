@@ -20,20 +20,25 @@ def main(
     argv: Sequence[str] | None = None, *, clock: Clock | None = None, http_client: httpx.Client | None = None
 ) -> int:
     """Entry point of the `maas-kl` console script; `clock` and `http_client` are for tests and embedding."""
-    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # answered before rich or httpx load
-        from .. import __version__  # noqa: PLC0415 - the package's __init__ loads nothing else (PEP 562)
-
-        sys.stdout.write(f"maas-kl {__version__}\n")
-        return 0
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        from ._main import run  # noqa: PLC0415 - needs the [cli] extra
-    except ImportError as missing:
-        sys.stderr.write(
-            f"maas-kl: error: the command line needs the 'cli' extra ({missing.name} is missing); "
-            "install it with: pip install 'maas-kl-client[cli]'\n"
-        )
-        return 2
-    return run(argv, clock=clock, http_client=http_client)
+        if args in (["--version"], ["-V"]):  # needs neither the [cli] extra nor the parser
+            from .. import __version__  # noqa: PLC0415 - the package's __init__ loads nothing else (PEP 562)
+
+            sys.stdout.write(f"maas-kl {__version__}\n")
+            return 0
+        try:
+            from ._main import run  # noqa: PLC0415 - needs the [cli] extra
+        except ImportError as missing:
+            sys.stderr.write(
+                f"maas-kl: error: the command line needs the 'cli' extra ({missing.name} is missing); "
+                "install it with: pip install 'maas-kl-client[cli]'\n"
+            )
+            return 2
+        return run(args, clock=clock, http_client=http_client)
+    except KeyboardInterrupt:  # before a command runs (loading, parsing): nothing was sent
+        sys.stderr.write("maas-kl: interrupted; nothing was sent.\n")
+        return 130
 
 
 __all__ = ["main"]

@@ -1,7 +1,8 @@
 """The commands of `maas-kl`: argument parsing, one function per command, human or JSON output, exit codes.
 
-Exit codes: 0 done; 1 the service, the task or the network failed; 2 the command or its input is
-wrong (nothing was sent); 130 interrupted.
+Exit codes: 0 done; 1 the service, the task or the network failed (a failed task too, also from
+`status`); 2 the command or its input is wrong (nothing was sent); 130 interrupted (the message
+says how to go on with a task already created).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from maas_kl_specfacts import image_fields
 from rich.console import Console
 
 from .. import __version__
+from .._batch import InvalidJobs, video_file_name
+from .._bodies import new_external_task_id
 from .._clock import Clock
 from .._config import DEFAULT_WAIT_TIMEOUT, ENV_API_KEY, ENV_BASE_URL, ENV_ENDPOINT_PATH
 from .._envelope import CODES
@@ -30,7 +33,9 @@ from .._errors import (
     NotFoundError,
     PreflightError,
     TaskFailed,
+    TaskTimeout,
 )
+from .._journal import Journal, JournalMismatch
 from .._preflight import CAPABILITIES
 from .._spec_data import OPERATIONS, REQUEST_FIELDS, REQUEST_SCHEMAS
 from .._sync.client import MaasKL
@@ -40,9 +45,11 @@ from ..models.camera_control_type import CameraControlType
 from ..models.duration import Duration
 from ..models.mode import Mode
 from ..models.model_name import ModelName
+from ..models.task_status import TaskStatus
 from . import _batch_cmd
 from ._images import ImageError, image_argument
 from ._progress import DownloadBar, TaskProgress, styled
+from ._words import in_cli_words, violation
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -80,8 +87,10 @@ def positional_field(schema: dict[str, Any]) -> str | None:
 
 KIND_ALIASES: dict[str, str] = {
     **{kind: kind for kind in OPERATIONS},
-    **{command_name(kind): kind for kind in OPERATIONS if extends_videos(kind)},
+    **{kind.replace("_", "-"): kind for kind in OPERATIONS},
+    **{command_name(kind): kind for kind in OPERATIONS},
 }
+"""What `status --kind` takes: a kind as the SDK spells it, or the name of its command (with or without dashes)."""
 
 
 class UsageError(ValueError):
@@ -114,23 +123,6 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
-# The SDK's messages name its arguments; the CLI user holds flags, so the CLI says those instead.
-SDK_WORDS_TO_FLAGS = (
-    ("Pass preflight=False to send it anyway", "Pass --no-preflight to send it anyway"),
-    ("pass api_key=...", "pass --api-key"),
-    ("pass endpoint_path=...", "pass --endpoint-path"),
-    ("pass allow_insecure_http=True", "pass --allow-insecure-http"),
-    ("base_url must be", "--base-url must be"),
-)
-
-
-def in_cli_words(message: str) -> str:
-    """Return an SDK message with its argument names replaced by the CLI flags that set them."""
-    for sdk_words, flag_words in SDK_WORDS_TO_FLAGS:
-        message = message.replace(sdk_words, flag_words)
-    return message
-
-
 def _default(field: dict[str, Any]) -> str:
     return f" (default {field['default']})" if "default" in field else ""
 
@@ -151,30 +143,34 @@ def _positional(parser: argparse.ArgumentParser, schema: dict[str, Any]) -> str 
     return positional
 
 
-def _convenience_options(parser: argparse.ArgumentParser, family: str) -> None:
-    """Give a command each hand-written option whose field its request schema has, whatever the family's name."""
+def _convenience_options(parser: argparse.ArgumentParser, family: str) -> argparse._ArgumentGroup:
+    """Add the request-field group: the positional, the hand-tuned options, then (later) every other scalar field.
+
+    Every option is the spec's field name with dashes (`--model-name`); the short forms the CLI had
+    before (`--model`, `--camera`) stay as aliases.
+    """
     schema = request_schema(family)
     fields: dict[str, Any] = schema.get("properties", {})
     spec_help = {field["name"]: str(field["help"] or field["name"]) for field in REQUEST_FIELDS[family]}
     positional = _positional(parser, schema)
+    group = parser.add_argument_group(f"{family} request fields (from the spec)")
     if "prompt" in fields and positional != "prompt":
-        parser.add_argument("--prompt", help="what happens next (optional)")
+        group.add_argument("--prompt", help="what happens next (optional)")
     if "aspect_ratio" in fields:
-        parser.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)}{_default(fields['aspect_ratio'])}")
+        group.add_argument("--aspect-ratio", help=f"{_values(AspectRatio)}{_default(fields['aspect_ratio'])}")
     for name in image_fields(schema):
         option = f"--{name.replace('_', '-')}"
         words = f"{spec_help.get(name, name).rstrip('.')}: a local jpg/png (checked, sent as base64) or a URL"
-        parser.add_argument(option, metavar="PATH_OR_URL", help=words)
-    _generation_options(parser, fields)
+        group.add_argument(option, metavar="PATH_OR_URL", help=words)
+    _generation_options(group, fields)
+    return group
 
 
-def _generation_options(parser: argparse.ArgumentParser, fields: dict[str, Any]) -> None:
-    """Short options for the generation settings a request has (model, mode, duration, camera...)."""
+def _generation_options(parser: argparse._ArgumentGroup, fields: dict[str, Any]) -> None:
+    """Options for the generation settings a request has (model, mode, duration, camera...)."""
     if "model_name" in fields:
         default = _default(fields["model_name"])
-        parser.add_argument(
-            "--model", "--model-name", dest="model_name", help=f"model_name: {_values(ModelName)}{default}"
-        )
+        parser.add_argument("--model-name", "--model", dest="model_name", help=f"{_values(ModelName)}{default}")
     if "mode" in fields:
         parser.add_argument("--mode", help=f"{_values(Mode)}{_default(fields['mode'])}")
     if "duration" in fields:
@@ -185,13 +181,15 @@ def _generation_options(parser: argparse.ArgumentParser, fields: dict[str, Any])
         parser.add_argument("--cfg-scale", type=float, help=f"prompt adherence, {bounds}{_default(cfg)}")
     if "camera_control" in fields:
         parser.add_argument(
+            "--camera-control",
             "--camera",
+            dest="camera",
             metavar="TYPE[:AXIS=VALUE]",
-            help=f"camera_control: {_values(CameraControlType)}; simple takes one movement, "
+            help=f"{_values(CameraControlType)}; simple takes one movement, "
             f"e.g. simple:zoom=5 (axes: {', '.join(CAMERA_AXES)}, -10..10)",
         )
     if "external_task_id" in fields:
-        parser.add_argument("--external-task-id", help="your own recovery key (the SDK makes one otherwise)")
+        parser.add_argument("--external-task-id", help="your own recovery key (the CLI makes one otherwise)")
     if "negative_prompt" in fields:
         parser.add_argument("--negative-prompt", help="what the video should not show")
 
@@ -200,16 +198,16 @@ def _task_options(parser: argparse.ArgumentParser) -> None:
     """Options of the commands that create a task."""
     parser.add_argument("--wait", action="store_true", help="wait until the task ends, with live progress on stderr")
     parser.add_argument("--output", "-o", help="download the video to a file, or folder (trailing /); implies --wait")
+    parser.add_argument("--overwrite", action="store_true", help="replace a file --output would write (else refused)")
     parser.add_argument(
         "--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait (default %(default)g)"
     )
     parser.add_argument("--no-preflight", action="store_true", help="send without checking the documented rules")
 
 
-def _family_options(parser: argparse.ArgumentParser, family: str) -> None:
+def _family_options(parser: argparse.ArgumentParser, group: argparse._ArgumentGroup, family: str) -> None:
     """`--body` and an option per scalar request field of `family` that the command does not have yet."""
     taken = {action.dest for action in parser._actions}
-    group = parser.add_argument_group(f"{family} request fields (from the spec)")
     group.add_argument(
         "--body",
         metavar="FILE|-",
@@ -262,6 +260,10 @@ def _command_help(family: str) -> str:
     return f"create a {family} task"
 
 
+RESUME_HERE = Path("\0results-in-output")
+"""`--resume` without a file: the results file in --output."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the whole command line."""
     common = _common()
@@ -274,16 +276,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    families: dict[str, argparse.ArgumentParser] = {}
+    families: dict[str, tuple[argparse.ArgumentParser, argparse._ArgumentGroup]] = {}
 
     for family in OPERATIONS:
         command, dashed = command_name(family), family.replace("_", "-")
         aliases = [dashed] if dashed != command else []
-        families[family] = sub.add_parser(command, aliases=aliases, parents=[common], help=_command_help(family))
-        _convenience_options(families[family], family)
-        _task_options(families[family])
-    for family, family_parser in families.items():
-        _family_options(family_parser, family)
+        family_parser = sub.add_parser(command, aliases=aliases, parents=[common], help=_command_help(family))
+        families[family] = family_parser, _convenience_options(family_parser, family)
+        _task_options(family_parser)
+    for family, (family_parser, group) in families.items():
+        _family_options(family_parser, group, family)
 
     recoverable = " and ".join(kind for kind, operations in OPERATIONS.items() if operations["external_task_id"])
     status = sub.add_parser("status", parents=[common], help="show a task (and optionally wait for it)")
@@ -291,10 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument(
         "--kind",
         choices=sorted(KIND_ALIASES),
-        help=f"the task's kind; left out, each kind is queried in turn ({', '.join(OPERATIONS)})",
+        metavar="KIND",
+        help=f"the task's kind or its command ({', '.join(sorted(KIND_ALIASES))}); left out, each kind is "
+        "queried in turn",
     )
     status.add_argument("--wait", action="store_true", help="wait until the task ends")
     status.add_argument("--output", "-o", help="download its video to a file, or folder (trailing /); implies --wait")
+    status.add_argument("--overwrite", action="store_true", help="replace a file --output would write (else refused)")
     status.add_argument("--wait-timeout", type=float, default=DEFAULT_WAIT_TIMEOUT, help="seconds to wait")
 
     batch = sub.add_parser("batch", parents=[common], help="run a JSONL file of jobs, a few at a time")
@@ -303,13 +308,40 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--max-in-flight", type=int, help="most unfinished tasks at once (default: learn the limit)")
     batch.add_argument(
-        "--output", "-o", type=Path, default=Path("batch-out"), help="folder for videos and results.jsonl"
+        "--output",
+        "-o",
+        type=Path,
+        default=Path("batch-out"),
+        help="folder for the videos and results.jsonl, the run's journal (default: batch-out)",
     )
-    batch.add_argument("--resume", type=Path, metavar="RESULTS.jsonl", help="finish an interrupted run: no job twice")
+    again = batch.add_mutually_exclusive_group()
+    again.add_argument(
+        "--resume",
+        type=Path,
+        nargs="?",
+        const=RESUME_HERE,
+        metavar="RESULTS.jsonl",
+        help="finish an interrupted run from its results file (default: the one in --output): no job twice",
+    )
+    again.add_argument("--overwrite", action="store_true", help="start afresh over an existing results file")
+    batch.add_argument(
+        "--skip-invalid", action="store_true", help="run the valid jobs and record the invalid ones as errors"
+    )
+    batch.add_argument("--no-preflight", action="store_true", help="send without checking the documented rules")
 
     download = sub.add_parser("download", parents=[common], help="download a video URL to a file")
     download.add_argument("url", metavar="VIDEO_URL", help="a video URL from a succeeded task")
     download.add_argument("--output", "-o", default=".", help="file, or folder (a trailing / says so; default: here)")
+    download.add_argument("--overwrite", action="store_true", help="replace the file if it exists (else refused)")
+    return parser
+
+
+def command_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    """Find the parser of one command, whose usage an error about that command's arguments prints."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            found: argparse.ArgumentParser = action.choices[command]
+            return found
     return parser
 
 
@@ -390,11 +422,11 @@ class Output:
         """Return a download's progress bar (bytes, rate) on stderr: only on a terminal, never with --json."""
         return DownloadBar(self.err, enabled=self.err.is_terminal and not self.as_json)
 
-    def download(self, client: MaasKL, url: str, target: str | Path) -> Path:
-        """Download one video with a progress bar."""
+    def download(self, client: MaasKL, url: str, target: str | Path, *, overwrite: bool = False) -> Path:
+        """Download one video with a progress bar; an existing file is replaced only with --overwrite."""
         with self.download_bar() as bar:
             row = bar.add(PurePosixPath(urlsplit(url).path).name or "video")
-            return client.download_video(url, target, on_progress=lambda p: bar.update(row, p))
+            return client.download_video(url, target, on_progress=lambda p: bar.update(row, p), overwrite=overwrite)
 
     def document(self, data: dict[str, Any]) -> None:
         """Print the one JSON document of --json mode."""
@@ -414,9 +446,10 @@ class Output:
         for path in files:
             self.out.print(f"  saved {path}")
 
-    def error(self, error: BaseException) -> None:
-        """Show a failure as its type and message, never a traceback."""
-        name, message = type(error).__name__, in_cli_words(str(error))
+    def error(self, error: BaseException, message: str | None = None) -> None:
+        """Show a failure as its type and message in the CLI's words, never a traceback."""
+        name = type(error).__name__
+        message = cli_message(error) if message is None else message
         self.err.print(f"[red]maas-kl: error:[/] {name}: {message}", markup=True, highlight=False)
         if self.as_json:
             detail: dict[str, Any] = {"type": name, "message": message}
@@ -425,6 +458,60 @@ class Output:
             if isinstance(error, TaskFailed):
                 detail.update(task_id=error.task_id, task_status_msg=error.task_status_msg)
             self.document({"error": detail})
+
+
+def cli_message(error: BaseException) -> str:
+    """Word an error as a command line user reads it: flags, not the SDK's arguments or field names."""
+    if isinstance(error, PreflightError):
+        found = "; ".join(violation(field, rule) for field, rule in error.violations)
+        return f"Request not sent: {found}. (Pass --no-preflight to send it anyway.)"
+    if isinstance(error, UsageError):
+        return str(error)  # the command line's own words already (a batch file's lines name its JSON keys)
+    return in_cli_words(str(error))
+
+
+def follow_up(kind: str, ident: str, args: argparse.Namespace) -> str:
+    """Spell the command that goes on with a task: `maas-kl status ID --kind COMMAND --wait [--output ...]`."""
+    command = f"maas-kl status {ident} --kind {command_name(kind)} --wait"
+    if getattr(args, "output", None) is not None:
+        command += f" --output {args.output}"
+    return command
+
+
+class Stopped(Exception):  # noqa: N818 - reads as what happened to the command
+    """A command stopped after its task may exist: the message says which task and how to go on; `code` exits."""
+
+    def __init__(self, message: str, code: int) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+def interrupted(kind: str, ident: str | None, args: argparse.Namespace, *, created: bool) -> Stopped:
+    """Say what a Ctrl-C left behind: the task (or the recovery key of a create that may have made one)."""
+    if created and ident is not None:
+        msg = f"interrupted; the {kind} task {ident} keeps running. Go on with it:\n  {follow_up(kind, ident, args)}"
+    elif ident is not None:
+        msg = (
+            f"interrupted while creating a {kind} task; one may exist. Look it up by its external_task_id "
+            f"(nothing is created twice):\n  {follow_up(kind, ident, args)}"
+        )
+    else:
+        msg = (
+            f"interrupted while creating a {kind} task; one may exist, and this family has no recovery key to look "
+            "it up by. Check the MaaS_KL console, then `maas-kl status TASK_ID --wait`."
+        )
+    return Stopped(in_cli_words(msg, fields_as_flags=False), EXIT_INTERRUPTED)
+
+
+def timed_out(kind: str, error: TaskTimeout, args: argparse.Namespace) -> Stopped:
+    """Say a wait ran out in CLI words: the task keeps running; the command that waits longer."""
+    status = str(error.task.task_status) if error.task is not None else "unfinished"
+    longer = f"{follow_up(kind, error.task_id, args)} --wait-timeout {max(error.timeout * 2, DEFAULT_WAIT_TIMEOUT):g}"
+    return Stopped(
+        f"TaskTimeout: task {error.task_id} is still {status} after --wait-timeout {error.timeout:g} s; it keeps "
+        f"running. Wait longer:\n  {longer}",
+        EXIT_FAILED,
+    )
 
 
 def _wait(client: MaasKL, kind: str, task: Task, args: argparse.Namespace, out: Output) -> Task:
@@ -461,35 +548,48 @@ def check_output(output: str | None) -> None:
             return
 
 
-def _save(client: MaasKL, task: Task, output_text: str, out: Output) -> list[Path]:
+def _save(client: MaasKL, task: Task, output_text: str, out: Output, *, overwrite: bool = False) -> list[Path]:
     videos = task.videos
     if not videos:
         msg = f"Task {task.task_id} succeeded without a video to download."
         raise MaasKLError(msg)
     output = Path(output_text)
     if is_folder(output_text):
-        output.mkdir(parents=True, exist_ok=True)  # a folder: each video keeps the name in its URL
-        targets = [output] * len(videos)
+        output.mkdir(parents=True, exist_ok=True)  # a folder: each video is named after its id
+        targets = [output / video_file_name(video.id, video.url) for video in videos]
     else:
         targets = [output.with_name(f"{output.stem}-{n}{output.suffix}") if n else output for n in range(len(videos))]
-    return [out.download(client, video.url, target) for video, target in zip(videos, targets, strict=True)]
+    return [
+        out.download(client, video.url, target, overwrite=overwrite)
+        for video, target in zip(videos, targets, strict=True)
+    ]
 
 
 def _finish(client: MaasKL, kind: str, task: Task, args: argparse.Namespace, out: Output) -> int:
     files: list[Path] = []
-    if args.wait or args.output is not None:
-        task = _wait(client, kind, task, args, out)
-        if args.output is not None:
-            files = _save(client, task, args.output, out)
+    try:
+        if args.wait or args.output is not None:
+            task = _wait(client, kind, task, args, out)
+            if args.output is not None:
+                files = _save(client, task, args.output, out, overwrite=args.overwrite)
+    except KeyboardInterrupt:
+        raise interrupted(kind, task.task_id, args, created=True) from None
+    except TaskTimeout as error:
+        raise timed_out(kind, error, args) from None
     out.task(kind, task, files)
-    return 0
+    return EXIT_FAILED if task.task_status == TaskStatus.FAILED else 0
 
 
 def cmd_create(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """Run a family's command: create the task, then optionally wait and download."""
     kind, body = request_body(args)
     check_output(args.output)
-    task = client.resource(kind).create_from(body, preflight=False if args.no_preflight else None)
+    if OPERATIONS[kind]["external_task_id"] and body.get("external_task_id") is None:
+        body["external_task_id"] = new_external_task_id()  # known before the send, so a Ctrl-C can name it
+    try:
+        task = client.resource(kind).create_from(body, preflight=False if args.no_preflight else None)
+    except KeyboardInterrupt:
+        raise interrupted(kind, body.get("external_task_id"), args, created=False) from None
     return _finish(client, kind, task, args, out)
 
 
@@ -517,7 +617,7 @@ def cmd_status(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
 def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     """Download one video URL."""
     check_output(args.output)
-    path = out.download(client, args.url, args.output)
+    path = out.download(client, args.url, args.output, overwrite=args.overwrite)
     if out.as_json:
         out.document({"url": args.url, "file": str(path)})
     else:
@@ -525,30 +625,63 @@ def cmd_download(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def _journal(args: argparse.Namespace, jobs: _batch_cmd.JobsFile) -> Journal:
+    """Open the run's results file, refusing to overwrite an earlier run's without --resume or --overwrite."""
+    path = args.output / _batch_cmd.RESULTS_NAME
+    journal = Journal(path, jobs.jobs, lines=jobs.lines)
+    source = path if args.resume == RESUME_HERE else args.resume
+    if source is not None:
+        if not source.is_file():
+            msg = f"--resume {source}: no such results file; run without --resume to start the batch."
+            raise UsageError(msg)
+        journal.load(source)  # checks it belongs to these jobs; client.batch reads it again from `path`
+        if source.resolve() != path.resolve():
+            journal.path.parent.mkdir(parents=True, exist_ok=True)
+            journal.path.write_bytes(source.read_bytes())
+    elif path.exists() and not args.overwrite:
+        msg = (
+            f"{path} exists: it is the results file of an earlier run, needed to resume it. Add --resume to finish "
+            "that run, --overwrite to start afresh, or choose another --output."
+        )
+        raise UsageError(msg)
+    elif path.exists():
+        path.unlink()
+    return journal
+
+
 def cmd_batch(client: MaasKL, args: argparse.Namespace, out: Output) -> int:
-    """Run a jobs file; write results.jsonl; on Ctrl-C say how to resume."""
+    """Run a jobs file with its results file as a journal; on Ctrl-C (or a kill) --resume finishes it."""
     if args.max_in_flight is not None and args.max_in_flight < 1:
         msg = f"--max-in-flight must be 1 or more, got {args.max_in_flight}"
         raise UsageError(msg)
     try:
+        jobs = _batch_cmd.read_jobs(args.jobs)
+        journal = _journal(args, jobs)
         with out.progress() as progress:
-            results, interrupted = _batch_cmd.run_batch(client, args, progress)
+            results, stopped = _batch_cmd.run_batch(client, args, jobs, journal, progress)
     except _batch_cmd.BatchFileError as error:
         raise UsageError(str(error)) from None
-    path = args.output / _batch_cmd.RESULTS_NAME
-    _batch_cmd.write_results(path, results)
-    if interrupted:
+    except JournalMismatch as error:
+        raise UsageError(in_cli_words(str(error), fields_as_flags=False)) from None
+    except InvalidJobs as refused:
+        raise UsageError(_batch_cmd.describe_invalid(refused, jobs)) from None
+    path = journal.path
+    if stopped:
         out.err.print(
-            f"maas-kl: interrupted; results so far in {path}. Resume without creating anything twice:\n"
-            f"  maas-kl batch {args.jobs} --output {args.output} --resume {path}"
-            + (f" --max-in-flight {args.max_in_flight}" if args.max_in_flight else "")
+            f"maas-kl: interrupted; every job's state is in {path}. Finish it without creating anything twice:\n"
+            f"  maas-kl batch {args.jobs} --output {args.output} --resume"
+            + (f" --max-in-flight {args.max_in_flight}" if args.max_in_flight else ""),
+            highlight=False,
         )
         return EXIT_INTERRUPTED
+    failed = _batch_cmd.failures(results, jobs)
     if out.as_json:
-        out.document({"results": str(path), "jobs": [_batch_cmd.result_row(r) for r in results]})
+        out.document({"results": str(path), "jobs": [_batch_cmd.result_row(r) for r in journal.rows]})
     else:
-        out.out.print(f"{len(results)} jobs: {_batch_cmd.summary(results)}; results in {path}")
-    return 0 if all(r.error is None for r in results) else EXIT_FAILED
+        out.out.print(f"{len(results)} jobs: {_batch_cmd.summary(results)}; results in {path}", highlight=False)
+        if failed:
+            out.out.print("\n".join(["not done:", *failed]), highlight=False, markup=False)
+    return EXIT_FAILED if failed else 0
 
 
 COMMANDS: dict[str, Callable[[MaasKL, argparse.Namespace, Output], int]] = {
@@ -569,7 +702,10 @@ def run(
     stderr: TextIO | None = None,
 ) -> int:
     """Parse, run one command, map every expected failure to a message and an exit code."""
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else list(argv))
+    parser = build_parser()
+    args, extra = parser.parse_known_args(sys.argv[1:] if argv is None else list(argv))
+    if extra:  # argparse would show the top-level usage; the command's own is the useful one
+        command_parser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
     out = Output(bool(getattr(args, "json", False)), stdout or sys.stdout, stderr or sys.stderr)
     try:
         with MaasKL(
@@ -582,6 +718,9 @@ def run(
         ) as client:
             command = COMMANDS.get(args.command, cmd_create)  # every other command is a task family's
             return command(client, args, out)
+    except Stopped as stop:
+        out.err.print(f"maas-kl: {stop}", highlight=False, markup=False)
+        return stop.code
     except USER_ERRORS as error:
         out.error(error)
         return EXIT_USAGE
@@ -589,5 +728,5 @@ def run(
         out.error(error)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        out.err.print("maas-kl: interrupted; a task already created keeps running (see `maas-kl status`).")
+        out.err.print("maas-kl: interrupted; this command had created no task.")
         return EXIT_INTERRUPTED

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import gc
 import json
 import os
 import signal
+import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -16,11 +18,12 @@ from typing import Any
 import yaml
 
 from ._core import MockConfig, MockCore
+from .faces.guard import ControlAccess, add_control_flags, control_access
 from .faces.transport import DEFAULT_TOKEN
 from .pipeline.auth import tenant_label
 from .pipeline.faults import FAULT_KINDS, FaultPlan, Latency, parse_cut_points, parse_rate_limit
 from .pipeline.simulate import Lifecycle
-from .proxy.cli import add_proxy_parser, run_proxy, write_json_atomically
+from .proxy.cli import add_limit_flags, add_proxy_parser, limits_from_args, run_proxy, write_json_atomically
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--check-responses", action="store_true", help="validate every response against the spec")
     serve.add_argument("--state", type=Path, help="keep tasks in this SQLite file across restarts (default: in memory)")
     serve.add_argument("--no-control-api", action="store_true", help="disable /_mock/")
+    add_control_flags(serve)
+    serve.add_argument("--open", action="store_true", help="open the inspector (/_mock/ui/) in a web browser")
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default: warning)")
+    add_limit_flags(serve)
     serve.add_argument("--replay", type=Path, help="serve the flows recorded in this directory (proxy --record)")
     serve.add_argument(
         "--replay-fallback",
@@ -188,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return run_proxy(parser, args)
     try:
         config = config_from_args(args)
+        limits_from_args(args)
     except ValueError as exc:
         parser.error(str(exc))
     try:
@@ -197,19 +204,41 @@ def main(argv: list[str] | None = None) -> int:
             f"cannot start: {exc}; check --spec, --state and --replay (state files and cassettes must be ones "
             "this mock wrote)"
         )
+    listening = _listen(parser, args.host, args.port)
     try:
         import uvloop  # noqa: PLC0415  (the fast loop, where it exists)
     except ImportError:  # pragma: no cover  (Windows)
-        return asyncio.run(_serve(args, core))
-    return uvloop.run(_serve(args, core))
+        return asyncio.run(_serve(args, core, listening))
+    return uvloop.run(_serve(args, core, listening))
 
 
-async def _serve(args: argparse.Namespace, core: MockCore) -> int:
+def _listen(parser: argparse.ArgumentParser, host: str, port: int) -> socket.socket:
+    """Bind the port before serving, so a port in use is one clear line with what to do, not uvicorn's Errno."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as exc:
+        listening.close()
+        if exc.errno == errno.EADDRINUSE:
+            parser.error(
+                f"port {port} on {host} is in use (another mock, e.g. `make mock`?); pass --port N for another "
+                "port, or --port 0 for a free one (--ready-file PATH then says which)"
+            )
+        parser.error(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    listening.set_inheritable(True)
+    return listening
+
+
+async def _serve(args: argparse.Namespace, core: MockCore, listening: socket.socket) -> int:
     import uvicorn  # noqa: PLC0415  (only the standalone face needs the server)
 
-    from .faces.asgi import MockApp, ResettingHttpToolsProtocol  # noqa: PLC0415
+    from .faces.asgi import MockApp  # noqa: PLC0415
+    from .faces.guarded import guarded  # noqa: PLC0415
 
     config = core.config
+    limits = limits_from_args(args)
     # Tasks hold no reference cycles: freeze start-up objects and collect rarely, so a full store
     # is not rescanned every few hundred requests.
     gc.collect()
@@ -217,22 +246,25 @@ async def _serve(args: argparse.Namespace, core: MockCore) -> int:
     gc.set_threshold(100_000, 50, 1_000)
     server = uvicorn.Server(
         uvicorn.Config(
-            MockApp(core),
+            MockApp(core, control_access(args)),
             host=args.host,
             port=args.port,
-            http=ResettingHttpToolsProtocol,
+            http=guarded(limits),
             loop="none",
             lifespan="off",
             access_log=False,
             log_level=args.log_level,
             server_header=False,
+            timeout_graceful_shutdown=limits.shutdown_timeout,  # type: ignore[arg-type]  # uvicorn types it int
         )
     )
-    announce = asyncio.create_task(_announce(server, args.host, config, args.ready_file))
+    announce = asyncio.create_task(
+        _announce(server, args.host, config, args.ready_file, control_access(args), opening=args.open)
+    )
     # uvicorn re-raises a captured SIGTERM after its graceful shutdown; exit cleanly then, store closed.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     try:
-        await server.serve()
+        await server.serve(sockets=[listening])
     finally:
         announce.cancel()
         core.close()  # the CLI's exit closes the store (a SQLite state file is committed and closed)
@@ -243,7 +275,9 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
 
-async def _announce(server: Any, host: str, config: MockConfig, ready_file: Path | None) -> None:
+async def _announce(  # noqa: PLR0913  (what start-up says depends on each)
+    server: Any, host: str, config: MockConfig, ready_file: Path | None, access: ControlAccess, *, opening: bool
+) -> None:
     while not server.started:
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
@@ -251,7 +285,19 @@ async def _announce(server: Any, host: str, config: MockConfig, ready_file: Path
     base = f"http://{shown}:{port}"
     if ready_file is not None:
         write_ready_file(ready_file, base, config)
+    warning = access.warning() if config.control_api else None
+    if warning is not None:
+        print(f"maas-kl-mock: {warning}", file=sys.stderr, flush=True)
     print(startup_line(base, config), flush=True)
+    if opening and config.control_api:
+        open_inspector(base)
+
+
+def open_inspector(base: str) -> bool:
+    """Open the inspector in the default browser (`serve --open`); the token is never put in the URL here."""
+    import webbrowser  # noqa: PLC0415  (only --open needs it)
+
+    return webbrowser.open(f"{base}/_mock/ui/")
 
 
 def ready_document(base: str, config: MockConfig) -> dict[str, Any]:
@@ -261,6 +307,7 @@ def ready_document(base: str, config: MockConfig) -> dict[str, Any]:
         "base_url": base,
         "api_base_url": f"{base}/v1/ai/{endpoint}/kling",
         "control_url": f"{base}/_mock/",
+        "inspector_url": f"{base}/_mock/ui/" if config.control_api else None,
         "endpoint_path": endpoint,
         "token": DEFAULT_TOKEN if config.tokens is None or config.tokens == frozenset({DEFAULT_TOKEN}) else None,
         "pid": os.getpid(),
@@ -288,4 +335,5 @@ def startup_line(base: str, config: MockConfig) -> str:
     else:
         auth = f"token: 'Authorization: Bearer {DEFAULT_TOKEN}' (any token works)"
     api = f"{base}/v1/ai/{endpoint}/kling"
-    return f"maas-kl-mock listening on {base} | API base URL: {api} | {auth} | control API: {base}/_mock/"
+    control = f"control API: {base}/_mock/ | inspector: {base}/_mock/ui/" if config.control_api else "control API: off"
+    return f"maas-kl-mock listening on {base} | API base URL: {api} | {auth} | {control}"

@@ -9,7 +9,7 @@ stages that answer, and the faces (ASGI, in-process) deliver each frozen respons
 from __future__ import annotations
 
 import logging
-from collections import deque
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,12 +17,13 @@ from typing import Any
 import orjson
 
 from ._errors import ApiError
-from ._http import Call, Drop, MockRequest, MockResponse
+from ._http import Drop, MockRequest, MockResponse
 from ._spec import Operation, load_spec
 from .cassettes.replay import REPLAY_PREFIX, Replayer
 from .media.mp4 import MediaCache, spec_default_ratio
 from .media.video import FILES_PREFIX, VideoSigner
 from .pipeline.auth import Authenticator
+from .pipeline.calls import Call, CallLog
 from .pipeline.capability import CapabilityMap
 from .pipeline.control import CONTROL_PREFIX, ControlApi
 from .pipeline.fault_stage import FaultStage
@@ -58,7 +59,8 @@ class MockConfig:
     max_body_bytes: int = 20 * 1024 * 1024  # a 10 MB image is 13,981,016 Base64 characters
     seed: int | None = None
     check_responses: bool = False  # validate every response against the spec (tests turn it on)
-    record_calls: int | None = 1_000  # how many calls to keep for inspection; None keeps all
+    record_calls: int | None = 1_000  # how many calls to keep for inspection; None: as many as the byte budget holds
+    record_call_bytes: int = 8 * 1024 * 1024  # what the kept calls may hold: excerpts of bodies, never whole uploads
     control_api: bool = True
     state_path: Path | None = None  # None: tasks live in memory; a path: in that SQLite file, across restarts
     video_size_kb: int | None = None  # pad each video file to this size (a `free` box), e.g. 20480 for 20 MB
@@ -123,7 +125,7 @@ class MockCore:
             clock=self.clock,
             retention_seconds=self.capabilities.retention_days * 86_400,
         )
-        self.calls: deque[Call] = deque(maxlen=config.record_calls)
+        self.calls = CallLog(config.record_calls, config.record_call_bytes)
         self.replayer: Replayer | None = None
         if config.replay is not None:
             self.replayer = Replayer(Path(config.replay), config.replay_fallback, self.clock, self.spec.facts)
@@ -156,11 +158,16 @@ class MockCore:
     def handle(self, request: MockRequest) -> MockResponse:
         """Run the pipeline for one request; every refusal is the error envelope."""
         self.requests_total += 1
+        started = time.perf_counter()
+        self.fault_stage.struck = None
         operation: Operation | None = None
         tenant: str | None = None
+        logged = True
         try:
             route = self.router.resolve(request.method, request.path)
             if isinstance(route, Mount):
+                # The inspector polls the control API's reads: logging them would bury the calls it shows.
+                logged = route.name != "control" or request.method not in ("GET", "HEAD")
                 response = route.serve(request)
             else:
                 operation = route.operation
@@ -181,7 +188,18 @@ class MockCore:
             except ResponseInvalid:
                 self.internal_errors += 1  # so /_mock/stats shows it to tests that run out of process
                 raise
-        self.calls.append(Call(request, response, operation.operation_id if operation else None, tenant))
+        if logged:
+            self.calls.append(
+                Call(
+                    request,
+                    response,
+                    operation.operation_id if operation else None,
+                    tenant,
+                    at=self.clock.now(),
+                    latency=time.perf_counter() - started,
+                    fault=self.fault_stage.struck,
+                )
+            )
         return response
 
     def _operation(self, request: MockRequest, route: Route, tenant: str, prefs: Preferences) -> MockResponse:

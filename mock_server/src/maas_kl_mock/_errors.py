@@ -15,6 +15,7 @@ CODE_NAMES: Final[frozenset[str]] = frozenset(
         "invalid_value",
         "invalid_method",
         "not_found",
+        "no_permission",
         "rate_limited",
         "concurrency_limited",
         "internal_error",

@@ -7,7 +7,8 @@ the marker takes MockConfig's fields.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +68,27 @@ def _marker_config(request: pytest.FixtureRequest) -> MockConfig:
     config = MockConfig(check_responses=True, record_calls=None, seed=0)
     marker = request.node.get_closest_marker("maas_kl_mock")
     if marker is not None:
-        config = replace(config, **marker.kwargs)
+        config = replace(config, **_marker_settings(marker.kwargs, marker.args))
     if config.replay is not None and not Path(config.replay).is_absolute():  # relative to the project root
         config = replace(config, replay=request.config.rootpath / config.replay)
     return config
+
+
+def _marker_settings(kwargs: dict[str, Any], args: tuple[Any, ...]) -> dict[str, Any]:
+    """Check the marker's settings by name: a misspelt one fails the test naming the valid ones, not a TypeError."""
+    valid = sorted(field.name for field in fields(MockConfig))
+    if args:
+        pytest.fail(f"maas_kl_mock(...) takes settings by name ({', '.join(valid)}), not {args!r}", pytrace=False)
+    unknown = sorted(set(kwargs) - set(valid))
+    if unknown:
+        near = [f"{name} (did you mean {close[0]}?)" if (close := get_close_matches(name, valid, n=1)) else name
+                for name in unknown]  # fmt: skip
+        pytest.fail(
+            f"maas_kl_mock(...) has no setting {', '.join(near)}; the settings are the fields of MockConfig: "
+            f"{', '.join(valid)}",
+            pytrace=False,
+        )
+    return kwargs
 
 
 @pytest.fixture

@@ -348,7 +348,7 @@ class Validator:
             out.append(Violation(where, "maxLength", f"must have at most {high} characters (got {len(value)})"))
         pattern = schema.get("pattern")
         if pattern is not None and not _compiled(pattern).search(value):
-            hint = " ".join(str(schema.get("description", "")).split())[:200]
+            hint = _first_sentence(str(schema.get("description", "")))
             out.append(Violation(where, "pattern", f"must match {pattern}" + (f" ({hint})" if hint else "")))
 
     def _number(self, value: JSON, schema: Mapping[str, JSON], path: Path, out: list[Violation]) -> None:
@@ -494,3 +494,12 @@ class SpecSchemas:
             if found is not None:
                 return found.violations(body)
         return []
+
+
+def _first_sentence(text: str, limit: int = 200) -> str:
+    """Say what a pattern means by the description's first sentence, never cut mid-word."""
+    words = " ".join(text.split())
+    sentence = words.split(". ", 1)[0].rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[:limit].rsplit(" ", 1)[0] + " ..."

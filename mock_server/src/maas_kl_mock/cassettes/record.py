@@ -17,6 +17,8 @@ from .format import (
     Flow,
     Scrubber,
     body_value,
+    claim_flow,
+    highest_number,
     write_flow,
     write_video,
 )
@@ -30,6 +32,8 @@ class Recorder:
 
     A flow starts at a create; queries join it by `task_id` or `external_task_id` (per caller key),
     and a video fetch joins the flow whose answer carried the video. Nothing unscrubbed is kept on disk.
+    A new flow never replaces a file: it is numbered after the highest number in the directory and
+    created with O_EXCL, taking the next number when another recorder got there first (P6).
     """
 
     def __init__(self, directory: Path, scrubber: Scrubber) -> None:
@@ -40,7 +44,7 @@ class Recorder:
         self._by_id: dict[tuple[str, str], Flow] = {}
         self._started: dict[str, float] = {}
         self._videos: dict[str, int] = {}
-        self._numbered = len(list(directory.glob("*.json")))  # continue numbering in a reused directory
+        self._numbered = highest_number(directory)  # continue after what a reused directory holds
 
     def exchange(  # noqa: PLR0913  (one exchange has this many parts)
         self,
@@ -128,6 +132,9 @@ class Recorder:
         response: dict[str, JSON],
         now: float,
     ) -> None:
+        if flow.path is None:  # its first exchange: claim a name on disk before anything refers to it
+            self._claim(flow, now, kind=kind, operation=operation, request=request, response=response)
+            return
         started = self._started.setdefault(flow.name, now)
         flow.exchanges.append(
             {
@@ -140,6 +147,32 @@ class Recorder:
             }
         )
         flow.path = write_flow(self.directory, flow)
+
+    def _claim(  # noqa: PLR0913
+        self,
+        flow: Flow,
+        now: float,
+        *,
+        kind: str,
+        operation: str,
+        request: dict[str, JSON],
+        response: dict[str, JSON],
+    ) -> None:
+        exchange = {"seq": 0, "at": 0.0, "kind": kind, "operation": operation, "request": request, "response": response}
+        flow.exchanges.append(exchange)
+        for _ in range(_CLAIM_TRIES):
+            try:
+                flow.path = claim_flow(self.directory, flow)
+            except FileExistsError:  # another recorder on this directory took the number
+                self._numbered = max(self._numbered, highest_number(self.directory)) + 1
+                flow.name = f"{self._numbered:04d}-{flow.operation}"
+                continue
+            self._started[flow.name] = now
+            return
+        raise OSError(f"{self.directory}: no free cassette number after {_CLAIM_TRIES} tries")
+
+
+_CLAIM_TRIES = 100
 
 
 def _caller_key(caller: str) -> str:

@@ -24,7 +24,7 @@ from .._http import MockRequest, MockResponse
 from ..media import cdn as _cdn
 from ..pipeline.router import Route
 from ..state.clock import Clock
-from .format import CREATE, QUERY, VIDEO, Flow, Scrubber, body_bytes, load_flows, video_bytes
+from .format import CREATE, QUERY, VIDEO, CassetteError, Flow, Scrubber, body_bytes, load_flows, video_bytes
 from .record import VOLATILE_FIELDS
 
 JSON = Any
@@ -101,12 +101,14 @@ class Replayer:
                 headers=[("Allow", "GET, HEAD")],
             )
         _, exchange = found
-        data = video_bytes(self.directory, exchange["response"])
+        try:
+            data, modified = video_bytes(self.directory, exchange["response"])
+        except CassetteError as exc:  # changed on disk since start-up: say so, never a 500
+            raise ApiError("not_found", f"Video not found in the replay: {exc}") from None
         content_type = str(exchange["response"].get("headers", {}).get("content-type", "video/mp4"))
         status = int(exchange["response"].get("status", 200))
         if status != 200:  # a recorded failure replays as it was
             return MockResponse(status, b"" if request.method == "HEAD" else data, [], content_type=content_type)
-        modified = (self.directory / str(exchange["response"]["file"])).stat().st_mtime
         return _cdn.in_memory(request.method, request.headers, data, modified, content_type)
 
     def _create(self, operation: str, request: MockRequest, tenant: str) -> MockResponse | None:
@@ -228,7 +230,7 @@ class Replayer:
         recorded = []
         for flow in self.flows:
             for exchange in flow.of_kind(QUERY)[:1]:
-                data = exchange["response"].get("json", {}).get("data") if exchange["response"].get("json") else None
+                data = _data(exchange["response"])
                 if isinstance(data, dict) and isinstance(data.get("task_id"), str):
                     recorded.append(f"{data['task_id']} ({flow.name})")
         close = difflib.get_close_matches(str(ref), known, n=1)
@@ -238,6 +240,12 @@ class Replayer:
             f"{operation} of {str(ref)[:80]!r} belongs to no flow being replayed for this key: replay the create first "
             f"(recorded tasks: {shown}).{hint}"
         )
+
+
+def _data(response: dict[str, JSON]) -> JSON:
+    """Return a recorded answer's `data`, or None when its body is not an envelope object."""
+    body = response.get("json")
+    return body.get("data") if isinstance(body, dict) else None
 
 
 def _normal(body: JSON) -> JSON:
@@ -250,7 +258,7 @@ def _changes_status(items: list[dict[str, JSON]], last_ok: int | None, index: in
     def status(i: int | None) -> JSON:
         if i is None:
             return None
-        data = (items[i]["response"].get("json") or {}).get("data")
+        data = _data(items[i]["response"])
         return data.get("task_status") if isinstance(data, dict) else None
 
     candidate = items[index]["response"]

@@ -17,6 +17,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from .._core import MockConfig, MockCore
 from .._http import Delivery, Drop, MockRequest, MockResponse
 from .._spec import load_spec
+from .guard import ControlAccess, refuse
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -26,6 +27,10 @@ ABORT_EXTENSION = "maas_kl_mock.abort"
 _JSON_TYPE = b"application/json"
 # Every printable ASCII character but `%`: what a raw path may hold as is; the rest is percent-encoded.
 _PATH_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "%")
+
+
+class ClientGone(Exception):  # noqa: N818  (it names what happened to the client, not an error here)
+    """Raised by `read_request` when the client went away (or was cut off) before its body was in."""
 
 
 class ConnectionDropped(Exception):  # noqa: N818  (it names what happened to the client, not an error here)
@@ -40,8 +45,9 @@ class MockApp:
     >>> # uvicorn.run(app, port=4010)
     """
 
-    def __init__(self, core: MockCore | None = None) -> None:
+    def __init__(self, core: MockCore | None = None, access: ControlAccess | None = None) -> None:
         self.core = core or MockCore(MockConfig())
+        self.access = access or ControlAccess()  # served: the control surface is guarded (M-CONTROL)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve one HTTP request; lifespan events are acknowledged, websockets refused."""
@@ -51,8 +57,12 @@ class MockApp:
             return
         if kind != "http":
             return
-        request = await self._request(scope, receive)
-        response = self.core.handle(request)
+        try:
+            request = await self._request(scope, receive)
+        except ClientGone:  # a cut-off request is never handled: no task, no state change
+            return
+        error = self.access.refusal(request) if request.path.startswith("/_mock/") else None
+        response = self.core.handle(request) if error is None else refuse(error, self.core.responder.error(error))
         delivery = response.delivery
         if delivery.delay > 0:
             await asyncio.sleep(delivery.delay)
@@ -90,7 +100,11 @@ class MockApp:
 
 
 async def read_request(scope: Scope, receive: Receive, limit: int) -> MockRequest:
-    """Read one HTTP request off ASGI into a MockRequest; a body over `limit` bytes is dropped and flagged."""
+    """Read one HTTP request off ASGI into a MockRequest; a body over `limit` bytes is dropped and flagged.
+
+    Raises ClientGone when the connection ends before the body does (the client left, or a read
+    timeout cut it off): half a request is never handled.
+    """
     raw_headers = scope["headers"]
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in raw_headers}
     if len(headers) != len(raw_headers):  # a repeated header: join its values, as RFC 9110 allows
@@ -103,13 +117,13 @@ async def read_request(scope: Scope, receive: Receive, limit: int) -> MockReques
     size = 0
     too_large = False
     declared = headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
         too_large = True
     more = not too_large
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            raise ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -188,7 +202,7 @@ class ResettingHttpToolsProtocol(HttpToolsProtocol):
         del msg  # uvicorn's text; the envelope says the same in the API's words
         body = orjson.dumps(
             {
-                "code": _invalid_request_code(),
+                "code": invalid_request_code(),
                 "message": "Invalid request parameters: the HTTP request could not be parsed (request line, "
                 "headers or chunked body); send a well-formed HTTP/1.1 request",
                 "request_id": f"{uuid.uuid4()}",
@@ -218,6 +232,6 @@ def create_app(config: MockConfig | None = None) -> MockApp:
     return MockApp(MockCore(config))
 
 
-def _invalid_request_code() -> int:
+def invalid_request_code() -> int:
     """Return `invalid_request`'s code from the bundled spec: the HTTP parser runs before any core is chosen."""
     return load_spec().facts.codes.named("invalid_request").code

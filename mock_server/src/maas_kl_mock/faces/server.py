@@ -34,8 +34,10 @@ class MockServerError(RuntimeError):
 class MockControl:
     """The control API under `/_mock/`, over HTTP: what tests of an out-of-process mock assert on and steer."""
 
-    def __init__(self, base_url: str) -> None:
-        self._http = httpx.Client(base_url=f"{base_url}/_mock/", timeout=30.0)
+    def __init__(self, base_url: str, token: str | None = None) -> None:
+        # JSON on every call, and the control token when the server has one (decision M-CONTROL).
+        headers = {"Content-Type": "application/json"} | ({"X-Mock-Control-Token": token} if token else {})
+        self._http = httpx.Client(base_url=f"{base_url}/_mock/", timeout=30.0, headers=headers)
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None, **params: Any) -> Any:
         response = self._http.request(method, path, json=body, params={k: v for k, v in params.items() if v})
@@ -152,8 +154,19 @@ class MockServer:
     def control(self) -> MockControl:
         """The control API: `tasks()`, `stats()`, `reset()`, `advance(seconds)`, `set_faults(...)`, `calls()`."""
         if self._control is None:
-            self._control = MockControl(self.base_url)
+            self._control = MockControl(self.base_url, self.control_token)
         return self._control
+
+    @property
+    def control_token(self) -> str | None:
+        """The `--control-token` the server was started with, which `control` sends (else the environment's)."""
+        args = self.args
+        for index, arg in enumerate(args):
+            if arg == "--control-token" and index + 1 < len(args):
+                return args[index + 1]
+            if arg.startswith("--control-token="):
+                return arg.split("=", 1)[1]
+        return os.environ.get("MAAS_KL_MOCK_CONTROL_TOKEN") or None
 
     @property
     def pid(self) -> int | None:

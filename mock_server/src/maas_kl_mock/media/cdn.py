@@ -15,6 +15,7 @@ from email.utils import formatdate, parsedate_to_datetime
 
 from .._http import MockResponse
 
+_MAX_DIGITS = 18  # a byte position past 10**18 is past every file; longer numbers are not parsed (int's digit limit)
 _RANGE = re.compile(r"\s*bytes\s*=\s*([0-9]*)\s*-\s*([0-9]*)\s*")
 
 
@@ -82,11 +83,17 @@ def byte_range(header: str, size: int) -> range | None:
     if not first and not last:
         return None
     if not first:  # suffix: the last N bytes
-        return range(max(0, size - int(last)), size) if int(last) else range(0)
-    start = int(first)
-    if last and int(last) < start:
+        return range(max(0, size - _position(last)), size) if _position(last) else range(0)
+    start = _position(first)
+    if last and _position(last) < start:
         return None  # invalid, so ignored
-    return range(start, size if not last else min(size, int(last) + 1)) if start < size else range(0)
+    return range(start, size if not last else min(size, _position(last) + 1)) if start < size else range(0)
+
+
+def _position(digits: str) -> int:
+    """Read a byte position; one past any file's size when it has more digits than int() should parse."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= _MAX_DIGITS else 10**_MAX_DIGITS
 
 
 def not_modified(headers: Mapping[str, str], resource: Resource) -> bool:

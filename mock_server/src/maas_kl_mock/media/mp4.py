@@ -492,8 +492,10 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 
 def parse_ratio(text: str) -> tuple[int, int] | None:
     """`"9:16"` → `(9, 16)`; None for anything else."""
-    width, _, height = str(text).partition(":")
-    if not (width.isdigit() and height.isdigit()) or not int(width) or not int(height):
+    width, _, height = str(text)[:16].partition(":")
+    if not (width.isascii() and width.isdigit() and height.isascii() and height.isdigit()):
+        return None
+    if not int(width) or not int(height):
         return None
     return reduce_ratio(int(width), int(height))
 

@@ -27,6 +27,7 @@ class FaultStage:
     def __init__(self, injector: FaultInjector, responder: Responder) -> None:
         self.injector = injector
         self.responder = responder
+        self.struck: str | None = None  # what struck the request being handled, for the call log (the core clears it)
 
     def delayed(self, response: MockResponse) -> MockResponse:
         """Only latency: for answers that take no faults (a replayed recording)."""
@@ -45,6 +46,7 @@ class FaultStage:
             wait = injector.over_rate_limit(tenant, now)
             fault = injector.draw(is_create) if wait is None else None
         if wait is not None:
+            self.struck = "rate-limit"
             response = self.responder.error(
                 ApiError(
                     "rate_limited",
@@ -53,6 +55,7 @@ class FaultStage:
                 )
             )
         elif fault is not None and not fault.after:
+            self.struck = fault.kind
             response = self._fault(fault, None)
         else:
             try:
@@ -62,6 +65,7 @@ class FaultStage:
             except ApiError as error:  # refused; a fault drawn still strikes this answer
                 response = self.responder.error(error)
             if fault is not None:
+                self.struck = f"{fault.kind} (after store)"
                 response = self._fault(fault, response)
         if delay > 0:
             response = response.delivered(_with_delay(response.delivery, delay))
@@ -82,6 +86,7 @@ class FaultStage:
                 cut = start + (stop - start) // 2
             if cut is None:
                 return response
+            self.struck = f"download-cut at byte {cut}"
             cut_delivery = Delivery(delivery.delay, Drop.TRUNCATE, delivery.chunks, cut - start, delivery.span)
             return response.delivered(cut_delivery)
 

@@ -13,6 +13,13 @@ FAULT_KINDS = ("429", "500", "503", "504", "reset", "truncate")
 DOWNLOAD_CUT = "download-cut"  # the video route's fault: the connection drops after a share of the file
 # Kinds that may strike after a create has stored its task (a 429 always means "not done").
 _AFTER_CAPABLE = frozenset({"500", "503", "504", "reset", "truncate"})
+# Bounds of every number a plan holds: finite, and small enough that no request waits for ever.
+MAX_LATENCY_MS = 120_000.0  # two minutes: past any client's read timeout, short of a hang
+MAX_WEIGHT = 1_000_000.0
+MAX_RETRY_AFTER = 86_400  # a day, in seconds
+MAX_WINDOW_SECONDS = 86_400.0
+MAX_REQUESTS = 1_000_000_000
+_NUMBER_TEXT = 40  # characters of a number worth reading; longer ones are refused before float() or int()
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +38,9 @@ class Latency:
             raise ValueError(
                 f"latency {text!r} not understood; use fixed:MS, uniform:LO-HI, normal:MEAN,SD or exp:MEAN"
             )
-        kind, a, b = found.group(1), float(found.group(2)), float(found.group(3) or 0)
+        kind = found.group(1)
+        a = bounded(found.group(2), f"latency {kind}", 0.0, MAX_LATENCY_MS)
+        b = bounded(found.group(3) or 0, f"latency {kind}", 0.0, MAX_LATENCY_MS)
         if kind in ("uniform", "normal") and found.group(3) is None:
             raise ValueError(f"latency {text!r} needs two numbers, e.g. {kind}:10{'-' if kind == 'uniform' else ','}50")
         return cls(kind, a, b)
@@ -78,14 +87,16 @@ class FaultPlan:
         unknown = set(self.kinds) - set(FAULT_KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(FAULT_KINDS)}")
-        if self.retry_after < 0:
-            raise ValueError(f"retry_after {self.retry_after} must be 0 or more seconds")
         if any(not 0.0 < share < 1.0 for share in self.download_cut):
             raise ValueError(
                 f"download cut points {list(self.download_cut)} must each be between 0 and 1, e.g. 0.3,0.7"
             )
         if not 0.0 <= self.download_cut_rate <= 1.0:
             raise ValueError(f"download cut rate {self.download_cut_rate} must be between 0 and 1")
+        for kind, weight in self.kinds.items():
+            bounded(weight, f"the weight of fault kind {kind}", 0.0, MAX_WEIGHT)
+        if not 0 <= self.retry_after <= MAX_RETRY_AFTER:
+            raise ValueError(f"retry_after {self.retry_after} must be between 0 and {MAX_RETRY_AFTER} seconds")
         if self.rate > 0 and not any(w > 0 for w in self.kinds.values()):
             raise ValueError("a fault rate needs at least one fault kind with a positive weight")
 
@@ -101,27 +112,27 @@ class FaultPlan:
         if unknown:
             raise ValueError(f"unknown fault settings {sorted(unknown)}; known: {', '.join(sorted(known))}")
         changes: dict[str, Any] = {}
-        if "rate" in data:
-            changes["rate"] = float(data["rate"])
-        if "seed" in data:
-            changes["seed"] = _json_int(data["seed"], "seed")
-        if "kinds" in data:
-            kinds = data["kinds"]
-            changes["kinds"] = (
-                {str(k): float(v) for k, v in kinds.items()} if isinstance(kinds, dict) else dict.fromkeys(kinds, 1.0)
-            )
-        if "after_store" in data:
-            changes["after_store"] = float(data["after_store"])
-        if "latency" in data:
-            changes["latency"] = Latency.parse(data["latency"]) if data["latency"] else None
-        if "rate_limit" in data:
-            changes["rate_limit"] = parse_rate_limit(data["rate_limit"]) if data["rate_limit"] else None
-        if "retry_after" in data:
-            changes["retry_after"] = _json_int(data["retry_after"], "retry_after")
-        if "download_cut" in data:
-            changes["download_cut"] = parse_cut_points(data["download_cut"])
-        if "download_cut_rate" in data:
-            changes["download_cut_rate"] = float(data["download_cut_rate"])
+        try:
+            if "rate" in data:
+                changes["rate"] = bounded(data["rate"], "rate", 0.0, 1.0)
+            if "seed" in data:
+                changes["seed"] = _json_int(data["seed"], "seed")
+            if "kinds" in data:
+                changes["kinds"] = _kinds(data["kinds"])
+            if "after_store" in data:
+                changes["after_store"] = bounded(data["after_store"], "after_store", 0.0, 1.0)
+            if "latency" in data:
+                changes["latency"] = Latency.parse(str(data["latency"])) if data["latency"] else None
+            if "rate_limit" in data:
+                changes["rate_limit"] = parse_rate_limit(data["rate_limit"]) if data["rate_limit"] else None
+            if "retry_after" in data:
+                changes["retry_after"] = _json_int(data["retry_after"], "retry_after")
+            if "download_cut" in data:
+                changes["download_cut"] = parse_cut_points(data["download_cut"])
+            if "download_cut_rate" in data:
+                changes["download_cut_rate"] = bounded(data["download_cut_rate"], "download_cut_rate", 0.0, 1.0)
+        except (TypeError, OverflowError, AttributeError) as exc:  # a wrong JSON type: one kind of error for the caller
+            raise ValueError(f"fault settings not understood ({exc}); see GET /_mock/faults for their shape") from None
         return replace(plan, **changes)
 
     def to_json(self) -> dict[str, Any]:
@@ -141,19 +152,26 @@ class FaultPlan:
 
 def parse_rate_limit(text: str) -> tuple[int, float]:
     """`10/1` means at most 10 requests per tenant in each 1-second window."""
-    found = re.fullmatch(r"\s*([0-9]+)\s*/\s*([0-9.]+)\s*s?\s*", str(text))
-    if found is None or int(found.group(1)) < 1 or float(found.group(2)) <= 0:
-        raise ValueError(f"rate limit {text!r} not understood; use REQUESTS/SECONDS, e.g. 10/1")
-    return int(found.group(1)), float(found.group(2))
+    found = re.fullmatch(r"\s*([0-9]{1,10})\s*/\s*([0-9.]{1,20})\s*s?\s*", str(text)[: _NUMBER_TEXT * 2])
+    if found is None:
+        raise ValueError(f"rate limit {str(text)[:40]!r} not understood; use REQUESTS/SECONDS, e.g. 10/1")
+    count = int(bounded(found.group(1), "rate limit requests", 1, MAX_REQUESTS))
+    window = bounded(found.group(2), "rate limit seconds", 0.0, MAX_WINDOW_SECONDS)
+    if window <= 0:
+        raise ValueError(f"rate limit {str(text)[:40]!r}: the window must be more than 0 seconds, e.g. 10/1")
+    return count, window
 
 
 def parse_cut_points(value: Any) -> tuple[float, ...]:
     """`0.3,0.7` (or a list) → (0.3, 0.7): the shares of the file at which downloads are cut, in order."""
-    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    items = value if isinstance(value, list | tuple) else str(value)[:1000].split(",")
     try:
-        return tuple(sorted(float(item) for item in items if str(item).strip()))
+        return tuple(sorted(bounded(item, "a download cut point", 0.0, 1.0) for item in items if str(item).strip()))
     except ValueError:
-        raise ValueError(f"download cut {value!r} not understood; use shares of the file, e.g. 0.3,0.7") from None
+        shown = str(value)[:40]
+        raise ValueError(
+            f"download cut {shown!r} not understood; use shares of the file between 0 and 1, e.g. 0.3,0.7"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +263,38 @@ _INT64 = 2**63 - 1
 
 def _json_int(value: Any, name: str) -> int:
     """Return an integer setting that JSON answers can carry back (64 bits); a ValueError names it otherwise."""
-    number = int(value)
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or len(str(value)) > _NUMBER_TEXT:
+        raise ValueError(f"{name} must be a whole number that fits in 64 bits, got {str(value)[:20]}")
+    try:
+        number = int(value)
+    except OverflowError:  # int(float("inf"))
+        raise ValueError(f"{name} must be a whole number that fits in 64 bits, got {str(value)[:20]}") from None
     if not -_INT64 - 1 <= number <= _INT64:
         raise ValueError(f"{name} must fit in 64 bits, got {str(number)[:20]}...")
     return number
+
+
+def bounded(value: Any, name: str, low: float, high: float) -> float:
+    """Return `value` as a finite number between `low` and `high`; a ValueError names the setting otherwise.
+
+    Text is read only up to 40 characters (so `9` repeated 400 times is refused, never `inf`), and
+    `inf`, `nan` and booleans never pass.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or len(str(value)) > _NUMBER_TEXT:
+        raise ValueError(f"{name} must be a number between {low:g} and {high:g}, got {str(value)[:20]}")
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number between {low:g} and {high:g}, got {str(value)[:20]}") from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise ValueError(f"{name} must be a number between {low:g} and {high:g}, got {str(value)[:20]}")
+    return number
+
+
+def _kinds(value: Any) -> dict[str, float]:
+    """Read fault kinds: a list of names (weight 1 each) or an object of name → weight."""
+    if isinstance(value, dict):
+        return {str(k): bounded(v, f"the weight of fault kind {k}", 0.0, MAX_WEIGHT) for k, v in value.items()}
+    if isinstance(value, list):
+        return dict.fromkeys((str(k) for k in value), 1.0)
+    raise ValueError("kinds must be a list of fault kinds or an object of kind: weight")

@@ -115,13 +115,14 @@ class Responder:
                 "invalid_request", f"Invalid request parameters: Prefer code={status} is not documented; use {known}"
             )
         if name is not None and name not in examples:
-            known = ", ".join(examples) or "none"
+            known = " or ".join(f"example={example}" for example in examples)
+            offer = f"its examples: {known}" if examples else "it has no named example"
             elsewhere = [o.operation_id for o in self._spec.operations if name in o.examples(status)]
-            where = f"; it is an example of {', '.join(elsewhere)} only" if elsewhere else ""
+            where = f"; example={name[:60]} is one of {', '.join(elsewhere)}'s" if elsewhere else ""
             raise ApiError(
                 "invalid_request",
                 f"Invalid request parameters: Prefer example={name[:60]} is not an example of {op.operation_id}'s "
-                f"{status}; use {known}{where}. To make a created task end failed, send Prefer: scenario=fail",
+                f"{status} ({offer}){where}. To make a created task end failed, send Prefer: scenario=fail",
             )
         if not examples:
             raise ApiError(

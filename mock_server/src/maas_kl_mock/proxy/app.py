@@ -15,21 +15,27 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 
+from .. import inspector
 from .._errors import ApiError
-from .._http import MockResponse
+from .._http import MockRequest, MockResponse
 from .._spec import Operation, load_spec
 from ..cassettes.format import Scrubber
 from ..cassettes.record import Recorder
-from ..faces.asgi import Receive, Scope, Send, read_request
+from ..faces.asgi import ClientGone, Receive, Scope, Send, read_request
+from ..faces.guard import ControlAccess, refuse
 from ..media import cdn as _cdn
 from ..media.video import VideoSigner
+from ..pipeline.calls import Call, CallLog
+from ..pipeline.control import call_detail, calls_json
 from ..pipeline.respond import Responder
+from . import headers as _headers
 from .conformance import REQUEST, RESPONSE, Conformance, Violation
 from .upstream import StackTransport
 
@@ -37,23 +43,6 @@ JSON = Any
 log = logging.getLogger("maas_kl_mock.proxy")
 VIOLATIONS_HEADER = "x-maas-kl-violations"
 PROXY_VIDEO_PREFIX = "/files/proxy/"
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "host",
-        "content-length",
-        "accept-encoding",
-        "content-encoding",
-    }
-)
-_CONDITIONAL = frozenset({"range", "if-range", "if-none-match", "if-modified-since", "if-match"})  # whole file
 _HEADER_LIMIT = 2000  # characters of the violations header; the report has them all
 
 
@@ -80,11 +69,15 @@ class ProxyApp:
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         now: Callable[[], float] = time.time,
+        access: ControlAccess | None = None,
     ) -> None:
         self.config = config
+        self.access = access or ControlAccess()  # the control surface's rule (M-CONTROL)
+        self.calls = CallLog()  # every exchange, key-free, with its violations: what the inspector lists
         self.upstream = config.upstream.rstrip("/")
         spec = load_spec(config.spec_path)
         self.conformance = Conformance(spec)
+        self.spec = spec
         self.responder = Responder(spec, VideoSigner())
         self.refusal_code = spec.facts.codes.named("internal_error").code  # --strict answers as a server error
         self.scrubber = Scrubber()
@@ -99,6 +92,7 @@ class ProxyApp:
             transport=transport or StackTransport(),  # O(1) keep-alive reuse under load, unlike httpcore's pool
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
             trust_env=False,  # the upstream is the one given, never an environment proxy
+            cookies=_no_cookies(),  # one client serves every caller: an upstream Set-Cookie is never kept
         )
 
     async def aclose(self) -> None:
@@ -112,27 +106,64 @@ class ProxyApp:
             return
         if scope["type"] != "http":
             return
-        request = await read_request(scope, receive, self.config.max_body_bytes)
-        headers, body, too_large = request.headers, request.body, request.body_too_large
-        raw_path, query, base = request.path, request.query, request.base_url
         try:
-            if too_large:
-                limit = self.config.max_body_bytes
-                raise ApiError("invalid_request", f"Invalid request parameters: the body is larger than {limit} bytes")
-            if raw_path.startswith("/_mock/"):
-                response = self._control(scope["method"], raw_path, body)
-            elif raw_path.startswith(PROXY_VIDEO_PREFIX):
-                response = await self._video(scope["method"], raw_path, headers)
-            else:
-                response = await self._api(scope["method"], raw_path, query, headers, body, base=base)
+            request = await read_request(scope, receive, self.config.max_body_bytes)
+        except ClientGone:  # cut off before its body was in: nothing is forwarded
+            return
+        started = time.perf_counter()
+        note: dict[str, JSON] = {}
+        try:
+            response = await self._answer(scope["method"], request, note)
         except ApiError as error:
             response = self.responder.error(error)
         except Exception:  # a bug in the proxy: the envelope, never a traceback, and a line in its log
-            log.exception("maas-kl-mock proxy failed on %s %s", scope["method"], self.scrubber.text(raw_path[:200]))
+            log.exception("maas-kl-mock proxy failed on %s %s", scope["method"], self.scrubber.text(request.path[:200]))
             response = self.responder.error(
                 ApiError("internal_error", "Internal server error in the proxy; see its log")
             )
+        logged = not request.path.startswith("/_mock/")
+        if logged:
+            self._log_call(request, response, note, time.perf_counter() - started)
         await _send(send, response)
+
+    async def _answer(self, method: str, request: MockRequest, note: dict[str, JSON]) -> MockResponse:
+        """Route one request: the control surface (guarded), a refusal, a rewritten video, or the API upstream."""
+        raw_path = request.path
+        if raw_path.startswith("/_mock/"):
+            refused = self.access.refusal(request)
+            if refused is not None:
+                return refuse(refused, self.responder.error(refused))
+            return self._control(method, raw_path, request)
+        if request.body_too_large:
+            limit = self.config.max_body_bytes
+            raise ApiError("invalid_request", f"Invalid request parameters: the body is larger than {limit} bytes")
+        if not raw_path.startswith("/"):  # `GET *`, `OPTIONS *`: nothing the API answers, nothing to forward
+            raise ApiError(
+                "invalid_request",
+                f"Invalid request parameters: the proxy forwards paths such as /v1/..., not {raw_path[:40]!r}",
+            )
+        if raw_path.startswith(PROXY_VIDEO_PREFIX):
+            return await self._video(method, raw_path, request.headers)
+        return await self._api(
+            method, raw_path, request.query, request.headers, request.body, base=request.base_url, note=note
+        )
+
+    def _log_call(self, request: MockRequest, response: MockResponse, note: dict[str, JSON], latency: float) -> None:
+        """Keep the exchange for the inspector: key-free excerpts, its violations, whether it was recorded."""
+        authorization = request.headers.get("authorization", "")
+        caller = authorization.split(None, 1)[-1].strip() if authorization else None
+        self.calls.append(
+            Call(
+                request,
+                response,
+                note.get("operation"),
+                caller or None,
+                at=self._now(),
+                latency=latency,
+                recorded=bool(note.get("recorded")) if self.recorder is not None else None,
+                violations=tuple(note.get("violations", ())),
+            )
+        )
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         """Acknowledge start-up; on shutdown close the upstream pool."""
@@ -146,13 +177,25 @@ class ProxyApp:
                 return
 
     async def _api(  # noqa: PLR0913
-        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, *, base: str
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+        *,
+        base: str,
+        note: dict[str, JSON] | None = None,
     ) -> MockResponse:
+        note = {} if note is None else note  # what the call log keeps of this exchange
         self.scrubber.learn(headers.get("authorization"))
+        self.scrubber.learn(headers.get("x-api-key"))
         op, params, unknown = self.conformance.operation(method, path)
         found = [unknown] if unknown is not None else []
         if op is not None:
             found = self.conformance.check_request(op, params, body)
+            note["operation"] = op.operation_id
+        note["violations"] = [self._shown(v) for v in found]
         self._report(found, method, path, None)
         if found and self.config.strict:
             code = "not_found" if unknown is not None else "invalid_value"
@@ -164,8 +207,9 @@ class ProxyApp:
         content_type = upstream.headers.get("content-type", "")
         answer = upstream.content
         judged = self.conformance.check_response(op, upstream.status_code, content_type, answer)
+        note["violations"] = [self._shown(v) for v in found + judged]
         self._report(judged, method, path, upstream.status_code, _request_id(answer))
-        out_headers = [(k, v) for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP | {"content-type"}]
+        out_headers = _headers.caller_response(upstream.headers.multi_items())
         flow = None
         if self.recorder is not None and op is not None:
             is_create = self.conformance.is_create(op)
@@ -185,6 +229,7 @@ class ProxyApp:
                 response_body=answer,
                 now=self._now(),
             )
+            note["recorded"] = flow is not None
         if judged and self.config.strict:
             return self._refuse_response(upstream.status_code, found + judged)
         if flow is not None and upstream.status_code == 200:
@@ -196,9 +241,11 @@ class ProxyApp:
         self, method: str, path: str, query: str, headers: dict[str, str], body: bytes
     ) -> httpx.Response | MockResponse:
         url = self.upstream + path + (f"?{query}" if query else "")
-        sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP}
+        sent = _headers.upstream_request(headers)
         try:
             return await self._client.request(method, url, headers=sent, content=body)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+            error = ApiError("invalid_request", "Invalid request parameters: the path is not one a URL can carry")
         except httpx.TimeoutException:
             error = ApiError("timeout", f"Server timeout: the upstream did not answer within {self.config.timeout:g}s")
         except httpx.ConnectError:
@@ -243,8 +290,10 @@ class ProxyApp:
     async def _video(self, method: str, path: str, headers: dict[str, str]) -> MockResponse:
         """Fetch a video whole from upstream once, record it, and answer this and later requests from those bytes.
 
-        The client's Range and conditional headers are not forwarded: the cassette needs the whole
-        file, and the CDN rules (206/416, ETag, 304, If-Range, HEAD) are applied here to the bytes.
+        Only a URL this proxy rewrote is fetched (its token maps to the upstream's URL), and with
+        none of the caller's headers: the caller's key and cookies are for the API, never for the
+        video host. The cassette needs the whole file, and the CDN rules (206/416, ETag, 304,
+        If-Range, HEAD) are applied here to the bytes.
         """
         token = path[len(PROXY_VIDEO_PREFIX) :].removesuffix(".mp4")
         found = self._videos.get(token)
@@ -258,7 +307,7 @@ class ProxyApp:
             )
         fetched = self._fetched.get(token)
         if fetched is None:
-            fetched = await self._fetch_video(headers, *found)
+            fetched = await self._fetch_video(*found)
             if fetched[0] == 200:  # a failed fetch is passed on, and tried again next time
                 self._fetched[token] = fetched
         status, data, content_type, modified = fetched
@@ -266,10 +315,9 @@ class ProxyApp:
             return MockResponse(status, b"" if method == "HEAD" else data, [], content_type=content_type)
         return _cdn.in_memory(method, headers, data, modified, content_type)
 
-    async def _fetch_video(self, headers: dict[str, str], url: str, flow_name: str) -> tuple[int, bytes, str, float]:
-        sent = {k: v for k, v in headers.items() if k not in _HOP_BY_HOP and k not in _CONDITIONAL}
+    async def _fetch_video(self, url: str, flow_name: str) -> tuple[int, bytes, str, float]:
         try:
-            upstream = await self._client.get(url, headers=sent)
+            upstream = await self._client.get(url, headers=_headers.VIDEO_REQUEST_HEADERS)
         except httpx.HTTPError as exc:
             raise ApiError(
                 "unavailable", f"Service unavailable: fetching the video upstream failed ({type(exc).__name__})"
@@ -287,22 +335,40 @@ class ProxyApp:
             )
         return upstream.status_code, upstream.content, content_type, self._now()
 
-    def _control(self, method: str, path: str, body: bytes) -> MockResponse:
+    def _control(self, method: str, path: str, request: MockRequest) -> MockResponse:  # noqa: PLR0911
         name = path.removeprefix("/_mock/").rstrip("/")
+        if method in ("GET", "HEAD") and (name == "ui" or name.startswith("ui/")):
+            return inspector.serve(path)
+        if (method, name) == ("GET", "meta"):
+            statuses = self.spec.facts.statuses
+            meta = {
+                "kind": "proxy",
+                "views": ["calls"],
+                "upstream": self.upstream,
+                "recording": self.recorder is not None,
+                "statuses": list(statuses.values),
+                "families": sorted(self.spec.facts.families),
+            }
+            return MockResponse(200, orjson.dumps(meta))
+        if (method, name) == ("GET", "calls"):
+            return MockResponse(200, orjson.dumps(calls_json(self.calls, request.query)))
+        if method == "GET" and name.startswith("calls/"):
+            return MockResponse(200, orjson.dumps(call_detail(self.calls, name.removeprefix("calls/"))))
         if (method, name) == ("GET", "health"):
             return MockResponse(200, orjson.dumps({"status": "ok", "upstream": self.upstream}))
         if (method, name) == ("GET", "violations"):
             listed = list(self.violations)
             return MockResponse(200, orjson.dumps({"count": self.violations_total, "violations": listed}))
-        if (method, name) in (("DELETE", "violations"), ("POST", "violations/reset")):
+        if (method, name) in (("DELETE", "violations"), ("POST", "violations/reset"), ("POST", "reset")):
             self.violations.clear()
             self.violations_total = 0
+            self.calls.clear()
             return MockResponse(200, orjson.dumps({"reset": True}))
-        del body
         raise ApiError(
             "not_found",
-            f"No such control endpoint of the proxy: {method} /_mock/{name[:80]}. Known: GET health, "
-            "GET violations, DELETE violations",
+            f"No such control endpoint of the proxy: {method} /_mock/{name[:80]}. Known: GET health, GET meta, "
+            "GET violations, DELETE violations, GET calls[?limit=&since=], GET calls/N, POST reset, GET ui/ "
+            "(the inspector)",
         )
 
     def _report(
@@ -361,6 +427,11 @@ class ProxyApp:
                     text = json.dumps([*shown, {"more": len(found) - len(kept)}], separators=(",", ":"))
             response.headers.append((VIOLATIONS_HEADER, text))
         return response
+
+
+def _no_cookies() -> CookieJar:
+    """Return a cookie jar that stores nothing: its policy allows no domain (httpx keeps a CookieJar as given)."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def _request_id(body: bytes) -> str | None:
