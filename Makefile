@@ -62,10 +62,17 @@ spec: .sync  ## Spec gates: OpenAPI validity, examples, traceability, cross-fiel
 	$(RUN) openapi-spec-validator $(SPEC)
 	$(RUN) pytest tests/spec -q
 
+# pytest-xdist workers for `make unit` (PYTEST_WORKERS=0 runs in one process). contract-ci stays in one
+# process: schemathesis gives its generated tests one node id at collection, and xdist runs one of them.
+# Most tests wait on subprocesses and sockets, so two per core keep a 2-core machine busy;
+# conftest.py keeps a module's tests together where they share set-up (--dist loadgroup).
+PYTEST_WORKERS ?= 4
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
 .PHONY: unit
-unit: .sync .npm .browser  ## Every pytest suite (spec gates included; the inspector's in a real Chromium)
+unit: .sync .npm .browser  ## Every pytest suite (spec gates included; the inspector's in a real Chromium), in parallel (PYTEST_WORKERS, default 4)
 	$(RUN) openapi-spec-validator $(SPEC)
-	$(RUN) pytest -q
+	$(RUN) pytest -q $(XDIST)
 
 .PHONY: test
 test: lint typecheck check-generated check-changes unit contract-ci  ## Every check; what .ci/run runs
@@ -120,18 +127,19 @@ fuzz: .sync  ## The mock's byte-level and structured fuzzing at depth (over 100,
 	MAAS_KL_FUZZ=deep $(RUN) pytest tests/reliability/test_fuzz_mock.py -q
 
 .PHONY: bench
-bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-batch bench-validation  ## Every benchmark, with ratios against baselines (never part of make test)
+bench: bench-sdk bench-mock bench-load bench-video bench-wait bench-batch bench-validation  ## Every benchmark, with ratios against baselines (never part of make test), then the issue-22 target table
+	@$(RUN) python -m bench.targets
 
 .PHONY: bench-sdk
 bench-sdk: .sync  ## SDK per-call overhead against raw httpx, and the SDK's import time
-	$(RUN) python bench/sdk_bench.py
+	$(RUN) python -m bench.sdk_bench
 
 bench/node_modules/.package-lock.json: bench/package.json bench/package-lock.json
 	cd bench && npm ci --no-audit --no-fund --loglevel=error
 
 .PHONY: bench-mock
 bench-mock: .sync bench/node_modules/.package-lock.json  ## Mock vs Prism vs bare ASGI (autocannon); writes reports/bench-mock.json
-	$(RUN) python bench/bench_mock.py $(BENCH_ARGS)
+	$(RUN) python -m bench.bench_mock $(BENCH_ARGS)
 
 .PHONY: bench-validation
 bench-validation: .sync  ## Mock validate stage in process: a valid vs an invalid create, and jsonschema-rs vs specfacts (F6)

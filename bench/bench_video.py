@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from bench.bench_mock import BIN, ROOT, TOKEN, free_port, wait_ready
+from bench.targets import record
 
 API = "/v1/ai/default/kling/videos"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
@@ -58,7 +59,8 @@ class Server:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         command = [str(BIN / "maas-kl-mock"), "serve", "--port", str(self.port), "--log-level", "error"]
-        command += ["--submitted-seconds", "0", "--processing-seconds", "0", "--concurrency", "100000", *extra]
+        command += ["--token", TOKEN, "--submitted-seconds", "0", "--processing-seconds", "0"]
+        command += ["--concurrency", "100000", *extra]
         self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_ready(f"{self.base}/_mock/health", self.proc)
         self.http = httpx.Client(base_url=self.base, headers=HEADERS, timeout=60)
@@ -248,6 +250,13 @@ def throughput(report: dict[str, Any], size_kb: int, runs: int) -> None:
             seconds = statistics.median(values)
             print(f"{name:<22} {seconds:>8.3f} {mb / seconds:>8.0f} {seconds / curl_time:>13.2f}")
             report[f"throughput_{name}"] = {"seconds": seconds, "mb_per_s": mb / seconds}
+        record(
+            {
+                "download_sync_vs_curl": curl_time / statistics.median(times["download_video"]),
+                "download_async_vs_curl": curl_time / statistics.median(times["async download_video"]),
+            },
+            "make bench-video",
+        )
     finally:
         server.close()
 
@@ -272,14 +281,16 @@ def main() -> int:
     parser.add_argument("--downloads", type=int, default=50)
     parser.add_argument("--size-kb", type=int, default=20 * 1024)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--only-downloads", action="store_true", help="measure only download_video against curl")
     args = parser.parse_args()
     if shutil.which("curl") is None:
         print("bench-video needs curl on PATH (apt-get install curl)")
         return 1
     report: dict[str, Any] = {}
-    produce(report)
-    serve(report)
-    concurrent_rss(report, args.downloads, args.size_kb)
+    if not args.only_downloads:
+        produce(report)
+        serve(report)
+        concurrent_rss(report, args.downloads, args.size_kb)
     throughput(report, args.size_kb, args.runs)
     out = ROOT / "reports" / "bench-video.json"
     out.parent.mkdir(exist_ok=True)

@@ -279,11 +279,12 @@ def render_resources(spec: Json) -> str:
     names = Names()
     found = families(spec)
     classes = [_resource(family, spec, names) for family in found]
-    imports = ""
+    imports = ""  # annotations only: the models (and attrs) load with the first model a caller builds
     if names.models:
-        imports += f"from ..models import {', '.join(sorted(names.models))}\n"
+        imports += f"    from ..models import {', '.join(sorted(names.models))}\n"
     if names.params:
-        imports += f"from .._params import {', '.join(sorted(n + 'Param' for n in names.params))}\n"
+        imports += f"    from .._params import {', '.join(sorted(n + 'Param' for n in names.params))}\n"
+    imports = f"if TYPE_CHECKING:\n{imports}" if imports else ""
     attrs = "\n".join(
         f'    {f.attribute}: Async{f.class_name}[Task]\n    """{_escape(f.name)}: {_escape(f.description)}"""'
         for f in found

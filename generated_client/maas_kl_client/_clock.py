@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Protocol
 
@@ -44,4 +43,6 @@ class SystemClock:
 
     async def asleep(self, seconds: float) -> None:
         """Call asyncio.sleep."""
+        import asyncio  # noqa: PLC0415 - loaded by the async client, never by a sync one
+
         await asyncio.sleep(seconds)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 import random as _random
 from collections.abc import Callable, Mapping
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 import httpx
 
-from . import _batch, _logs, _plans, _preflight, _waits
+from . import _logs, _plans, _waits
 from ._answers import scrub
 from ._arguments import NotGiven, OnEvent, Timeout
-from ._batch_spec import family_kind, is_account_full, is_rate_limited
 from ._bodies import build_body, new_external_task_id
 from ._clock import Clock, SystemClock
 from ._config import DEFAULT_TIMEOUT, DEFAULT_WAIT_TIMEOUT, Secret, as_timeout, origin, resolve
@@ -25,6 +24,9 @@ from ._errors import MaasKLError
 from ._retry import PollSchedule, RetryPolicy
 from ._spec_data import OPERATIONS, TaskKind
 from ._task import Envelope, Task
+
+if TYPE_CHECKING:
+    from . import _batch
 
 KINDS: tuple[str, ...] = get_args(TaskKind)
 
@@ -107,6 +109,8 @@ class _Core:
         if recoverable and body.get("external_task_id") is None:
             body["external_task_id"] = self._new_id()
         if self.preflight if preflight is None else preflight:
+            from . import _preflight  # noqa: PLC0415 - the schema interpreter loads with the first checked create
+
             _preflight.validate(op["create_operation"], body)
         plan = _plans.create(
             kind=kind,
@@ -175,6 +179,9 @@ class _Core:
         skip_invalid: bool = False,
         overlapping: bool = False,
     ) -> _batch.BatchPlan:
+        from . import _batch, _preflight  # noqa: PLC0415 - only a batch loads the batch runner
+        from ._batch_spec import family_kind, is_account_full, is_rate_limited  # noqa: PLC0415
+
         check = self.preflight if preflight is None else preflight
 
         def prepare(job: _batch.Job) -> tuple[str, dict[str, Any], bool]:

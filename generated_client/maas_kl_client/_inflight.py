@@ -7,12 +7,14 @@ calls `start` with the answer already in hand, so a sync batch still sends one r
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._clock import Clock
 from ._plans import Answered, Outcome
+
+if TYPE_CHECKING:
+    import asyncio  # each AsyncRequests method imports it: a sync client, which makes Requests, never loads it
 
 
 class AsyncRequests:
@@ -27,10 +29,14 @@ class AsyncRequests:
 
     def start(self, ticket: int, answer: Coroutine[Any, Any, Outcome]) -> None:
         """Let `answer` (one request and its outcome) run on the loop while the plan goes on."""
+        import asyncio  # noqa: PLC0415 - loaded already by the async client's loop
+
         self._tasks[asyncio.ensure_future(answer)] = ticket
 
     async def collect(self, seconds: float | None) -> Answered:
         """Return the answered requests; with none yet, wait for the first, or `seconds` on the client's clock."""
+        import asyncio  # noqa: PLC0415 - loaded already by the async client's loop
+
         if not self._tasks:
             if seconds:
                 await self._clock.asleep(seconds)
@@ -50,6 +56,8 @@ class AsyncRequests:
 
     async def aclose(self) -> None:
         """Cancel what is still in flight (the batch was stopped) and wait until each has let go of its connection."""
+        import asyncio  # noqa: PLC0415 - loaded already by the async client's loop
+
         tasks, self._tasks = list(self._tasks), {}
         for task in tasks:
             task.cancel()

@@ -8,10 +8,9 @@ recovery lookup and poll runs in one loop, `repeat`, whose steps end each attemp
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
 from ._envelope import may_have_created
@@ -130,8 +129,9 @@ ClientEvent = Event | RequestSent | ResponseReceived
 """Everything an `on_event` callback receives: the plans' events and the drivers' request and response events."""
 
 Action = Send | Sleep | Event
-INTERRUPTS = (KeyboardInterrupt, asyncio.CancelledError)
-"""What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
+if TYPE_CHECKING:
+    INTERRUPTS: tuple[type[BaseException], ...]
+    """What stops a running plan from outside; drivers throw it into the plan so a batch can say how to resume."""
 Outcome = dict[str, Any] | MaasKLError
 Answered = list[tuple[int, Outcome]]
 """What a Collect receives: each answered Start's ticket and outcome, in the order they were started."""
@@ -448,3 +448,14 @@ def wait(  # noqa: PLR0913 - one protocol, its parameters are its inputs
 def task_age(task: Task, wall: Callable[[], float]) -> float:
     """Seconds since the service created `task`, by its `created_at` (Unix ms)."""
     return max(0.0, wall() - task.created_at / 1000)
+
+
+def __getattr__(name: str) -> Any:
+    """Build INTERRUPTS on first use: only a handled exception reads it, so a sync program never loads asyncio."""
+    if name != "INTERRUPTS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import asyncio  # noqa: PLC0415 - a sync client never needs it otherwise
+
+    interrupts = (KeyboardInterrupt, asyncio.CancelledError)
+    globals()["INTERRUPTS"] = interrupts
+    return interrupts

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._errors import MalformedResponseError
 from .models.task_status import TaskStatus
-from .models.video import Video
+
+if TYPE_CHECKING:
+    from .models.video import Video
 
 
 class Envelope(dict[str, Any]):
@@ -44,6 +46,8 @@ def _video(value: Any) -> Video | None:
     """Read one video; a malformed entry is skipped (extra keys are kept, as from_dict keeps them)."""
     if not isinstance(value, dict) or not value.keys() >= VIDEO_FIELDS:
         return None
+    from .models.video import Video  # noqa: PLC0415 - attrs loads with the first video, not with the SDK
+
     if len(value) > len(VIDEO_FIELDS):
         return Video.from_dict(value)
     return Video(id=value["id"], url=value["url"], duration=value["duration"])

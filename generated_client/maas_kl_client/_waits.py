@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from statistics import fmean, pstdev
 from typing import Any
 
 from ._task import Task
@@ -60,6 +59,8 @@ class DurationModel:
         prior_mu = self._prior(key)
         if not seen:
             return prior_mu, self.prior_sigma
+        from statistics import fmean, pstdev  # noqa: PLC0415 - loads decimal and fractions; only once a task was seen
+
         n, w = len(seen), self.prior_weight
         mu = (fmean(seen) * n + prior_mu * w) / (n + w)
         spread = pstdev(seen) if n > 1 else self.prior_sigma

@@ -1,7 +1,8 @@
 """The issue's "Done when" table: mutate a copy of the workspace, regenerate, grade, and gate.
 
-One copy serves the whole module (copying and committing it takes about a second); every test
-starts from its baseline commit, where CHANGELOG.md records the current SDK version (CUR) as released.
+Each test gets a copy of its own (copying and committing one takes about a second), so pytest-xdist
+can run them on different workers; every test starts from the copy's baseline commit, where
+CHANGELOG.md records the current SDK version (CUR) as released.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,16 +25,9 @@ CUR = Version.parse(re.search(r'^version = "(\S+)"', (ROOT / CONFIG).read_text()
 NXT = CUR.breaking_bump()  # what a breaking change needs (the next minor while 0.x)
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return Workspace(tmp_path_factory.mktemp("workspace"))
-
-
 @pytest.fixture
-def ws(shared: Workspace) -> Iterator[Workspace]:
-    shared.reset()
-    yield shared
-    shared.reset()
+def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return Workspace(tmp_path_factory.mktemp("workspace"))
 
 
 def schemas(spec: dict[str, Any]) -> dict[str, Any]:

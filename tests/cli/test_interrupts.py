@@ -33,7 +33,20 @@ def start(server: MockServer, *argv: str) -> subprocess.Popen[str]:
         "MAAS_KL_BASE_URL": server.base_url,
     }
     command = [sys.executable, "-m", "maas_kl_client.cli", *argv]
-    return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A test run started as a background job ignores SIGINT, and children inherit that; a user's
+        # command on a terminal does not, so give it the default handler back (as tests/demo does).
+        preexec_fn=_default_sigint,  # noqa: PLW1509 - the child only resets one signal
+    )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def test_sigint_while_waiting_names_the_task_and_the_command(slow_server: MockServer, tmp_path: Path) -> None:

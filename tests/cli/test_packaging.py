@@ -47,3 +47,32 @@ def test_console_script_reports_a_user_error_without_traceback() -> None:
     assert "Traceback" not in done.stderr
     version = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith(f"maas-kl {maas_kl_client.__version__}")
+
+
+def test_version_loads_neither_rich_nor_the_client() -> None:
+    """`maas-kl --version` answers from the package's version alone: no rich, no httpx, no client (issue 22)."""
+    code = (
+        "import sys\n"
+        "from maas_kl_client.cli import main\n"
+        "sys.argv = ['maas-kl', '--version']\n"
+        "assert main() == 0\n"
+        "loaded = [m for m in ('rich', 'httpx', 'attrs', 'asyncio', 'maas_kl_client._core') if m in sys.modules]\n"
+        "print(loaded)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [f"maas-kl {maas_kl_client.__version__}", "[]"]
+
+
+def test_importing_the_sdk_loads_no_client_machinery_until_a_name_is_used() -> None:
+    """`import maas_kl_client` is cheap; the client, models and batch runner load on first use (issue 22)."""
+    code = (
+        "import sys, maas_kl_client\n"
+        "print(sorted(m for m in ('httpx', 'attrs', 'asyncio', 'maas_kl_client._batch') if m in sys.modules))\n"
+        "maas_kl_client.MaasKL(api_key='k', endpoint_path='e').close()\n"
+        "print(sorted(m for m in ('attrs', 'maas_kl_client._batch', 'maas_kl_client._preflight')"
+        " if m in sys.modules))\n"
+        "from maas_kl_client.models import Text2VideoRequest\n"
+        "print('attrs' in sys.modules, Text2VideoRequest(prompt='p').to_dict())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["[]", "[]", "True {'prompt': 'p'}"]

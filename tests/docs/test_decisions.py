@@ -34,7 +34,7 @@ SPEC_RECORD = "openapi/DECISIONS.md"
 FOLDER = "docs/decisions"
 SUFFIXES = {".py", ".md", ".yaml", ".yml", ".toml", ".jinja"}
 
-ID = r"(?:M-[A-Z]{3,}|[CDFMPRSTVW][1-9][0-9]?)"
+ID = r"(?:M-[A-Z]{3,}|[CDFMPQRSTVW][1-9][0-9]?)"
 DASH = "[-\u2013]"  # a hyphen or an en dash
 ITEM = rf"(?<![\w%./-]){ID}(?:\s?{DASH}\s?{ID})?(?![\w-]|\.\d)"
 LIST = rf"{ITEM}(?:(?:,\s*|\s+and\s+|\s+or\s+){ITEM})*"

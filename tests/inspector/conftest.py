@@ -51,9 +51,14 @@ def _missing(what: str) -> None:
     pytest.skip(f"the inspector's browser tests need {what}: {INSTALL}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for every browser test, with a user-data folder of its own."""
+    """One headless Chromium per module, with a user-data folder of its own.
+
+    Module scope, as the module docstring says: Playwright's sync API keeps an asyncio loop running
+    while it is open, so a session-wide browser made every later `asyncio.run` in the same process
+    (the async SDK tests, on the same xdist worker or after it in one process) fail.
+    """
     executable = chromium_path()
     if executable is None:
         _missing("Chromium")

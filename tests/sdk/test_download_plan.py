@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,9 +191,9 @@ def test_async_download_resumes_and_writes_off_the_event_loop(tmp_path: Path, mo
     writers: set[str] = set()
     write = _download.PartFile.write
 
-    def spy(self: _download.PartFile, data: bytes | bytearray) -> None:
+    def spy(self: _download.PartFile, chunks: Sequence[bytes]) -> None:
         writers.add(threading.current_thread().name)
-        write(self, data)
+        write(self, chunks)
 
     monkeypatch.setattr(_download.PartFile, "write", spy)
 
@@ -277,3 +279,30 @@ def test_resume_over_real_sockets_against_the_standalone_mock(tmp_path: Path) ->
         (206, f"bytes={int(size * 0.7)}-", None),
     ]
     assert downloads == resumed * 2
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="the write-back hint is Linux's posix_fadvise")
+def test_a_resumed_download_asks_for_write_back_of_every_byte_as_it_goes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fsync before the rename stays, but the file goes to disk during the transfer (issue 22)."""
+    mock, url = mock_and_video(FaultPlan(download_cut=(0.5,)), size_kb=3 * 1024)
+    hinted: list[tuple[int, int]] = []
+    advise = os.posix_fadvise
+
+    def spy(fd: int, offset: int, length: int, advice: int) -> None:
+        assert advice == os.POSIX_FADV_DONTNEED
+        hinted.append((offset, length))
+        advise(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", spy)
+    with sync_sdk(mock) as client:
+        path = client.download_video(url, tmp_path)
+    size = path.stat().st_size
+    assert size == 3 * 1024 * 1024
+    assert len(hinted) >= 3, "one hint per MiB written, not one at the end"
+    covered = 0  # the hints follow the writes: each starts where the last ended, or where the resume restarted
+    for offset, length in hinted:
+        assert offset <= covered, hinted
+        covered = max(covered, offset + length)
+    assert covered == size

@@ -86,7 +86,7 @@ def test_a_part_file_moves_into_place_only_when_the_name_is_free(tmp_path: Path)
     target = tmp_path / "v.mp4"
     part = PartFile(target)
     part.start_at(0)
-    part.write(VIDEO)
+    part.write([VIDEO])
     assert part.finish(len(VIDEO)) == target
     assert target.read_bytes() == VIDEO
     assert sorted(p.name for p in tmp_path.iterdir()) == ["v.mp4"]

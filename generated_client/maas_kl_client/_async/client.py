@@ -8,11 +8,11 @@ import os
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from .. import _batch, _download, _download_plan, _inflight, _journal, _logs, _plans
+from .. import _download, _download_plan, _inflight, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -25,6 +25,9 @@ from .._task import Envelope, Task
 from .callbacks import call
 from .families import AsyncFamilies
 from .resource import AsyncTaskResource
+
+if TYPE_CHECKING:
+    from .. import _batch, _journal  # the batch runner and its journal load with the first batch, not the client
 
 
 class AsyncMaasKL(AsyncFamilies, _Core):
@@ -239,6 +242,8 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         Example: ``results = await client.batch([("text2video", {"prompt": "A dog"})], journal="run.jsonl")``.
         """
         jobs = list(jobs)
+        from .. import _journal  # noqa: PLC0415 - only a batch loads the journal (and the batch runner)
+
         book = journal if isinstance(journal, _journal.Journal) or journal is None else _journal.Journal(journal, jobs)
         if book is not None:
             resume = [*book.load(), *(resume or ())]
@@ -281,6 +286,8 @@ class AsyncMaasKL(AsyncFamilies, _Core):
         retry: RetryPolicy | None,
     ) -> _batch.JobResult:
         """Download a finished job's videos (those a resumed journal already has on disk stay); errors are the job's."""
+        from .. import _batch  # noqa: PLC0415 - loaded by the batch that calls this
+
         assert result.task is not None
         files = book.files(result.index) if book is not None else []
         try:
@@ -377,22 +384,24 @@ class AsyncMaasKL(AsyncFamilies, _Core):
     ) -> _download_plan.Streamed:
         await _download.in_thread(part.start_at, action.offset)
         received = 0
-        buffer = bytearray()
+        pending: list[bytes] = []  # chunks as they came, written together: one thread hop per MiB, no copy
+        pending_size = 0
         error: DownloadError | None = None
         shown = _download.shown(response.request.url)
         try:
             async for chunk in response.aiter_raw() if _download.raw_body(response) else response.aiter_bytes():
-                buffer += chunk
+                pending.append(chunk)
+                pending_size += len(chunk)
                 received += len(chunk)
-                if len(buffer) >= _download.WRITE_SIZE:
-                    full, buffer = buffer, bytearray()
+                if pending_size >= _download.WRITE_SIZE:
+                    full, pending, pending_size = pending, [], 0
                     await _download.in_thread(part.write, full)
                 if on_progress is not None:
                     on_progress(_download.DownloadProgress(action.offset + received, action.total, shown))
         except httpx.TransportError as exc:
             error = _download.transport_failure(response.request.url, exc)
-        if buffer:
-            await _download.in_thread(part.write, buffer)
+        if pending:
+            await _download.in_thread(part.write, pending)
         return _download_plan.Streamed(received, error)
 
     async def aclose(self) -> None:

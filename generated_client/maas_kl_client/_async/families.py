@@ -15,18 +15,19 @@ from .resource import AsyncTaskResource, R
 if TYPE_CHECKING:
     from .client import AsyncMaasKL
 
-from .._params import CameraControlParam, DynamicMaskParam
-from ..models import (
-    AspectRatio,
-    CameraControl,
-    Duration,
-    DynamicMask,
-    Image2VideoRequest,
-    Mode,
-    ModelName,
-    Text2VideoRequest,
-    VideoExtendRequest,
-)
+if TYPE_CHECKING:
+    from .._params import CameraControlParam, DynamicMaskParam
+    from ..models import (
+        AspectRatio,
+        CameraControl,
+        Duration,
+        DynamicMask,
+        Image2VideoRequest,
+        Mode,
+        ModelName,
+        Text2VideoRequest,
+        VideoExtendRequest,
+    )
 
 
 class AsyncText2videoResource(AsyncTaskResource[R]):

@@ -9,11 +9,11 @@ import os
 from collections.abc import Callable, Generator, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 
-from .. import _batch, _download, _download_plan, _inflight, _journal, _logs, _plans
+from .. import _download, _download_plan, _inflight, _logs, _plans
 from .._answers import BodyReader, received, transport_error
 from .._arguments import NOT_GIVEN, NotGiven, OnEvent, OnUpdate, Timeout
 from .._clock import Clock
@@ -26,6 +26,9 @@ from .._task import Envelope, Task
 from .callbacks import call
 from .families import Families
 from .resource import TaskResource
+
+if TYPE_CHECKING:
+    from .. import _batch, _journal  # the batch runner and its journal load with the first batch, not the client
 
 
 class MaasKL(Families, _Core):
@@ -240,6 +243,8 @@ class MaasKL(Families, _Core):
         Example: ``results = client.batch([("text2video", {"prompt": "A dog"})], journal="run.jsonl")``.
         """
         jobs = list(jobs)
+        from .. import _journal  # noqa: PLC0415 - only a batch loads the journal (and the batch runner)
+
         book = journal if isinstance(journal, _journal.Journal) or journal is None else _journal.Journal(journal, jobs)
         if book is not None:
             resume = [*book.load(), *(resume or ())]
@@ -282,6 +287,8 @@ class MaasKL(Families, _Core):
         retry: RetryPolicy | None,
     ) -> _batch.JobResult:
         """Download a finished job's videos (those a resumed journal already has on disk stay); errors are the job's."""
+        from .. import _batch  # noqa: PLC0415 - loaded by the batch that calls this
+
         assert result.task is not None
         files = book.files(result.index) if book is not None else []
         try:
@@ -378,22 +385,24 @@ class MaasKL(Families, _Core):
     ) -> _download_plan.Streamed:
         _download.inline(part.start_at, action.offset)
         received = 0
-        buffer = bytearray()
+        pending: list[bytes] = []  # chunks as they came, written together: one thread hop per MiB, no copy
+        pending_size = 0
         error: DownloadError | None = None
         shown = _download.shown(response.request.url)
         try:
             for chunk in response.iter_raw() if _download.raw_body(response) else response.iter_bytes():
-                buffer += chunk
+                pending.append(chunk)
+                pending_size += len(chunk)
                 received += len(chunk)
-                if len(buffer) >= _download.WRITE_SIZE:
-                    full, buffer = buffer, bytearray()
+                if pending_size >= _download.WRITE_SIZE:
+                    full, pending, pending_size = pending, [], 0
                     _download.inline(part.write, full)
                 if on_progress is not None:
                     on_progress(_download.DownloadProgress(action.offset + received, action.total, shown))
         except httpx.TransportError as exc:
             error = _download.transport_failure(response.request.url, exc)
-        if buffer:
-            _download.inline(part.write, buffer)
+        if pending:
+            _download.inline(part.write, pending)
         return _download_plan.Streamed(received, error)
 
     def close(self) -> None:

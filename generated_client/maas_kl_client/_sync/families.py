@@ -15,18 +15,19 @@ from .resource import R, TaskResource
 if TYPE_CHECKING:
     from .client import MaasKL
 
-from .._params import CameraControlParam, DynamicMaskParam
-from ..models import (
-    AspectRatio,
-    CameraControl,
-    Duration,
-    DynamicMask,
-    Image2VideoRequest,
-    Mode,
-    ModelName,
-    Text2VideoRequest,
-    VideoExtendRequest,
-)
+if TYPE_CHECKING:
+    from .._params import CameraControlParam, DynamicMaskParam
+    from ..models import (
+        AspectRatio,
+        CameraControl,
+        Duration,
+        DynamicMask,
+        Image2VideoRequest,
+        Mode,
+        ModelName,
+        Text2VideoRequest,
+        VideoExtendRequest,
+    )
 
 
 class Text2videoResource(TaskResource[R]):

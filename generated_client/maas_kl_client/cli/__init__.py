@@ -23,7 +23,7 @@ def main(
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         if args in (["--version"], ["-V"]):  # needs neither the [cli] extra nor the parser
-            from .. import __version__  # noqa: PLC0415 - the package is imported already
+            from .. import __version__  # noqa: PLC0415 - the package's __init__ loads nothing else (PEP 562)
 
             sys.stdout.write(f"maas-kl {__version__}\n")
             return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 
@@ -17,7 +16,8 @@ class VideoSigner:
 
     def signature(self, tenant: str, video_id: str) -> str:
         """Return a short HMAC over tenant and video id."""
-        return hmac.new(self._secret, f"{tenant}\0{video_id}".encode(), hashlib.sha256).hexdigest()[:32]
+        # hmac.digest: the one-shot C path, the same bytes as hmac.new(...).digest() without a Python HMAC object
+        return hmac.digest(self._secret, f"{tenant}\0{video_id}".encode(), "sha256").hex()[:32]
 
     def url(self, base_url: str, tenant: str, video_id: str) -> str:
         """Return the download URL of `video_id` for `tenant`, on the mock at `base_url`."""
