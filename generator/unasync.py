@@ -23,6 +23,7 @@ REPLACEMENTS: tuple[tuple[str, str], ...] = (
     ("AsyncFamilies", "Families"),
     ("httpx.AsyncClient", "httpx.Client"),
     ("AsyncRequests", "Requests"),
+    ("AsyncPartWriter", "PartWriter"),
     ("asleep", "sleep"),
     ("aclose", "close"),
     ("__aenter__", "__enter__"),

@@ -190,6 +190,39 @@ async def in_thread(function: Callable[..., T], *args: Any) -> T:
     return await asyncio.to_thread(function, *args)
 
 
+class AsyncPartWriter:
+    """Writes a download's chunks in a worker thread while the next ones are read: one write in flight at a time."""
+
+    def __init__(self, part: PartFile) -> None:
+        self.part = part
+        self._writing: asyncio.Future[None] | None = None
+
+    async def write(self, chunks: Sequence[bytes]) -> None:
+        """Wait for the write before (its error surfaces here), then start this one without waiting for it."""
+        await self.drain()
+        self._writing = asyncio.ensure_future(asyncio.to_thread(self.part.write, chunks))
+
+    async def drain(self) -> None:
+        """Wait until every chunk handed to `write` is in the file."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            await writing
+
+
+class PartWriter:
+    """Writes a download's chunks in the calling thread: the sync twin of `AsyncPartWriter`."""
+
+    def __init__(self, part: PartFile) -> None:
+        self.part = part
+
+    def write(self, chunks: Sequence[bytes]) -> None:
+        """Append the chunks to the part file."""
+        self.part.write(chunks)
+
+    def drain(self) -> None:
+        """Nothing is ever in flight in the calling thread."""
+
+
 def inline(function: Callable[..., T], *args: Any) -> T:
     """Run file work in the calling thread: the sync twin of `in_thread`."""
     return function(*args)

@@ -384,10 +384,11 @@ class AsyncMaasKL(AsyncFamilies, _Core):
     ) -> _download_plan.Streamed:
         await _download.in_thread(part.start_at, action.offset)
         received = 0
-        pending: list[bytes] = []  # chunks as they came, written together: one thread hop per MiB, no copy
+        pending: list[bytes] = []  # chunks as they came, written together: one write per MiB, no copy
         pending_size = 0
         error: DownloadError | None = None
         shown = _download.shown(response.request.url)
+        writer = _download.AsyncPartWriter(part)  # each MiB is written as it fills (see the writer)
         try:
             async for chunk in response.aiter_raw() if _download.raw_body(response) else response.aiter_bytes():
                 pending.append(chunk)
@@ -395,11 +396,13 @@ class AsyncMaasKL(AsyncFamilies, _Core):
                 received += len(chunk)
                 if pending_size >= _download.WRITE_SIZE:
                     full, pending, pending_size = pending, [], 0
-                    await _download.in_thread(part.write, full)
+                    await writer.write(full)
                 if on_progress is not None:
                     on_progress(_download.DownloadProgress(action.offset + received, action.total, shown))
         except httpx.TransportError as exc:
             error = _download.transport_failure(response.request.url, exc)
+        finally:
+            await writer.drain()  # every byte counted in `received` is in the file before the plan hears of it
         if pending:
             await _download.in_thread(part.write, pending)
         return _download_plan.Streamed(received, error)

@@ -385,10 +385,11 @@ class MaasKL(Families, _Core):
     ) -> _download_plan.Streamed:
         _download.inline(part.start_at, action.offset)
         received = 0
-        pending: list[bytes] = []  # chunks as they came, written together: one thread hop per MiB, no copy
+        pending: list[bytes] = []  # chunks as they came, written together: one write per MiB, no copy
         pending_size = 0
         error: DownloadError | None = None
         shown = _download.shown(response.request.url)
+        writer = _download.PartWriter(part)  # each MiB is written as it fills (see the writer)
         try:
             for chunk in response.iter_raw() if _download.raw_body(response) else response.iter_bytes():
                 pending.append(chunk)
@@ -396,11 +397,13 @@ class MaasKL(Families, _Core):
                 received += len(chunk)
                 if pending_size >= _download.WRITE_SIZE:
                     full, pending, pending_size = pending, [], 0
-                    _download.inline(part.write, full)
+                    writer.write(full)
                 if on_progress is not None:
                     on_progress(_download.DownloadProgress(action.offset + received, action.total, shown))
         except httpx.TransportError as exc:
             error = _download.transport_failure(response.request.url, exc)
+        finally:
+            writer.drain()  # every byte counted in `received` is in the file before the plan hears of it
         if pending:
             _download.inline(part.write, pending)
         return _download_plan.Streamed(received, error)
