@@ -11,7 +11,7 @@ import json
 import logging
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -58,6 +58,9 @@ class ProxyConfig:
     timeout: float = 60.0
     max_body_bytes: int = 20 * 1024 * 1024
     keep_violations: int = 10_000
+    video_cache_bytes: int = 256 * 1024 * 1024  # fetched videos kept to answer ranges and repeats; oldest go first
+    max_video_bytes: int = 1024 * 1024 * 1024  # one upstream video larger than this is refused, not buffered
+    max_video_urls: int = 100_000  # rewritten video URLs remembered; the oldest's proxy URL then answers 404
 
 
 class ProxyApp:
@@ -87,7 +90,10 @@ class ProxyApp:
         self._now = now
         self._videos: dict[str, tuple[str, str]] = {}  # token -> (upstream URL, flow name); memory only
         self._tokens: dict[str, str] = {}  # upstream URL -> token
-        self._fetched: dict[str, tuple[int, bytes, str, float]] = {}  # token -> status, bytes, type, fetch time
+        # token -> status, bytes, type, fetch time; least recently used first, within config.video_cache_bytes
+        self._fetched: OrderedDict[str, tuple[int, bytes, str, float]] = OrderedDict()
+        self._fetched_bytes = 0
+        self._recorded: set[str] = set()  # tokens whose video is in the recording: a re-fetch is not recorded twice
         self._client = httpx.AsyncClient(
             transport=transport or StackTransport(),  # O(1) keep-alive reuse under load, unlike httpcore's pool
             timeout=httpx.Timeout(config.timeout, connect=min(config.timeout, 10.0)),
@@ -273,9 +279,7 @@ class ProxyApp:
                 if isinstance(url, str) and url.startswith(("http://", "https://")):
                     token = self._tokens.get(url)
                     if token is None:
-                        token = secrets.token_urlsafe(12)
-                        self._tokens[url] = token
-                        self._videos[token] = (url, flow)
+                        token = self._remember(url, flow)
                     node["url"] = f"{base}{PROXY_VIDEO_PREFIX}{token}.mp4"
                     changed = True
                 for value in node.values():
@@ -307,33 +311,75 @@ class ProxyApp:
             )
         fetched = self._fetched.get(token)
         if fetched is None:
-            fetched = await self._fetch_video(*found)
+            fetched = await self._fetch_video(*found, record=token not in self._recorded)
             if fetched[0] == 200:  # a failed fetch is passed on, and tried again next time
-                self._fetched[token] = fetched
+                self._recorded.add(token)
+                self._keep(token, fetched)
+        else:
+            self._fetched.move_to_end(token)
         status, data, content_type, modified = fetched
         if status != 200:
             return MockResponse(status, b"" if method == "HEAD" else data, [], content_type=content_type)
         return _cdn.in_memory(method, headers, data, modified, content_type)
 
-    async def _fetch_video(self, url: str, flow_name: str) -> tuple[int, bytes, str, float]:
+    def _remember(self, url: str, flow: str) -> str:
+        """Hand out a token for a video URL, forgetting the oldest beyond `max_video_urls`."""
+        token = secrets.token_urlsafe(12)
+        self._tokens[url] = token
+        self._videos[token] = (url, flow)
+        while len(self._videos) > self.config.max_video_urls:
+            old_token, (old_url, _) = next(iter(self._videos.items()))
+            del self._videos[old_token]
+            self._tokens.pop(old_url, None)
+            self._recorded.discard(old_token)
+            self._drop(old_token)
+        return token
+
+    def _keep(self, token: str, fetched: tuple[int, bytes, str, float]) -> None:
+        """Cache a fetched video, forgetting the least recently used beyond `video_cache_bytes`."""
+        size = len(fetched[1])
+        if size > self.config.video_cache_bytes:
+            return  # served this once; a later request fetches it again
+        self._fetched[token] = fetched
+        self._fetched_bytes += size
+        while self._fetched_bytes > self.config.video_cache_bytes:
+            self._drop(next(iter(self._fetched)))
+
+    def _drop(self, token: str) -> None:
+        dropped = self._fetched.pop(token, None)
+        if dropped is not None:
+            self._fetched_bytes -= len(dropped[1])
+
+    async def _fetch_video(self, url: str, flow_name: str, *, record: bool) -> tuple[int, bytes, str, float]:
+        limit = self.config.max_video_bytes
         try:
-            upstream = await self._client.get(url, headers=_headers.VIDEO_REQUEST_HEADERS)
+            async with self._client.stream("GET", url, headers=_headers.VIDEO_REQUEST_HEADERS) as upstream:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in upstream.aiter_bytes():
+                    size += len(chunk)
+                    if size > limit:
+                        raise ApiError(
+                            "unavailable", f"Service unavailable: the upstream's video is larger than {limit} bytes"
+                        )
+                    chunks.append(chunk)
         except httpx.HTTPError as exc:
             raise ApiError(
                 "unavailable", f"Service unavailable: fetching the video upstream failed ({type(exc).__name__})"
             ) from None
+        data = b"".join(chunks)
         content_type = upstream.headers.get("content-type", "application/octet-stream")
-        flow = self.recorder.flow_named(flow_name) if self.recorder is not None else None
+        flow = self.recorder.flow_named(flow_name) if self.recorder is not None and record else None
         if flow is not None and self.recorder is not None:
             self.recorder.video(
                 flow,
                 url,
                 status=upstream.status_code,
                 content_type=content_type,
-                data=upstream.content,
+                data=data,
                 now=self._now(),
             )
-        return upstream.status_code, upstream.content, content_type, self._now()
+        return upstream.status_code, data, content_type, self._now()
 
     def _control(self, method: str, path: str, request: MockRequest) -> MockResponse:  # noqa: PLR0911
         name = path.removeprefix("/_mock/").rstrip("/")
