@@ -278,9 +278,13 @@ def outcome_unknown(error: MaasKLError) -> bool:
     return isinstance(error, APIError) and may_have_created(error.status_code, error.code)
 
 
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+"""What `quote(..., safe="")` leaves as it is: an id made only of these needs no quoting (the usual case)."""
+
+
 def task_path(template: str, task_id: str) -> str:
     """Fill the `{id}` of a query path, escaped so an id cannot change the path."""
-    segment = quote(task_id, safe="")
+    segment = task_id if _UNRESERVED.issuperset(task_id) else quote(task_id, safe="")
     if segment in {".", ".."}:  # a bare dot segment would be folded away by URL normalisation
         segment = segment.replace(".", "%2E")
     return template.replace("{id}", segment)
