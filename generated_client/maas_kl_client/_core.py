@@ -86,7 +86,7 @@ class _Core:
         return f"{type(self).__name__}(base_url={settings.base_url!r}, endpoint_path={settings.endpoint_path!r})"
 
     def _context(self, retry: RetryPolicy | None) -> _plans.Context:
-        """The plans' context; the client's own (immutable) one is built once per retry policy, not per call."""
+        """Return the plans' context; the client's own (immutable) one is built once per retry policy, not per call."""
         policy = retry or self.retry
         ctx = self._default_ctx
         if ctx is None or ctx.retry is not policy:

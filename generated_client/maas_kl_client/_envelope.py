@@ -78,9 +78,7 @@ def _as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def parse_envelope(
-    status_code: int, headers: Mapping[str, str], content: bytes, now: Callable[[], float]
-) -> Envelope:
+def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: Callable[[], float]) -> Envelope:
     """Return the `data` object of a success envelope (with its request id), or raise the typed error it means.
 
     `now` (wall time, for an HTTP-date Retry-After) is read only when the answer is not a success.

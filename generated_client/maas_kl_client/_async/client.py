@@ -126,7 +126,7 @@ class AsyncMaasKL(AsyncFamilies, _Core):
             raise transport_error(exc) from exc
         return self._parse(response, reader.content)
 
-    async def _run(
+    async def _run(  # noqa: PLR0912 - one branch per kind of action a plan yields
         self,
         plan: Generator[Any, Any, Any],
         timeout: Timeout,

@@ -127,7 +127,7 @@ class MaasKL(Families, _Core):
             raise transport_error(exc) from exc
         return self._parse(response, reader.content)
 
-    def _run(
+    def _run(  # noqa: PLR0912 - one branch per kind of action a plan yields
         self,
         plan: Generator[Any, Any, Any],
         timeout: Timeout,
