@@ -141,7 +141,8 @@ class _Core:
         return task
 
     def _get_plan(self, kind: str, task_id: str, retry: RetryPolicy | None) -> _plans.Plan[dict[str, Any]]:
-        path = _plans.task_path(self._operation(kind)["get_path"], task_id)
+        op = OPERATIONS.get(kind) or self._operation(kind)  # a known kind without the check's extra call
+        path = _plans.task_path(op["get_path"], task_id)
         return _plans.query(path, self._context(retry))
 
     def _wait_plan(  # noqa: PLR0913

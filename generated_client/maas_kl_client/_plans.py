@@ -264,8 +264,12 @@ def send(action: Send, defer: Defer = never) -> Step[dict[str, Any]]:
 
 
 def query(path: str, ctx: Context, deadline: float | None = None, defer: Defer = never) -> Plan[dict[str, Any]]:
-    """GET `path`, retrying retryable failures within the policy; returns the envelope's data."""
-    return (yield from repeat(send(Send("GET", path), defer), Tries(ctx, deadline)))
+    """GET `path`, retrying retryable failures within the policy; returns the envelope's data.
+
+    It hands back the repeat loop itself (no generator of its own around it): a query is the SDK's
+    most frequent call, and each layer of `yield from` costs every action a hop.
+    """
+    return repeat(send(Send("GET", path), defer), Tries(ctx, deadline))
 
 
 def outcome_unknown(error: MaasKLError) -> bool:

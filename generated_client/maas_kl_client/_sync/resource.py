@@ -45,7 +45,7 @@ class TaskResource(Generic[R]):
 
     def _result(self, outcome: Envelope | Task) -> R:
         if not self._raw:
-            return cast("R", outcome if isinstance(outcome, Task) else Task.from_data(outcome))
+            return cast("R", outcome if isinstance(outcome, Task) else Task(outcome))
         data = outcome.envelope if isinstance(outcome, Task) else outcome
         return cast("R", RawResponse(data))
 
