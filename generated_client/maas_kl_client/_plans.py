@@ -9,7 +9,7 @@ recovery lookup and poll runs in one loop, `repeat`, whose steps end each attemp
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 from urllib.parse import quote
 
@@ -192,17 +192,18 @@ class Again:
     event: Event | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Tries:
     """One repeated step's budget: its attempt number, when the policy's count started, and an absolute deadline."""
 
     ctx: Context
-    deadline: float | None = None
-    attempt: int = 0
-    started: float = field(init=False)
+    deadline: float | None
+    attempt: int
+    started: float
 
-    def __post_init__(self) -> None:
-        self.started = self.ctx.now()
+    def __init__(self, ctx: Context, deadline: float | None = None, attempt: int = 0) -> None:
+        # Written out, not generated with a __post_init__: every request of every plan builds one.
+        self.ctx, self.deadline, self.attempt, self.started = ctx, deadline, attempt, ctx.now()
 
     def progress(self) -> None:
         """Restart the policy's count of attempts and time: the step got further than ever before."""

@@ -21,7 +21,7 @@ class Envelope(dict[str, Any]):
     __slots__ = ("request_id", "response")
 
     def __init__(self, data: Mapping[str, Any], request_id: str | None, response: httpx.Response | None) -> None:
-        super().__init__(data)
+        dict.__init__(self, data)
         self.request_id = request_id
         self.response = response
 
