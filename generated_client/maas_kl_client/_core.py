@@ -71,6 +71,7 @@ class _Core:
         self.preflight = preflight
         self._clock: Clock = clock or SystemClock()
         self._random = random or _random.random
+        self._default_ctx: _plans.Context | None = None
         self._new_id = external_id_factory or new_external_task_id
         self.on_event = on_event
         """Called with every event of every call (a request sent, a response, a retry, a poll...); may be async."""
@@ -85,7 +86,14 @@ class _Core:
         return f"{type(self).__name__}(base_url={settings.base_url!r}, endpoint_path={settings.endpoint_path!r})"
 
     def _context(self, retry: RetryPolicy | None) -> _plans.Context:
-        return _plans.Context(retry=retry or self.retry, now=self._clock.monotonic, random=self._random)
+        """Return the plans' context; the client's own (immutable) one is built once per retry policy, not per call."""
+        policy = retry or self.retry
+        ctx = self._default_ctx
+        if ctx is None or ctx.retry is not policy:
+            ctx = _plans.Context(retry=policy, now=self._clock.monotonic, random=self._random)
+            if policy is self.retry:
+                self._default_ctx = ctx
+        return ctx
 
     def _operation(self, kind: str) -> Mapping[str, Any]:
         if kind not in OPERATIONS:
@@ -133,7 +141,8 @@ class _Core:
         return task
 
     def _get_plan(self, kind: str, task_id: str, retry: RetryPolicy | None) -> _plans.Plan[dict[str, Any]]:
-        path = _plans.task_path(self._operation(kind)["get_path"], task_id)
+        op = OPERATIONS.get(kind) or self._operation(kind)  # a known kind without the check's extra call
+        path = _plans.task_path(op["get_path"], task_id)
         return _plans.query(path, self._context(retry))
 
     def _wait_plan(  # noqa: PLR0913
@@ -216,18 +225,20 @@ class _Core:
             overlapping=overlapping,
         )
 
-    def _request(self, action: _plans.Send, timeout: Timeout, http: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+    def _request(
+        self, action: _plans.Send, timeout: httpx.Timeout, http: httpx.Client | httpx.AsyncClient
+    ) -> httpx.Request:
         return http.build_request(
             action.method,
             self._settings.api_root + action.path,
             json=action.json,
             headers={"Authorization": self._bearer.reveal(), "Accept": "application/json"},
-            timeout=as_timeout(timeout, self.timeout),
+            timeout=timeout,
         )
 
     def _parse(self, response: httpx.Response, content: bytes) -> Envelope:
         try:
-            data = parse_envelope(response.status_code, response.headers, content, self._clock.time())
+            data = parse_envelope(response.status_code, response.headers, content, self._clock.time)
         except MaasKLError as error:
             raise scrub(error, self._settings.api_key.reveal()) from None
         data.response = response
@@ -235,7 +246,11 @@ class _Core:
 
     def _listeners(self, watch: OnEvent | None) -> tuple[OnEvent, ...]:
         """Who sees a call's events: the client's on_event, the call's, and the MAAS_KL_LOG logger when on."""
-        found = tuple(f for f in (self.on_event, watch) if f is not None)
+        mine = self.on_event
+        if mine is None:
+            found: tuple[OnEvent, ...] = () if watch is None else (watch,)
+        else:
+            found = (mine,) if watch is None else (mine, watch)
         return (*found, _logs.log_event) if _logs.logger.isEnabledFor(logging.INFO) else found
 
     def _derive(

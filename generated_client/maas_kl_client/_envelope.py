@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from maas_kl_specfacts import CodeTable
@@ -78,17 +78,21 @@ def _as_str(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: float) -> Envelope:
-    """Return the `data` object of a success envelope (with its request id), or raise the typed error it means."""
+def parse_envelope(status_code: int, headers: Mapping[str, str], content: bytes, now: Callable[[], float]) -> Envelope:
+    """Return the `data` object of a success envelope (with its request id), or raise the typed error it means.
+
+    `now` (wall time, for an HTTP-date Retry-After) is read only when the answer is not a success.
+    """
     try:
         body = json.loads(content) if content else None
     except ValueError:
         body = None
-    if status_code == 200 and isinstance(body, dict) and _as_int(body.get("code")) == 0:
-        data = body.get("data")
-        if isinstance(data, dict):  # the common case first: no header lookups
-            return Envelope(data, _as_str(body.get("request_id")), None)
-    retry_after = parse_retry_after(headers.get("retry-after"), now)
+    if status_code == 200 and type(body) is dict:  # the common case first: no header lookups, no helpers
+        code, data = body.get("code"), body.get("data")
+        if code == 0 and type(code) is int and type(data) is dict:  # json makes exact ints, dicts and strs
+            request_id = body.get("request_id")
+            return Envelope(data, request_id if type(request_id) is str else None, None)
+    retry_after = parse_retry_after(headers.get("retry-after"), now())
     if not isinstance(body, dict):
         if status_code == 200:
             raise MalformedResponseError(

@@ -21,7 +21,7 @@ class Envelope(dict[str, Any]):
     __slots__ = ("request_id", "response")
 
     def __init__(self, data: Mapping[str, Any], request_id: str | None, response: httpx.Response | None) -> None:
-        super().__init__(data)
+        dict.__init__(self, data)
         self.request_id = request_id
         self.response = response
 
@@ -38,6 +38,9 @@ def _text(value: Any) -> str | None:
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
+
+_STATUSES: dict[str, TaskStatus] = {member.value: member for member in TaskStatus}
+"""The spec's statuses by value: a dict lookup, not the enum's constructor, for every task read."""
 
 VIDEO_FIELDS = frozenset({"id", "url", "duration"})
 
@@ -71,7 +74,7 @@ class Task:
         self._data = data
         self._videos: list[Video] | None = None
         self.task_id: str = task_id
-        self.task_status: TaskStatus = TaskStatus(status)
+        self.task_status: TaskStatus = _STATUSES.get(status) or TaskStatus(status)
         """`submitted`, `processing`, `succeed` or `failed`; an unknown status is kept as it came."""
         self.request_id: str | None = request_id
         """The envelope's request id, to quote to support."""

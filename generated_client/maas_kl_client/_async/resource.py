@@ -44,7 +44,7 @@ class AsyncTaskResource(Generic[R]):
 
     def _result(self, outcome: Envelope | Task) -> R:
         if not self._raw:
-            return cast("R", outcome if isinstance(outcome, Task) else Task.from_data(outcome))
+            return cast("R", outcome if isinstance(outcome, Task) else Task(outcome))
         data = outcome.envelope if isinstance(outcome, Task) else outcome
         return cast("R", RawResponse(data))
 
@@ -105,7 +105,7 @@ class AsyncTaskResource(Generic[R]):
         """Fetch a task by its task_id or, when the family has one, its external_task_id."""
         c = self._client
         data: Envelope = await c._run(c._get_plan(self.kind, task_id, retry), timeout, on_event=on_event)
-        return self._result(data)
+        return cast("R", Task(data)) if not self._raw else self._result(data)
 
     async def wait(  # noqa: PLR0913
         self,
