@@ -29,11 +29,13 @@ class Clock(Protocol):
 class SystemClock:
     """The real clock."""
 
-    monotonic = staticmethod(time.monotonic)
-    """time.monotonic itself, not a method around it: the SDK reads it a few times per request."""
+    def monotonic(self) -> float:
+        """Read time.monotonic."""
+        return time.monotonic()
 
-    time = staticmethod(time.time)
-    """time.time itself."""
+    def time(self) -> float:
+        """Read time.time."""
+        return time.time()
 
     def sleep(self, seconds: float) -> None:
         """Call time.sleep."""
