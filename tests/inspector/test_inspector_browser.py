@@ -143,10 +143,14 @@ def test_videos_play_with_the_tasks_duration(mock: MockServer, page: Watched) ->
     for task, seconds in ((source, 10.1), (extension, 15.1)):
         assert float(task.videos[0].duration) == seconds
         _row(page.page, task.task_id).get_by_role("button").click()
-        video = page.page.locator("#task-detail video")
+        # This task's own player: the detail of the task shown before may still be on the page for a poll.
+        label = f"Video {task.videos[0].id}"
+        video = page.page.locator(f'#task-detail video[aria-label="{label}"]')
         expect(video).to_have_count(1, timeout=LIVE)
         page.page.wait_for_function(
-            "() => { const v = document.querySelector('#task-detail video'); return v && v.readyState >= 2; }",
+            "(label) => { const v = [...document.querySelectorAll('#task-detail video')]"
+            ".find((p) => p.getAttribute('aria-label') === label); return v && v.readyState >= 2; }",
+            arg=label,
             timeout=15_000,
         )
         duration = video.evaluate("v => v.duration")
@@ -181,7 +185,9 @@ def test_fault_control_sets_a_rate_and_the_next_calls_show_their_faults(mock: Mo
 
     page.page.goto(f"{mock.base_url}/_mock/ui/")
     page.view("Controls")
-    page.page.get_by_label("Rate (share of API requests, 0 to 1)").fill("1")
+    rate = page.page.get_by_label("Rate (share of API requests, 0 to 1)")
+    expect(rate).to_have_value("0", timeout=LIVE)  # the page has shown the current plan, as a user would see first
+    rate.fill("1")
     for box in page.page.locator("#fault-kinds input").all():
         box.set_checked(box.get_attribute("value") == "503")
     page.page.get_by_label("Seed").fill("4")
