@@ -262,7 +262,7 @@ def run(  # noqa: PLR0912, PLR0913, PLR0915 - one scheduler loop; its branches a
         if error is not None and state.maybe_sent and (task is None or task.task_status not in _TERMINAL):
             ghosts += 1
         if max_in_flight is None and limit is not None:
-            # A learned limit may be low (someone else's tasks, a stray 1303): after a limit's worth of
+            # A learned limit may be low (someone else's tasks, a stray concurrency refusal): after a limit's worth of
             # tasks ended without a refusal, allow one more; only never-refused jobs probe it.
             since_refusal += 1
             if since_refusal >= limit:

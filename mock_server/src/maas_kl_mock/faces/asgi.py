@@ -17,7 +17,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from .._core import MockConfig, MockCore
 from .._http import Delivery, Drop, MockRequest, MockResponse
 from .._spec import load_spec
-from .guard import ControlAccess, refuse
+from .guard import ControlAccess
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -62,7 +62,7 @@ class MockApp:
         except ClientGone:  # a cut-off request is never handled: no task, no state change
             return
         error = self.access.refusal(request) if request.path.startswith("/_mock/") else None
-        response = self.core.handle(request) if error is None else refuse(error, self.core.responder.error(error))
+        response = self.core.handle(request) if error is None else self.core.responder.error(error)
         delivery = response.delivery
         if delivery.delay > 0:
             await asyncio.sleep(delivery.delay)

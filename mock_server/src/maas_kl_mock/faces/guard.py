@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .._errors import ApiError
-from .._http import MockRequest, MockResponse
+from .._http import MockRequest
 
 TOKEN_HEADER = "x-mock-control-token"  # noqa: S105  (a header name, not a secret)
 TOKEN_ENV = "MAAS_KL_MOCK_CONTROL_TOKEN"  # noqa: S105  (a variable name)
@@ -140,15 +140,6 @@ def add_control_flags(parser: argparse.ArgumentParser) -> None:
 def control_access(args: argparse.Namespace) -> ControlAccess:
     """Build the control surface's rule from the parsed `--host`, `--allow-host` and `--control-token`."""
     return ControlAccess.from_flags(args.host, args.allow_host, args.control_token)
-
-
-def refuse(error: ApiError, render: MockResponse) -> MockResponse:
-    """Answer a refusal as the spec pairs its code: 403 / 1103, or 400 / 1200 for a write that is not JSON.
-
-    A 415 would read better, but the spec gives 1200 only with 400, and every answer keeps its pairing.
-    """
-    del error  # the rendered envelope already carries the status the spec pairs with its code
-    return render
 
 
 def _is_json(content_type: str | None) -> bool:

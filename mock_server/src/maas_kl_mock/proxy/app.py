@@ -29,7 +29,7 @@ from .._spec import Operation, load_spec
 from ..cassettes.format import Scrubber
 from ..cassettes.record import Recorder
 from ..faces.asgi import ClientGone, Receive, Scope, Send, read_request
-from ..faces.guard import ControlAccess, refuse
+from ..faces.guard import ControlAccess
 from ..media import cdn as _cdn
 from ..media.video import VideoSigner
 from ..pipeline.calls import Call, CallLog
@@ -138,7 +138,7 @@ class ProxyApp:
         if raw_path.startswith("/_mock/"):
             refused = self.access.refusal(request)
             if refused is not None:
-                return refuse(refused, self.responder.error(refused))
+                return self.responder.error(refused)  # the status the spec pairs with its code (M-CONTROL)
             return self._control(method, raw_path, request)
         if request.body_too_large:
             limit = self.config.max_body_bytes
