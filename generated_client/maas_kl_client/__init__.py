@@ -11,6 +11,8 @@ Example::
 
 import typing as _typing
 
+from . import _lazy
+
 if _typing.TYPE_CHECKING:
     from ._arguments import NOT_GIVEN, NotGiven
     from ._async.client import AsyncMaasKL
@@ -129,23 +131,6 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import a public name from its module on first use, then keep it here."""
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module  # noqa: PLC0415 - only on a first use
-
-    value = getattr(import_module(where, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the public names too, loaded or not, so completion and dir() see the whole surface."""
-    return sorted({*globals(), *__all__})
-
-
 __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_api.py keeps
     "APIConnectionError",
     "APIError",
@@ -205,3 +190,5 @@ __all__ = [  # noqa: RUF022 - plain sorted order, which tests/sdk/test_public_ap
     "Video",
     "new_external_task_id",
 ]
+
+__getattr__, __dir__ = _lazy.attach(__name__, globals(), _WHERE, __all__)

@@ -3,6 +3,8 @@
 
 import typing as _typing
 
+from .. import _lazy
+
 if _typing.TYPE_CHECKING:
     from .aspect_ratio import AspectRatio
     from .camera_config import CameraConfig
@@ -47,23 +49,6 @@ _WHERE: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import a model from its module on first use, then keep it here."""
-    where = _WHERE.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from importlib import import_module
-
-    value = getattr(import_module(where, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List every model, loaded or not."""
-    return sorted({*globals(), *__all__})
-
-
 __all__ = (
     "AspectRatio",
     "CameraConfig",
@@ -85,3 +70,5 @@ __all__ = (
     "Video",
     "VideoExtendRequest",
 )
+
+__getattr__, __dir__ = _lazy.attach(__name__, globals(), _WHERE, __all__)
